@@ -1,0 +1,75 @@
+"""PG channels: which methods each serves, billing support, priority (spec §4.9).
+
+Channels are configuration; the core only picks among them.
+"""
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+
+class KeyIssuance(StrEnum):
+    REST = "rest"  # POST /subscribe/customers/{customer_uid} with card data (비인증 contract)
+    WINDOW = "window"  # IMP.request_pay with customer_uid (inicis, kakaopay, ...)
+
+
+class NoChannel(Exception):
+    """No configured channel serves what was asked."""
+
+    code = "no_channel"
+
+
+@dataclass(frozen=True, slots=True)
+class Channel:
+    name: str  # our name, e.g. "nice"
+    pg: str  # the `pg` parameter: "{pg}" or "{pg}.{MID}"
+    pg_provider: str  # as iamport reports it in pg_provider
+    methods: frozenset[str] = frozenset({"card"})
+    pg_ids: frozenset[str] = frozenset()  # MIDs iamport may report in pg_id; empty = any
+    key_issuance: KeyIssuance | None = None  # None: no billing keys on this channel
+    priority: int = 100  # lower wins
+    test: bool = False  # a PortOne test channel: its payments carry sandbox=true
+    vbank_refund_contract: bool = True
+    healthy: bool = True
+
+    def serves(self, method: str) -> bool:
+        return method in self.methods
+
+    def took(self, pg_provider: str | None, pg_id: str | None) -> bool:
+        """Whether iamport's pg_provider / pg_id say this channel took the payment."""
+        if pg_provider != self.pg_provider:
+            return False
+        return not self.pg_ids or pg_id in self.pg_ids
+
+
+@dataclass(frozen=True)
+class ChannelDirectory:
+    channels: tuple[Channel, ...] = field(default_factory=tuple)
+
+    @classmethod
+    def of(cls, channels: Iterable[Channel]) -> "ChannelDirectory":
+        return cls(tuple(sorted(channels, key=lambda c: (c.priority, c.name))))
+
+    def named(self, name: str) -> Channel:
+        for channel in self.channels:
+            if channel.name == name:
+                return channel
+        raise NoChannel(f"no channel named {name!r}")
+
+    def for_method(self, method: str, *, allow_test: bool = True) -> Channel:
+        """The best healthy channel for a PG-window payment by `method`."""
+        for channel in self.channels:
+            if channel.serves(method) and channel.healthy and (allow_test or not channel.test):
+                return channel
+        raise NoChannel(f"no healthy channel serves pay_method {method!r}")
+
+    def for_billing(self, *, allow_test: bool = True) -> list[Channel]:
+        """Channels that issue billing keys, best first (the first is the primary)."""
+        return [
+            c
+            for c in self.channels
+            if c.key_issuance is not None and c.healthy and (allow_test or not c.test)
+        ]
+
+    def that_took(self, pg_provider: str | None, pg_id: str | None) -> Channel | None:
+        return next((c for c in self.channels if c.took(pg_provider, pg_id)), None)

@@ -1,0 +1,178 @@
+"""Ports of the application: repositories, unit of work, clock, ids.
+
+Repositories return domain entities; `save` persists an entity's changes and its
+`pending_history` (then clears it) and raises ConcurrentUpdate when the row's version moved.
+`for_update=True` locks the row for the rest of the transaction (SELECT ... FOR UPDATE on
+MySQL; on SQLite the whole writing transaction is serialised with BEGIN IMMEDIATE).
+"""
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Protocol, Self
+
+from application.records import IdempotencyRecord, InboxMessage
+from domain.cancellation import Cancellation
+from domain.card import PaymentCard
+from domain.history import HistoryEntry
+from domain.order import Order
+from domain.payment import Payment
+from domain.status import OrderStatus, OrderType, PaymentStatus
+
+
+class ConcurrentUpdate(Exception):
+    """Another transaction changed the row first; the use case may reload and retry."""
+
+
+@dataclass(frozen=True, slots=True)
+class Page:
+    limit: int = 50
+    offset: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class OrderFilter:
+    user_seq: int | None = None
+    status: Sequence[OrderStatus] | None = None
+    type: OrderType | None = None
+    created_from: datetime | None = None
+    created_to: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class PaymentFilter:
+    user_seq: int | None = None
+    order_id: int | None = None
+    status: Sequence[PaymentStatus] | None = None
+    pay_method: str | None = None
+    channel: str | None = None
+    merchant_uid: str | None = None
+    imp_uid: str | None = None
+    requested_from: datetime | None = None
+    requested_to: datetime | None = None
+    unknown_only: bool = False
+
+
+class OrderRepository(Protocol):
+    async def add(self, order: Order) -> None: ...
+    async def get(self, order_id: int, *, for_update: bool = False) -> Order | None: ...
+    async def save(self, order: Order) -> None: ...
+    async def search(self, filter: OrderFilter, page: Page = Page()) -> list[Order]: ...
+    async def due_subscriptions(self, now: datetime, limit: int) -> list[Order]:
+        """ROUTINE / ROUTINE_PAST_DUE orders whose next_charge_at <= now, oldest first."""
+        ...
+
+    async def count_active_using_card(self, card_id: int) -> int: ...
+    async def stale_unpaid(self, created_before: datetime, limit: int) -> list[Order]:
+        """ORDERED one-time orders created before the cut-off (abandoned-order expiry)."""
+        ...
+
+
+class PaymentRepository(Protocol):
+    async def add(self, payment: Payment) -> None: ...
+    async def get(self, payment_id: int, *, for_update: bool = False) -> Payment | None: ...
+    async def get_by_merchant_uid(
+        self, merchant_uid: str, *, for_update: bool = False
+    ) -> Payment | None: ...
+    async def get_by_imp_uid(self, imp_uid: str) -> Payment | None: ...
+    async def save(self, payment: Payment) -> None: ...
+    async def for_order(self, order_id: int) -> list[Payment]:
+        """All attempts of an order, oldest first."""
+        ...
+
+    async def search(self, filter: PaymentFilter, page: Page = Page()) -> list[Payment]: ...
+    async def unresolved(self, now: datetime, limit: int) -> list[Payment]:
+        """REQUESTED payments with an unknown outcome whose next check is due."""
+        ...
+
+    async def vbanks_past_due(self, now: datetime, limit: int) -> list[Payment]:
+        """READY payments whose vbank due time has passed."""
+        ...
+
+    async def refundable(self, after_id: int, limit: int) -> list[Payment]:
+        """PAID / ROUTINE_PAID payments with a refundable balance, by id (reconciliation)."""
+        ...
+
+
+class CancellationRepository(Protocol):
+    async def add(self, cancellation: Cancellation) -> None: ...
+    async def get(
+        self, cancellation_id: int, *, for_update: bool = False
+    ) -> Cancellation | None: ...
+    async def save(self, cancellation: Cancellation) -> None: ...
+    async def for_payment(self, payment_id: int) -> list[Cancellation]: ...
+    async def unresolved(self, now: datetime, limit: int) -> list[Cancellation]:
+        """UNKNOWN cancellations whose next check is due."""
+        ...
+
+
+class CardRepository(Protocol):
+    async def add(self, card: PaymentCard) -> None: ...
+    async def get(self, card_id: int, *, for_update: bool = False) -> PaymentCard | None: ...
+    async def get_by_customer_uid(self, customer_uid: str) -> PaymentCard | None: ...
+    async def save(self, card: PaymentCard) -> None: ...
+    async def for_user(self, user_seq: int) -> list[PaymentCard]:
+        """The user's cards that are not deleted, newest first."""
+        ...
+
+
+class HistoryRepository(Protocol):
+    async def for_entity(self, entity: str, entity_id: int) -> list[HistoryEntry]: ...
+    async def for_order(self, order_id: int) -> list[HistoryEntry]:
+        """The order's own entries and those of its payments and their cancellations, by time."""
+        ...
+
+
+class WebhookInbox(Protocol):
+    async def add(self, message: InboxMessage) -> None: ...
+    async def get(self, message_id: int, *, for_update: bool = False) -> InboxMessage | None: ...
+    async def save(self, message: InboxMessage) -> None: ...
+    async def due(self, now: datetime, limit: int) -> list[InboxMessage]:
+        """RECEIVED or FAILED messages whose next attempt is due."""
+        ...
+
+    async def search(self, state: str | None, page: Page = Page()) -> list[InboxMessage]: ...
+
+
+class IdempotencyStore(Protocol):
+    async def get(
+        self, scope: str, key: str, *, for_update: bool = False
+    ) -> IdempotencyRecord | None: ...
+    async def add(self, record: IdempotencyRecord) -> bool:
+        """False when the (scope, key) already exists (another request got there first)."""
+        ...
+
+    async def save(self, record: IdempotencyRecord) -> None: ...
+
+
+class UnitOfWork(Protocol):
+    orders: OrderRepository
+    payments: PaymentRepository
+    cancellations: CancellationRepository
+    cards: CardRepository
+    history: HistoryRepository
+    webhooks: WebhookInbox
+    idempotency: IdempotencyStore
+
+    async def __aenter__(self) -> Self: ...
+    async def __aexit__(self, *exc: object) -> None:
+        """Rolls back whatever was not committed."""
+        ...
+
+    async def commit(self) -> None: ...
+    async def rollback(self) -> None: ...
+
+
+UnitOfWorkFactory = Callable[[], UnitOfWork]
+
+
+class Clock(Protocol):
+    def now(self) -> datetime:
+        """An aware UTC datetime."""
+        ...
+
+
+class IdGenerator(Protocol):
+    def new_id(self) -> int:
+        """A new positive id, unique across instances, below 2**53 (safe in JSON)."""
+        ...

@@ -1,0 +1,49 @@
+"""Records the application keeps beside the domain: the webhook inbox and idempotency keys."""
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+
+
+class InboxState(StrEnum):
+    RECEIVED = "received"  # stored, not processed yet
+    PROCESSED = "processed"
+    FAILED = "failed"  # processing failed; retried later
+    UNMATCHED = "unmatched"  # no order of ours: flagged for an operator
+
+
+@dataclass(eq=False)
+class InboxMessage:
+    """One webhook notification as received: the body is a hint, never the truth."""
+
+    id: int
+    received_at: datetime
+    body: str  # raw body as received (JSON or form)
+    content_type: str
+    source_ip: str | None
+    imp_uid: str | None
+    merchant_uid: str | None
+    status: str | None  # iamport's hint: paid | ready | cancelled | failed
+    cancellation_id: str | None = None
+    state: InboxState = InboxState.RECEIVED
+    attempts: int = 0
+    next_attempt_at: datetime | None = None
+    last_error: str | None = None
+    processed_at: datetime | None = None
+
+
+class IdempotencyState(StrEnum):
+    IN_PROGRESS = "in_progress"
+    DONE = "done"
+
+
+@dataclass(eq=False)
+class IdempotencyRecord:
+    scope: str  # who and which route, e.g. "user:12 POST /api/orders"
+    key: str
+    fingerprint: str  # keyed HMAC of the request body
+    created_at: datetime
+    state: IdempotencyState = IdempotencyState.IN_PROGRESS
+    status_code: int | None = None
+    response_body: bytes | None = field(default=None, repr=False)
+    content_type: str | None = None

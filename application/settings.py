@@ -1,0 +1,36 @@
+"""Settings the use cases need, already validated by the configuration adapter."""
+
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from domain.refund_policy import RefundPolicy
+from domain.subscription import DunningPolicy
+
+
+def _default_backoff() -> tuple[timedelta, ...]:
+    return (timedelta(minutes=1), timedelta(minutes=5), timedelta(hours=1), timedelta(days=1))
+
+
+@dataclass(frozen=True)
+class PaymentSettings:
+    public_base_url: str = "http://127.0.0.1:8000"  # notice_url / m_redirect_url are built on it
+    production: bool = False  # production refuses test-channel payments
+    refund_policy: RefundPolicy = field(default_factory=RefundPolicy)
+    dunning: DunningPolicy = field(default_factory=DunningPolicy)
+    charge_hour: int = 10  # Asia/Seoul hour at which monthly cycles are charged
+    unknown_backoff: tuple[timedelta, ...] = field(default_factory=_default_backoff)
+    vbank_due: timedelta = timedelta(days=3)
+    abandoned_after: timedelta = timedelta(hours=24)  # unpaid one-time orders expire after this
+    webhook_retry_backoff: tuple[timedelta, ...] = field(default_factory=_default_backoff)
+
+    @property
+    def notice_url(self) -> str:
+        return self.public_base_url.rstrip("/") + "/api/webhooks/iamport"
+
+    @property
+    def return_url(self) -> str:
+        return self.public_base_url.rstrip("/") + "/payments/return"
+
+    def next_check_after(self, checks: int) -> timedelta:
+        """Backoff for re-asking iamport about an unknown outcome (the last step repeats)."""
+        return self.unknown_backoff[min(checks, len(self.unknown_backoff) - 1)]

@@ -1,0 +1,137 @@
+"""Order (`payment_order`): what the sponsor wants to pay."""
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from domain import state_machine as sm
+from domain.errors import InvalidTransition
+from domain.history import HistoryEntry, Transitions
+from domain.money import Amount
+from domain.seoul import seoul_date, seoul_moment
+from domain.status import OrderEvent, OrderStatus, OrderType, PayMethod
+from domain.subscription import Subscription, billing_date, validate_billing_day
+
+
+@dataclass(frozen=True, slots=True)
+class Buyer:
+    name: str | None = None
+    tel: str | None = None
+    email: str | None = None
+
+
+@dataclass(eq=False)
+class Order(Transitions):
+    id: int
+    user_seq: int
+    type: OrderType
+    content_type_code: int
+    content_seq: int
+    name: str
+    amount: Amount
+    created_at: datetime
+    pay_method: PayMethod | None = None
+    buyer: Buyer = field(default_factory=Buyer)
+    status: OrderStatus = OrderStatus.ORDERED
+    payment_card_id: int | None = None
+    attempts: int = 0  # payment attempts started (one-time and one-click orders)
+    subscription: Subscription | None = None
+    updated_at: datetime | None = None
+    version: int = 0
+    pending_history: list[HistoryEntry] = field(default_factory=list, repr=False)
+
+    # -- attempts ----------------------------------------------------------------------------
+    def start_attempt(self, at: datetime) -> int:
+        """A new payment attempt for this order; only while it is still unpaid."""
+        if self.status not in (OrderStatus.ORDERED, OrderStatus.FAILED) or (
+            self.type is OrderType.MONTHLY
+        ):
+            raise InvalidTransition("order", self.status, "start_attempt")
+        self.attempts += 1
+        self.updated_at = at
+        return self.attempts
+
+    # -- transitions -------------------------------------------------------------------------
+    def paid(self, at: datetime, cause: str, data: dict[str, Any] | None = None) -> None:
+        event = OrderEvent.PAID
+        if self.type is OrderType.MONTHLY:
+            event = OrderEvent.FIRST_CYCLE_PAID
+        self._move(sm.ORDER, event, at, cause, data)
+        self.updated_at = at
+
+    def give_up(self, at: datetime, cause: str, data: dict[str, Any] | None = None) -> None:
+        self._move(sm.ORDER, OrderEvent.GIVEN_UP, at, cause, data)
+        self.updated_at = at
+
+    def refunded(self, at: datetime, cause: str, data: dict[str, Any] | None = None) -> None:
+        self._move(sm.ORDER, OrderEvent.REFUNDED, at, cause, data)
+        self.updated_at = at
+
+    def cycle_declined(self, at: datetime, cause: str, data: dict[str, Any] | None = None) -> None:
+        self._move(sm.ORDER, OrderEvent.CYCLE_DECLINED, at, cause, data)
+        self.updated_at = at
+
+    def cycle_recovered(self, at: datetime, cause: str, data: dict[str, Any] | None = None) -> None:
+        self._move(sm.ORDER, OrderEvent.CYCLE_RECOVERED, at, cause, data)
+        self.updated_at = at
+
+    def cancel_routine(self, at: datetime, cause: str, data: dict[str, Any] | None = None) -> None:
+        self._move(sm.ORDER, OrderEvent.ROUTINE_CANCELLED, at, cause, data)
+        self.updated_at = at
+
+    def end_routine(self, at: datetime, cause: str, data: dict[str, Any] | None = None) -> None:
+        self._move(sm.ORDER, OrderEvent.DUNNING_EXHAUSTED, at, cause, data)
+        self.updated_at = at
+
+    # -- queries -----------------------------------------------------------------------------
+    @property
+    def is_unpaid(self) -> bool:
+        return self.status in (OrderStatus.ORDERED, OrderStatus.FAILED)
+
+    @property
+    def is_active_routine(self) -> bool:
+        return self.status in (OrderStatus.ROUTINE, OrderStatus.ROUTINE_PAST_DUE)
+
+    # -- monthly sponsorship -----------------------------------------------------------------
+    def _routine(self) -> Subscription:
+        if self.subscription is None:
+            raise InvalidTransition("order", self.status, "subscription_change")
+        return self.subscription
+
+    def begin_cycle_attempt(self, at: datetime) -> tuple[int, int]:
+        """(cycle, attempt) of a new charge; the caller has proven the previous one unpaid."""
+        sub = self._routine()
+        first_charge = self.status is OrderStatus.ORDERED and sub.cycle == 1 and not sub.cycle_paid
+        if not (first_charge or self.is_active_routine):
+            raise InvalidTransition("order", self.status, "charge_cycle")
+        cycle, attempt = sub.begin_attempt()
+        if attempt == 1 and sub.next_amount is not None:
+            self.amount, sub.next_amount = sub.next_amount, None
+        self.updated_at = at
+        return cycle, attempt
+
+    def change_subscription(
+        self,
+        at: datetime,
+        *,
+        amount: Amount | None = None,
+        card_id: int | None = None,
+        billing_day: int | None = None,
+    ) -> None:
+        sub = self._routine()
+        if not self.is_active_routine:
+            raise InvalidTransition("order", self.status, "subscription_change")
+        if amount is not None:
+            sub.next_amount = amount  # from the next cycle on
+        if card_id is not None:
+            sub.card_id = card_id
+            self.payment_card_id = card_id
+        if billing_day is not None:
+            sub.billing_day = validate_billing_day(billing_day)
+            if sub.cycle_paid and sub.next_charge_at is not None:
+                # Re-place the next charge on the new day within the same month.
+                due = seoul_date(sub.next_charge_at)
+                sub.next_charge_at = seoul_moment(
+                    billing_date(due.year, due.month, billing_day), sub.charge_hour
+                )
+        self.updated_at = at

@@ -1,0 +1,216 @@
+"""Payment (`payment`): one attempt to move money for an order, under its own merchant_uid."""
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from domain import state_machine as sm
+from domain.errors import DomainError, InvalidValue
+from domain.history import HistoryEntry, Transitions
+from domain.money import Amount
+from domain.status import OrderType, PaymentEvent, PaymentStatus
+
+
+@dataclass(frozen=True, slots=True)
+class VirtualAccount:
+    bank_code: str | None
+    bank_name: str | None
+    number: str | None
+    holder: str | None
+    due_at: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class SettledFacts:
+    """What iamport proved about the payment when it settled (all optional, PG-dependent)."""
+
+    imp_uid: str
+    pg_provider: str | None = None
+    pg_tid: str | None = None
+    pay_method: str | None = None
+    card_name: str | None = None
+    card_number: str | None = None  # masked by the PG
+    bank_name: str | None = None
+    receipt_url: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class UnknownOutcome:
+    """A gateway call was sent and its answer lost: the janitor re-asks iamport."""
+
+    since: datetime
+    next_check_at: datetime
+    checks: int = 0
+    operation: str = "charge"
+
+
+@dataclass(eq=False)
+class Payment(Transitions):
+    id: int
+    order_id: int
+    user_seq: int
+    type: OrderType
+    merchant_uid: str
+    amount: Amount
+    channel: str  # our PG channel name (configuration), e.g. "nice"
+    name: str
+    requested_at: datetime  # payment_dt
+    pay_method: str | None = None
+    attempt: int = 1
+    cycle: int | None = None
+    payment_card_id: int | None = None
+    status: PaymentStatus = PaymentStatus.REQUESTED
+    imp_uid: str | None = None
+    pg_provider: str | None = None
+    pg_tid: str | None = None
+    card_name: str | None = None
+    card_number: str | None = None
+    bank_name: str | None = None
+    receipt_url: str | None = None
+    vbank: VirtualAccount | None = None
+    paid_at: datetime | None = None  # payment_succ_dt
+    failed_at: datetime | None = None
+    cancelled_at: datetime | None = None
+    fail_reason: str | None = None  # payment_fail_message
+    cancel_reason: str | None = None  # payment_cancel_message
+    cancelled_amount: int = 0
+    cancelled_tax_free: int = 0
+    unpaid_proven: bool = False  # FAILED and known to have charged nothing
+    unknown: UnknownOutcome | None = None
+    updated_at: datetime | None = None
+    version: int = 0
+    pending_history: list[HistoryEntry] = field(default_factory=list, repr=False)
+
+    # -- outcomes of the charge ----------------------------------------------------------------
+    def approve(
+        self, facts: SettledFacts, paid_at: datetime, cause: str, data: dict[str, Any] | None = None
+    ) -> None:
+        event = (
+            PaymentEvent.ROUTINE_APPROVED
+            if self.type is OrderType.MONTHLY
+            else PaymentEvent.APPROVED
+        )
+        if self.status in (PaymentStatus.READY, PaymentStatus.EXPIRED):
+            event = PaymentEvent.DEPOSITED
+        self._move(sm.PAYMENT, event, paid_at, cause, data)
+        self._settle(facts)
+        self.paid_at = paid_at
+        self.unknown = None
+        self.unpaid_proven = False
+        self.updated_at = paid_at
+
+    def issue_vbank(
+        self,
+        facts: SettledFacts,
+        account: VirtualAccount,
+        at: datetime,
+        cause: str,
+        data: dict[str, Any] | None = None,
+    ) -> None:
+        self._move(sm.PAYMENT, PaymentEvent.VBANK_ISSUED, at, cause, data)
+        self._settle(facts)
+        self.vbank = account
+        self.unknown = None
+        self.updated_at = at
+
+    def fail(
+        self,
+        reason: str,
+        at: datetime,
+        cause: str,
+        *,
+        unpaid_proven: bool,
+        imp_uid: str | None = None,
+        data: dict[str, Any] | None = None,
+    ) -> None:
+        """Declined, rejected, abandoned or failed verification. `unpaid_proven` only when
+        iamport's own record (or a refused connection) proves nothing was charged."""
+        self._move(sm.PAYMENT, PaymentEvent.FAILED, at, cause, data)
+        self.fail_reason = reason
+        self.failed_at = at
+        self.unpaid_proven = unpaid_proven
+        self.unknown = None
+        if imp_uid:
+            self.imp_uid = imp_uid
+        self.updated_at = at
+
+    def prove_unpaid(self, at: datetime) -> None:
+        """A lookup showed no paid try under this merchant_uid."""
+        if self.status is not PaymentStatus.FAILED:
+            raise DomainError(f"payment {self.merchant_uid} is {self.status.name}, not FAILED")
+        self.unpaid_proven = True
+        self.updated_at = at
+
+    def mark_unknown(
+        self, at: datetime, next_check_at: datetime, operation: str = "charge"
+    ) -> None:
+        """The call's answer was lost; the status stays REQUESTED until iamport says."""
+        checks = self.unknown.checks + 1 if self.unknown else 0
+        since = self.unknown.since if self.unknown else at
+        self.unknown = UnknownOutcome(since, next_check_at, checks, operation)
+        self.updated_at = at
+
+    def expire(self, at: datetime, cause: str, data: dict[str, Any] | None = None) -> None:
+        self._move(sm.PAYMENT, PaymentEvent.DUE_PASSED, at, cause, data)
+        self.updated_at = at
+
+    def close_vbank(self, at: datetime, cause: str, data: dict[str, Any] | None = None) -> None:
+        self._move(sm.PAYMENT, PaymentEvent.VBANK_CLOSED, at, cause, data)
+        self.cancelled_at = at
+        self.updated_at = at
+
+    # -- refunds -------------------------------------------------------------------------------
+    @property
+    def refundable(self) -> int:
+        """The refundable balance we know: iamport's `checksum`."""
+        return self.amount.total - self.cancelled_amount
+
+    @property
+    def refundable_tax_free(self) -> int:
+        return self.amount.tax_free - self.cancelled_tax_free
+
+    def record_refund(
+        self,
+        amount: int,
+        tax_free: int,
+        at: datetime,
+        cause: str,
+        reason: str | None = None,
+        data: dict[str, Any] | None = None,
+    ) -> None:
+        """A refund that iamport (or the operator's bank transfer) carried out."""
+        if self.status not in (PaymentStatus.PAID, PaymentStatus.ROUTINE_PAID):
+            raise DomainError(
+                f"payment {self.merchant_uid} is {self.status.name}: nothing to refund"
+            )
+        if not 0 < amount <= self.refundable:
+            raise InvalidValue("amount", f"must be between 1 and the refundable {self.refundable}")
+        if not 0 <= tax_free <= min(amount, self.refundable_tax_free):
+            raise InvalidValue("tax_free", "exceeds the refundable tax-free part")
+        self.cancelled_amount += amount
+        self.cancelled_tax_free += tax_free
+        self.cancel_reason = reason
+        self.updated_at = at
+        if self.refundable == 0:
+            self._move(sm.PAYMENT, PaymentEvent.REFUNDED, at, cause, data)
+            self.cancelled_at = at
+
+    @property
+    def is_paid(self) -> bool:
+        return self.status in (PaymentStatus.PAID, PaymentStatus.ROUTINE_PAID)
+
+    def _settle(self, facts: SettledFacts) -> None:
+        # iamport may hold several tries under one merchant_uid; the settling one wins.
+        self.imp_uid = facts.imp_uid or self.imp_uid
+        for name in (
+            "pg_provider",
+            "pg_tid",
+            "pay_method",
+            "card_name",
+            "card_number",
+            "bank_name",
+            "receipt_url",
+        ):
+            value = getattr(facts, name)
+            if value is not None:
+                setattr(self, name, value)

@@ -1,0 +1,185 @@
+"""Refund policy: one table keyed by method and PG, plus the business refund window.
+
+Windows are counted in Asia/Seoul from `paid_at`. Every refusal names the rule it applied.
+"""
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+
+from domain.errors import RefundRefused
+from domain.money import vat_of
+from domain.payment import Payment
+from domain.seoul import seoul_date
+
+
+class Window(StrEnum):
+    DAYS = "days"
+    SAME_MONTH = "same_month"  # phone: only within the calendar month of payment
+    UNLIMITED = "unlimited"
+
+
+@dataclass(frozen=True, slots=True)
+class RefundRule:
+    window: Window
+    days: int = 0
+    partial_allowed: bool = True
+    needs_refund_account: bool = False  # vbank: holder, bank code, number
+    refund_contract: bool = True  # vbank: the PG offers a refund contract (payco does not)
+
+
+ANY_PG = "*"
+
+# (pay_method, pg_provider) -> rule; ANY_PG is the method's default.
+DEFAULT_RULES: Mapping[tuple[str, str], RefundRule] = {
+    ("card", ANY_PG): RefundRule(Window.DAYS, days=365),
+    ("trans", ANY_PG): RefundRule(Window.DAYS, days=90),
+    ("vbank", ANY_PG): RefundRule(Window.UNLIMITED, needs_refund_account=True),
+    ("vbank", "payco"): RefundRule(
+        Window.UNLIMITED, needs_refund_account=True, refund_contract=False
+    ),
+    ("phone", ANY_PG): RefundRule(Window.SAME_MONTH, partial_allowed=False),
+    ("phone", "html5_inicis"): RefundRule(Window.SAME_MONTH),
+    ("phone", "inicis"): RefundRule(Window.SAME_MONTH),
+    ("phone", "kcp"): RefundRule(Window.SAME_MONTH),
+}
+
+# Easy-pay methods settle like cards (kakaopay reports `point`).
+METHOD_ALIASES: Mapping[str, str] = {
+    "point": "card",
+    "kakaopay": "card",
+    "naverpay": "card",
+    "payco": "card",
+    "tosspay": "card",
+    "samsung": "card",
+    "ssgpay": "card",
+}
+
+# Card companies whose own window is shorter than the usual year (e.g. 롯데카드 180일).
+DEFAULT_CARD_OVERRIDES: Mapping[str, int] = {"롯데카드": 180}
+
+# PGs that need tax_free on every cancel (iamport-v1.md §5).
+TAX_FREE_REQUIRED_PGS = frozenset({"kcp", "kcp_quick", "kicc", "nice", "payco"})
+
+
+@dataclass(frozen=True, slots=True)
+class RefundPlan:
+    amount: int
+    tax_free: int
+    vat_amount: int
+    checksum: int  # refundable balance before this refund
+    send_tax_free: bool  # the PG requires tax_free on every cancel
+
+
+@dataclass(frozen=True)
+class RefundPolicy:
+    rules: Mapping[tuple[str, str], RefundRule] = field(default_factory=lambda: dict(DEFAULT_RULES))
+    card_overrides: Mapping[str, int] = field(default_factory=lambda: dict(DEFAULT_CARD_OVERRIDES))
+    business_window_days: int = 7
+
+    def rule_for(self, pay_method: str | None, pg_provider: str | None) -> RefundRule:
+        method = METHOD_ALIASES.get(pay_method or "", pay_method or "card")
+        rule = self.rules.get((method, pg_provider or ANY_PG)) or self.rules.get((method, ANY_PG))
+        if rule is None:
+            raise RefundRefused("unknown_method", f"no refund rule for pay_method {pay_method!r}")
+        return rule
+
+    def plan(
+        self,
+        payment: Payment,
+        amount: int | None,
+        now: datetime,
+        *,
+        by_operator: bool,
+        has_refund_account: bool = False,
+    ) -> RefundPlan:
+        """Check a gateway refund against every rule; the plan says what to send to iamport."""
+        if not payment.is_paid or payment.paid_at is None:
+            raise RefundRefused(
+                "not_paid", f"payment is {payment.status.name}; only paid payments refund"
+            )
+        balance = payment.refundable
+        amount = balance if amount is None else amount
+        if amount <= 0:
+            raise RefundRefused("amount", "refund amount must be positive")
+        if amount > balance:
+            raise RefundRefused(
+                "amount", f"refund of {amount} exceeds the refundable {balance} KRW"
+            )
+
+        elapsed_days = (seoul_date(now) - seoul_date(payment.paid_at)).days
+        if not by_operator and elapsed_days > self.business_window_days:
+            raise RefundRefused(
+                "business_window",
+                f"sponsors may refund within {self.business_window_days} days of payment",
+            )
+        self._check_pg_window(payment, amount, now, elapsed_days, has_refund_account)
+        tax_free = self.tax_free_part(payment, amount)
+        return RefundPlan(
+            amount=amount,
+            tax_free=tax_free,
+            vat_amount=vat_of(amount - tax_free),
+            checksum=balance,
+            send_tax_free=(payment.pg_provider in TAX_FREE_REQUIRED_PGS) or tax_free > 0,
+        )
+
+    def _check_pg_window(
+        self, payment: Payment, amount: int, now: datetime, elapsed_days: int, has_account: bool
+    ) -> None:
+        method = payment.pay_method or "card"
+        rule = self.rule_for(method, payment.pg_provider)
+        if rule.window is Window.DAYS:
+            days = rule.days
+            if (
+                METHOD_ALIASES.get(method, method) == "card"
+                and payment.card_name in self.card_overrides
+            ):
+                days = self.card_overrides[payment.card_name]
+            if elapsed_days > days:
+                raise RefundRefused(
+                    f"pg_window.{method}",
+                    f"{method} payments cancel within {days} days at the PG; record a manual bank refund instead",
+                )
+        elif rule.window is Window.SAME_MONTH:
+            paid, today = seoul_date(payment.paid_at), seoul_date(now)  # type: ignore[arg-type]
+            if (paid.year, paid.month) != (today.year, today.month):
+                raise RefundRefused(
+                    "pg_window.phone",
+                    "phone payments cancel only within the calendar month of payment (Asia/Seoul)",
+                )
+        if amount < payment.refundable and not rule.partial_allowed:
+            raise RefundRefused(
+                f"partial.{method}",
+                f"{payment.pg_provider or 'this PG'} does not allow partial {method} refunds",
+            )
+        if rule.needs_refund_account and not rule.refund_contract:
+            raise RefundRefused(
+                "vbank_refund_contract",
+                f"{payment.pg_provider} offers no vbank refund; refund by bank transfer",
+            )
+        if rule.needs_refund_account and not has_account:
+            raise RefundRefused(
+                "vbank_refund_account",
+                "vbank refunds need refund_holder, refund_bank and refund_account",
+            )
+
+    @staticmethod
+    def tax_free_part(payment: Payment, amount: int) -> int:
+        """Proportional tax-free share; the last refund takes exactly what remains."""
+        if amount == payment.refundable:
+            return payment.refundable_tax_free
+        share = amount * payment.amount.tax_free // payment.amount.total
+        return min(share, payment.refundable_tax_free)
+
+
+def check_manual_refund(payment: Payment, amount: int) -> None:
+    """An operator's own bank refund: any paid payment, within its balance."""
+    if not payment.is_paid:
+        raise RefundRefused(
+            "not_paid", f"payment is {payment.status.name}; only paid payments refund"
+        )
+    if not 0 < amount <= payment.refundable:
+        raise RefundRefused(
+            "amount", f"refund of {amount} exceeds the refundable {payment.refundable} KRW"
+        )

@@ -1,0 +1,95 @@
+"""The one state machine of dolgo-pay: every legal move, as data.
+
+docs/adr/0002-state-machine.md shows the same table; tests/domain/test_state_machine_doc.py
+keeps the two equal. Nothing outside the aggregates assigns a status.
+"""
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from enum import Enum
+from typing import Generic, TypeVar
+
+from domain.errors import InvalidTransition
+from domain.status import CancellationEvent as CE
+from domain.status import CancellationStatus as CS
+from domain.status import CardEvent as KE
+from domain.status import CardStatus as KS
+from domain.status import OrderEvent as OE
+from domain.status import OrderStatus as O
+from domain.status import PaymentEvent as PE
+from domain.status import PaymentStatus as P
+
+S = TypeVar("S", bound=Enum)
+E = TypeVar("E", bound=Enum)
+
+
+@dataclass(frozen=True)
+class StateMachine(Generic[S, E]):
+    entity: str
+    table: Mapping[tuple[S, E], S]
+
+    def next(self, state: S, event: E) -> S:
+        try:
+            return self.table[(state, event)]
+        except KeyError:
+            raise InvalidTransition(self.entity, state, event) from None
+
+    def allows(self, state: S, event: E) -> bool:
+        return (state, event) in self.table
+
+
+ORDER = StateMachine[O, OE](
+    "order",
+    {
+        (O.ORDERED, OE.PAID): O.PAID,
+        (O.ORDERED, OE.FIRST_CYCLE_PAID): O.ROUTINE,
+        (O.ORDERED, OE.GIVEN_UP): O.FAILED,
+        (O.FAILED, OE.PAID): O.PAID,
+        (O.PAID, OE.REFUNDED): O.CANCELLED,
+        (O.ROUTINE, OE.CYCLE_DECLINED): O.ROUTINE_PAST_DUE,
+        (O.ROUTINE_PAST_DUE, OE.CYCLE_RECOVERED): O.ROUTINE,
+        (O.ROUTINE, OE.ROUTINE_CANCELLED): O.ROUTINE_CANCELLED,
+        (O.ROUTINE_PAST_DUE, OE.ROUTINE_CANCELLED): O.ROUTINE_CANCELLED,
+        (O.ROUTINE_PAST_DUE, OE.DUNNING_EXHAUSTED): O.ROUTINE_ENDED,
+    },
+)
+
+PAYMENT = StateMachine[P, PE](
+    "payment",
+    {
+        (P.REQUESTED, PE.APPROVED): P.PAID,
+        (P.REQUESTED, PE.ROUTINE_APPROVED): P.ROUTINE_PAID,
+        (P.REQUESTED, PE.VBANK_ISSUED): P.READY,
+        (P.REQUESTED, PE.FAILED): P.FAILED,
+        (P.READY, PE.DEPOSITED): P.PAID,
+        (P.READY, PE.DUE_PASSED): P.EXPIRED,
+        (P.EXPIRED, PE.DEPOSITED): P.PAID,
+        (P.READY, PE.VBANK_CLOSED): P.CANCELLED,
+        (P.FAILED, PE.APPROVED): P.PAID,
+        (P.FAILED, PE.ROUTINE_APPROVED): P.ROUTINE_PAID,
+        (P.PAID, PE.REFUNDED): P.CANCELLED,
+        (P.ROUTINE_PAID, PE.REFUNDED): P.CANCELLED,
+    },
+)
+
+CANCELLATION = StateMachine[CS, CE](
+    "cancellation",
+    {
+        (CS.REQUESTED, CE.SUCCEEDED): CS.SUCCEEDED,
+        (CS.REQUESTED, CE.REJECTED): CS.REJECTED,
+        (CS.REQUESTED, CE.UNKNOWN): CS.UNKNOWN,
+        (CS.UNKNOWN, CE.SUCCEEDED): CS.SUCCEEDED,
+        (CS.UNKNOWN, CE.REJECTED): CS.REJECTED,
+    },
+)
+
+CARD = StateMachine[KS, KE](
+    "card",
+    {
+        (KS.ISSUING, KE.ISSUED): KS.ACTIVE,
+        (KS.ISSUING, KE.ISSUE_FAILED): KS.FAILED,
+        (KS.ACTIVE, KE.DELETED): KS.DELETED,
+    },
+)
+
+ALL = (ORDER, PAYMENT, CANCELLATION, CARD)
