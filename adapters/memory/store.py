@@ -1,0 +1,418 @@
+"""In-memory repositories and unit of work.
+
+Reads hand out deep copies; `commit` writes the copies back. A UoW that locks a row
+(`for_update=True`) or writes takes the store's single writer lock until it ends — the same
+serialisation SQLite's BEGIN IMMEDIATE gives — so races behave as on a real database.
+"""
+
+import asyncio
+import copy
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Self, TypeVar
+
+from application.ports import ConcurrentUpdate, OrderFilter, Page, PaymentFilter
+from application.records import IdempotencyRecord, InboxMessage, InboxState
+from domain.cancellation import Cancellation
+from domain.card import PaymentCard
+from domain.history import HistoryEntry
+from domain.order import Order
+from domain.payment import Payment
+from domain.status import CancellationStatus, CardStatus, OrderStatus, OrderType, PaymentStatus
+
+E = TypeVar("E")
+
+
+@dataclass
+class InMemoryStore:
+    orders: dict[int, Order] = field(default_factory=dict)
+    payments: dict[int, Payment] = field(default_factory=dict)
+    cancellations: dict[int, Cancellation] = field(default_factory=dict)
+    cards: dict[int, PaymentCard] = field(default_factory=dict)
+    history: list[HistoryEntry] = field(default_factory=list)
+    inbox: dict[int, InboxMessage] = field(default_factory=dict)
+    idempotency: dict[tuple[str, str], IdempotencyRecord] = field(default_factory=dict)
+    writer: asyncio.Lock = field(default_factory=asyncio.Lock)
+
+    def uow(self) -> "InMemoryUnitOfWork":
+        return InMemoryUnitOfWork(self)
+
+    __call__ = uow  # the store is itself a UnitOfWorkFactory
+
+
+class _Table:
+    """Staged changes of one entity kind inside one unit of work."""
+
+    def __init__(self, uow: "InMemoryUnitOfWork", rows: dict[Any, Any], versioned: bool = True):
+        self._uow = uow
+        self._rows = rows
+        self._versioned = versioned
+        self.staged: dict[Any, Any] = {}
+        self.added: set[Any] = set()
+
+    def read(self, key: Any) -> Any:
+        if key in self.staged:
+            return copy.deepcopy(self.staged[key])
+        row = self._rows.get(key)
+        return copy.deepcopy(row) if row is not None else None
+
+    def all(self) -> list[Any]:
+        merged = {**self._rows, **self.staged}
+        return [copy.deepcopy(v) for v in merged.values()]
+
+    def add(self, key: Any, entity: Any) -> None:
+        if key in self._rows or key in self.staged:
+            raise ConcurrentUpdate(f"{type(entity).__name__} {key} exists already")
+        self._drain_history(entity)
+        self.staged[key] = copy.deepcopy(entity)
+        self.added.add(key)
+
+    def save(self, key: Any, entity: Any) -> None:
+        current = self.staged.get(key, self._rows.get(key))
+        if current is None:
+            raise ConcurrentUpdate(f"{type(entity).__name__} {key} does not exist")
+        if self._versioned:
+            if current.version != entity.version:
+                raise ConcurrentUpdate(f"{type(entity).__name__} {key} changed concurrently")
+            entity.version += 1
+        self._drain_history(entity)
+        self.staged[key] = copy.deepcopy(entity)
+
+    def _drain_history(self, entity: Any) -> None:
+        pending = getattr(entity, "pending_history", None)
+        if pending:
+            self._uow.staged_history.extend(pending)
+            pending.clear()
+
+    def commit(self) -> None:
+        for key, entity in self.staged.items():
+            if self._versioned and key not in self.added:
+                stored = self._rows.get(key)
+                if stored is not None and stored.version != entity.version - 1:
+                    raise ConcurrentUpdate(f"{type(entity).__name__} {key} changed concurrently")
+            self._rows[key] = entity
+        self.staged.clear()
+        self.added.clear()
+
+
+def _page(items: list[E], page: Page) -> list[E]:
+    return items[page.offset : page.offset + page.limit]
+
+
+def _where(items: Iterable[E], *tests: Callable[[E], bool]) -> list[E]:
+    return [item for item in items if all(t(item) for t in tests)]
+
+
+class _Repo:
+    def __init__(self, uow: "InMemoryUnitOfWork", table: _Table) -> None:
+        self._uow = uow
+        self._t = table
+
+    async def _read(self, key: Any, for_update: bool) -> Any:
+        if for_update:
+            await self._uow.lock()
+        return self._t.read(key)
+
+
+class OrderRepo(_Repo):
+    async def add(self, order: Order) -> None:
+        await self._uow.lock()
+        self._t.add(order.id, order)
+
+    async def get(self, order_id: int, *, for_update: bool = False) -> Order | None:
+        return await self._read(order_id, for_update)
+
+    async def save(self, order: Order) -> None:
+        await self._uow.lock()
+        self._t.save(order.id, order)
+
+    async def search(self, filter: OrderFilter, page: Page = Page()) -> list[Order]:
+        f = filter
+        rows = _where(
+            self._t.all(),
+            lambda o: f.user_seq is None or o.user_seq == f.user_seq,
+            lambda o: not f.status or o.status in f.status,
+            lambda o: f.type is None or o.type is f.type,
+            lambda o: f.created_from is None or o.created_at >= f.created_from,
+            lambda o: f.created_to is None or o.created_at < f.created_to,
+        )
+        return _page(sorted(rows, key=lambda o: o.id, reverse=True), page)
+
+    async def due_subscriptions(self, now: datetime, limit: int) -> list[Order]:
+        rows = _where(
+            self._t.all(),
+            lambda o: o.status in (OrderStatus.ROUTINE, OrderStatus.ROUTINE_PAST_DUE),
+            lambda o: (
+                o.subscription is not None
+                and o.subscription.next_charge_at is not None
+                and o.subscription.next_charge_at <= now
+            ),
+        )
+        return sorted(rows, key=lambda o: o.subscription.next_charge_at)[:limit]  # type: ignore[union-attr]
+
+    async def count_active_using_card(self, card_id: int) -> int:
+        return len(
+            _where(
+                self._t.all(),
+                lambda o: o.type is OrderType.MONTHLY,
+                lambda o: (
+                    o.status
+                    in (OrderStatus.ORDERED, OrderStatus.ROUTINE, OrderStatus.ROUTINE_PAST_DUE)
+                ),
+                lambda o: o.subscription is not None and o.subscription.card_id == card_id,
+            )
+        )
+
+    async def stale_unpaid(self, created_before: datetime, limit: int) -> list[Order]:
+        rows = _where(
+            self._t.all(),
+            lambda o: o.status is OrderStatus.ORDERED,
+            lambda o: o.type is not OrderType.MONTHLY,
+            lambda o: o.created_at < created_before,
+        )
+        return sorted(rows, key=lambda o: o.created_at)[:limit]
+
+
+class PaymentRepo(_Repo):
+    async def add(self, payment: Payment) -> None:
+        await self._uow.lock()
+        if any(p.merchant_uid == payment.merchant_uid for p in self._t.all()):
+            raise ConcurrentUpdate(f"merchant_uid {payment.merchant_uid} exists already")
+        self._t.add(payment.id, payment)
+
+    async def get(self, payment_id: int, *, for_update: bool = False) -> Payment | None:
+        return await self._read(payment_id, for_update)
+
+    async def get_by_merchant_uid(
+        self, merchant_uid: str, *, for_update: bool = False
+    ) -> Payment | None:
+        if for_update:
+            await self._uow.lock()
+        return next((p for p in self._t.all() if p.merchant_uid == merchant_uid), None)
+
+    async def get_by_imp_uid(self, imp_uid: str) -> Payment | None:
+        return next((p for p in self._t.all() if p.imp_uid == imp_uid), None)
+
+    async def save(self, payment: Payment) -> None:
+        await self._uow.lock()
+        if payment.imp_uid and any(
+            p.imp_uid == payment.imp_uid and p.id != payment.id for p in self._t.all()
+        ):
+            raise ConcurrentUpdate(f"imp_uid {payment.imp_uid} belongs to another payment")
+        self._t.save(payment.id, payment)
+
+    async def for_order(self, order_id: int) -> list[Payment]:
+        return sorted(_where(self._t.all(), lambda p: p.order_id == order_id), key=lambda p: p.id)
+
+    async def search(self, filter: PaymentFilter, page: Page = Page()) -> list[Payment]:
+        f = filter
+        rows = _where(
+            self._t.all(),
+            lambda p: f.user_seq is None or p.user_seq == f.user_seq,
+            lambda p: f.order_id is None or p.order_id == f.order_id,
+            lambda p: not f.status or p.status in f.status,
+            lambda p: f.pay_method is None or p.pay_method == f.pay_method,
+            lambda p: f.channel is None or p.channel == f.channel,
+            lambda p: f.merchant_uid is None or p.merchant_uid == f.merchant_uid,
+            lambda p: f.imp_uid is None or p.imp_uid == f.imp_uid,
+            lambda p: f.requested_from is None or p.requested_at >= f.requested_from,
+            lambda p: f.requested_to is None or p.requested_at < f.requested_to,
+            lambda p: not f.unknown_only or p.unknown is not None,
+        )
+        return _page(sorted(rows, key=lambda p: p.id, reverse=True), page)
+
+    async def unresolved(self, now: datetime, limit: int) -> list[Payment]:
+        rows = _where(
+            self._t.all(),
+            lambda p: p.status is PaymentStatus.REQUESTED,
+            lambda p: p.unknown is not None and p.unknown.next_check_at <= now,
+        )
+        return sorted(rows, key=lambda p: p.unknown.next_check_at)[:limit]  # type: ignore[union-attr]
+
+    async def vbanks_past_due(self, now: datetime, limit: int) -> list[Payment]:
+        rows = _where(
+            self._t.all(),
+            lambda p: p.status is PaymentStatus.READY,
+            lambda p: p.vbank is not None and p.vbank.due_at is not None and p.vbank.due_at < now,
+        )
+        return sorted(rows, key=lambda p: p.id)[:limit]
+
+    async def refundable(self, after_id: int, limit: int) -> list[Payment]:
+        rows = _where(
+            self._t.all(),
+            lambda p: p.id > after_id,
+            lambda p: p.is_paid and p.refundable > 0,
+        )
+        return sorted(rows, key=lambda p: p.id)[:limit]
+
+
+class CancellationRepo(_Repo):
+    async def add(self, cancellation: Cancellation) -> None:
+        await self._uow.lock()
+        self._t.add(cancellation.id, cancellation)
+
+    async def get(self, cancellation_id: int, *, for_update: bool = False) -> Cancellation | None:
+        return await self._read(cancellation_id, for_update)
+
+    async def save(self, cancellation: Cancellation) -> None:
+        await self._uow.lock()
+        self._t.save(cancellation.id, cancellation)
+
+    async def for_payment(self, payment_id: int) -> list[Cancellation]:
+        return sorted(
+            _where(self._t.all(), lambda c: c.payment_id == payment_id), key=lambda c: c.id
+        )
+
+    async def unresolved(self, now: datetime, limit: int) -> list[Cancellation]:
+        rows = _where(
+            self._t.all(),
+            lambda c: c.status is CancellationStatus.UNKNOWN,
+            lambda c: c.next_check_at is not None and c.next_check_at <= now,
+        )
+        return sorted(rows, key=lambda c: c.next_check_at)[:limit]  # type: ignore[arg-type,return-value]
+
+
+class CardRepo(_Repo):
+    async def add(self, card: PaymentCard) -> None:
+        await self._uow.lock()
+        self._t.add(card.id, card)
+
+    async def get(self, card_id: int, *, for_update: bool = False) -> PaymentCard | None:
+        return await self._read(card_id, for_update)
+
+    async def get_by_customer_uid(self, customer_uid: str) -> PaymentCard | None:
+        return next(
+            (c for c in self._t.all() if any(k.customer_uid == customer_uid for k in c.keys)),
+            None,
+        )
+
+    async def save(self, card: PaymentCard) -> None:
+        await self._uow.lock()
+        self._t.save(card.id, card)
+
+    async def for_user(self, user_seq: int) -> list[PaymentCard]:
+        rows = _where(
+            self._t.all(),
+            lambda c: c.user_seq == user_seq,
+            lambda c: c.status is not CardStatus.DELETED,
+        )
+        return sorted(rows, key=lambda c: c.id, reverse=True)
+
+
+class HistoryRepo:
+    def __init__(self, uow: "InMemoryUnitOfWork") -> None:
+        self._uow = uow
+
+    def _all(self) -> list[HistoryEntry]:
+        return [*self._uow.store.history, *self._uow.staged_history]
+
+    async def for_entity(self, entity: str, entity_id: int) -> list[HistoryEntry]:
+        return [h for h in self._all() if h.entity == entity and h.entity_id == entity_id]
+
+    async def for_order(self, order_id: int) -> list[HistoryEntry]:
+        payments = {p.id for p in self._uow.payments._t.all() if p.order_id == order_id}
+        cancels = {c.id for c in self._uow.cancellations._t.all() if c.payment_id in payments}
+        keys = {("order", order_id)} | {("payment", i) for i in payments}
+        keys |= {("cancellation", i) for i in cancels}
+        return sorted(
+            (h for h in self._all() if (h.entity, h.entity_id) in keys), key=lambda h: h.at
+        )
+
+
+class InboxRepo(_Repo):
+    async def add(self, message: InboxMessage) -> None:
+        await self._uow.lock()
+        self._t.add(message.id, message)
+
+    async def get(self, message_id: int, *, for_update: bool = False) -> InboxMessage | None:
+        return await self._read(message_id, for_update)
+
+    async def save(self, message: InboxMessage) -> None:
+        await self._uow.lock()
+        self._t.save(message.id, message)
+
+    async def due(self, now: datetime, limit: int) -> list[InboxMessage]:
+        rows = _where(
+            self._t.all(),
+            lambda m: m.state in (InboxState.RECEIVED, InboxState.FAILED),
+            lambda m: m.next_attempt_at is None or m.next_attempt_at <= now,
+        )
+        return sorted(rows, key=lambda m: m.id)[:limit]
+
+    async def search(self, state: str | None, page: Page = Page()) -> list[InboxMessage]:
+        rows = _where(self._t.all(), lambda m: state is None or m.state == state)
+        return _page(sorted(rows, key=lambda m: m.id, reverse=True), page)
+
+
+class IdempotencyRepo(_Repo):
+    async def get(
+        self, scope: str, key: str, *, for_update: bool = False
+    ) -> IdempotencyRecord | None:
+        return await self._read((scope, key), for_update)
+
+    async def add(self, record: IdempotencyRecord) -> bool:
+        await self._uow.lock()
+        if self._t.read((record.scope, record.key)) is not None:
+            return False
+        self._t.add((record.scope, record.key), record)
+        return True
+
+    async def save(self, record: IdempotencyRecord) -> None:
+        await self._uow.lock()
+        self._t.save((record.scope, record.key), record)
+
+
+class InMemoryUnitOfWork:
+    def __init__(self, store: InMemoryStore) -> None:
+        self.store = store
+        self.staged_history: list[HistoryEntry] = []
+        self._locked = False
+        self._tables = [
+            _Table(self, store.orders),
+            _Table(self, store.payments),
+            _Table(self, store.cancellations),
+            _Table(self, store.cards),
+            _Table(self, store.inbox, versioned=False),
+            _Table(self, store.idempotency, versioned=False),
+        ]
+        t = self._tables
+        self.orders = OrderRepo(self, t[0])
+        self.payments = PaymentRepo(self, t[1])
+        self.cancellations = CancellationRepo(self, t[2])
+        self.cards = CardRepo(self, t[3])
+        self.webhooks = InboxRepo(self, t[4])
+        self.idempotency = IdempotencyRepo(self, t[5])
+        self.history = HistoryRepo(self)
+
+    async def lock(self) -> None:
+        if not self._locked:
+            await self.store.writer.acquire()
+            self._locked = True
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.rollback()
+
+    async def commit(self) -> None:
+        try:
+            for table in self._tables:
+                table.commit()
+            self.store.history.extend(self.staged_history)
+            self.staged_history = []
+        finally:
+            self._release()
+
+    async def rollback(self) -> None:
+        for table in self._tables:
+            table.staged.clear()
+            table.added.clear()
+        self.staged_history = []
+        self._release()
+
+    def _release(self) -> None:
+        if self._locked:
+            self._locked = False
+            self.store.writer.release()
