@@ -72,4 +72,7 @@ class ChannelDirectory:
         ]
 
     def that_took(self, pg_provider: str | None, pg_id: str | None) -> Channel | None:
-        return next((c for c in self.channels if c.took(pg_provider, pg_id)), None)
+        """A channel naming the MID wins over one that takes any MID of the same PG (so a
+        `nice.test` channel is told apart from a `nice` channel listing no MIDs)."""
+        took = [c for c in self.channels if c.took(pg_provider, pg_id)]
+        return next((c for c in took if c.pg_ids), None) or next(iter(took), None)

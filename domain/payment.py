@@ -32,6 +32,7 @@ class SettledFacts:
     card_number: str | None = None  # masked by the PG
     bank_name: str | None = None
     receipt_url: str | None = None
+    channel: str | None = None  # our channel that took it, when it differs from the one offered
 
 
 @dataclass(frozen=True, slots=True)
@@ -210,6 +211,7 @@ class Payment(Transitions):
             "card_number",
             "bank_name",
             "receipt_url",
+            "channel",
         ):
             value = getattr(facts, name)
             if value is not None:

@@ -1,0 +1,555 @@
+"""Settlement: the one place that turns iamport's facts into transitions of our aggregates.
+
+A use case never decides a status itself. It fetches what iamport says (a payment record, the
+outcome of a charge or a cancel) and hands it here; this module checks every verification rule
+of spec §4.1 and calls the aggregate methods, which move through the state machine table.
+
+Everything here is idempotent: applying the same fact twice makes no second transition, so the
+webhook, the client's complete call, the janitor and reconciliation can all race on one payment
+(each under its row lock) and the history still shows one transition to PAID.
+
+Nothing here does I/O. When a fact calls for a gateway call (a forged payment to cancel, a
+lookup to confirm a rejection), the result says so and the caller makes the call after commit.
+"""
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from application.channels import ChannelDirectory
+from application.errors import VerificationFailed
+from application.gateway import (
+    Approved,
+    ChargeOutcome,
+    Declined,
+    GatewayCancel,
+    GatewayPayment,
+    IamportStatus,
+    NotAttempted,
+    Pending,
+    Rejected,
+    Unknown,
+)
+from application.settings import PaymentSettings
+from domain.cancellation import Cancellation, CancellationKind
+from domain.order import Order
+from domain.payment import Payment, SettledFacts, VirtualAccount
+from domain.refund_policy import METHOD_ALIASES
+from domain.status import CancellationStatus, OrderStatus, OrderType, PaymentStatus
+
+FORGERY_REASON = "위변조 의심: 금액 불일치"
+ABANDONED_REASON = "결제창 이탈(미결제)"
+VBANK_CLOSED_REASON = "가상계좌 발급 취소(미입금)"
+
+# iamport's cancelled_at and our clock may disagree a little when matching our own cancels.
+_CANCEL_SKEW = timedelta(minutes=5)
+
+
+@dataclass(frozen=True, slots=True)
+class SettleResult:
+    """What applying one fact did. `changed` is False when the fact was already reflected."""
+
+    changed: bool
+    payment_status: PaymentStatus
+    order_status: OrderStatus
+    # A paid payment we refused as forged: the caller cancels it at iamport at once (after
+    # committing FAILED), with checksum = amount - cancel_amount.
+    cancel_at_iamport: GatewayPayment | None = None
+    # The outcome does not prove anything was (not) charged: a new attempt needs a lookup first.
+    needs_lookup: bool = False
+    # The verification rule that refused the record (amount, currency, channel, test_channel,
+    # pay_method), or None when it passed.
+    refused_rule: str | None = None
+    # Something an operator has to look at (e.g. a second paid try under one merchant_uid).
+    needs_operator: str | None = None
+    # Cancellations of ours whose outcome this record settled; the caller saves them.
+    cancellations: tuple[Cancellation, ...] = ()
+
+
+@dataclass
+class _Run:
+    """Book-keeping of one application: did anything change, what must the caller do."""
+
+    order: Order
+    payment: Payment
+    before: tuple[PaymentStatus, OrderStatus, int, object]
+    cancel_at_iamport: GatewayPayment | None = None
+    needs_lookup: bool = False
+    refused_rule: str | None = None
+    needs_operator: str | None = None
+    cancellations: list[Cancellation] = field(default_factory=list)
+
+    @classmethod
+    def start(cls, order: Order, payment: Payment) -> "_Run":
+        return cls(order, payment, _fingerprint(order, payment))
+
+    def result(self) -> SettleResult:
+        return SettleResult(
+            changed=_fingerprint(self.order, self.payment) != self.before
+            or bool(self.cancellations),
+            payment_status=self.payment.status,
+            order_status=self.order.status,
+            cancel_at_iamport=self.cancel_at_iamport,
+            needs_lookup=self.needs_lookup,
+            refused_rule=self.refused_rule,
+            needs_operator=self.needs_operator,
+            cancellations=tuple(self.cancellations),
+        )
+
+
+def _fingerprint(order: Order, payment: Payment) -> tuple[PaymentStatus, OrderStatus, int, object]:
+    sub = order.subscription
+    sub_state = (sub.cycle, sub.attempt, sub.cycle_paid, sub.next_charge_at) if sub else None
+    unknown = (payment.unknown, payment.unpaid_proven, payment.imp_uid)
+    return (payment.status, order.status, payment.cancelled_amount, (sub_state, unknown))
+
+
+class Settlement:
+    def __init__(self, settings: PaymentSettings, channels: ChannelDirectory) -> None:
+        self._settings = settings
+        self._channels = channels
+
+    # -- a payment record fetched from iamport ------------------------------------------------
+    def apply_record(
+        self,
+        order: Order,
+        payment: Payment,
+        record: GatewayPayment,
+        at: datetime,
+        cause: str,
+        cancellations: Sequence[Cancellation] = (),
+    ) -> SettleResult:
+        """Apply iamport's record of one try under this payment's merchant_uid.
+
+        `cancellations` are the payment's cancellation rows (locked): in-flight ones of ours are
+        matched against iamport's cancel_history, so our refund and a console cancel are told
+        apart and never counted twice. Raises VerificationFailed (touching nothing) when the
+        record belongs to another merchant_uid.
+        """
+        if record.merchant_uid != payment.merchant_uid:
+            raise VerificationFailed(
+                f"iamport payment {record.imp_uid} is for merchant_uid {record.merchant_uid!r}, "
+                f"not {payment.merchant_uid!r}",
+                field="merchant_uid",
+            )
+        if payment.order_id != order.id:
+            raise ValueError(f"payment {payment.id} is not of order {order.id}")
+        run = _Run.start(order, payment)
+        self._apply(run, record, at, cause, cancellations)
+        return run.result()
+
+    # -- the outcome of a billing-key charge (/subscribe/payments/again) ----------------------
+    def apply_charge(
+        self, order: Order, payment: Payment, outcome: ChargeOutcome, at: datetime, cause: str
+    ) -> SettleResult:
+        match outcome:
+            case Approved(value=record) | Pending(payment=record):
+                return self.apply_record(order, payment, record, at, cause)
+            case Declined(payment=GatewayPayment() as record):
+                return self.apply_record(order, payment, record, at, cause)
+        run = _Run.start(order, payment)
+        if payment.status is PaymentStatus.REQUESTED:
+            match outcome:
+                case Declined(reason=reason):
+                    self._unpaid(run, reason, at, cause, {"outcome": "declined"})
+                case NotAttempted(reason=reason):
+                    self._unpaid(run, f"not attempted: {reason}", at, cause, {"outcome": "n/a"})
+                case Rejected(message=message, code=code):
+                    payment.fail(
+                        message,
+                        at,
+                        cause,
+                        unpaid_proven=False,
+                        data={"outcome": "rejected", "code": code, "message": message},
+                    )
+                    run.needs_lookup = True
+                    self._await_lookup(run, at)
+                case Unknown():
+                    payment.mark_unknown(at, at + self._settings.next_check_after(0), "charge")
+        return run.result()
+
+    # -- proof that nothing was charged ---------------------------------------------------------
+    def apply_unpaid_proof(
+        self, order: Order, payment: Payment, at: datetime, cause: str, reason: str
+    ) -> SettleResult:
+        """A lookup proved no try under this merchant_uid was charged (e.g. `find/{uid}/paid`
+        said not found after a rejection). Only the caller knows the lookup was conclusive."""
+        run = _Run.start(order, payment)
+        if payment.status is PaymentStatus.REQUESTED:
+            self._unpaid(run, reason, at, cause, {"outcome": "proven_unpaid"})
+        elif payment.status is PaymentStatus.FAILED and not payment.unpaid_proven:
+            payment.prove_unpaid(at)
+            self._after_unpaid(run, at, cause, {"outcome": "proven_unpaid"})
+        return run.result()
+
+    # -- the outcome of one of our cancels ------------------------------------------------------
+    def apply_cancel(
+        self,
+        order: Order,
+        payment: Payment,
+        cancellation: Cancellation,
+        outcome: ChargeOutcome,
+        at: datetime,
+        cause: str,
+        cancellations: Sequence[Cancellation] = (),
+    ) -> SettleResult:
+        """Apply the answer to POST /payments/cancel for `cancellation` (ours, in flight).
+        `cancellations` are the payment's other cancellation rows (manual refunds, others in
+        flight), so that what else iamport's cancel_amount holds is told apart."""
+        run = _Run.start(order, payment)
+        if not cancellation.in_flight:
+            return run.result()
+        match outcome:
+            case Approved(value=record):
+                rows = [cancellation, *(c for c in cancellations if c.id != cancellation.id)]
+                self._apply(run, record, at, cause, rows, confirmed=cancellation)
+                if cancellation.in_flight:  # iamport said done, yet its record disagrees
+                    cancellation.succeeded(at, cause, None, record.evidence())
+                    run.cancellations.append(cancellation)
+                    run.needs_operator = (
+                        f"cancel {cancellation.id} approved but iamport's cancel_amount "
+                        f"{record.cancel_amount} does not show it"
+                    )
+            case Rejected(message=message) | Declined(reason=message):
+                cancellation.rejected(at, cause, message, {"outcome": "rejected"})
+                run.cancellations.append(cancellation)
+            case NotAttempted(reason=reason):
+                cancellation.rejected(at, cause, f"not attempted: {reason}", {"outcome": "n/a"})
+                run.cancellations.append(cancellation)
+            case Unknown() | Pending():
+                cancellation.outcome_unknown(
+                    at, at + self._settings.next_check_after(cancellation.checks), cause
+                )
+                run.cancellations.append(cancellation)
+        return run.result()
+
+    def resolve_cancellation(
+        self,
+        order: Order,
+        payment: Payment,
+        cancellation: Cancellation,
+        record: GatewayPayment,
+        at: datetime,
+        cause: str,
+        cancellations: Sequence[Cancellation] = (),
+    ) -> SettleResult:
+        """Decide an in-flight cancel of ours from iamport's record of the payment: it happened
+        when iamport's cancel_history shows it, otherwise it did not (iamport cancels
+        synchronously: an entry that is not there was never made)."""
+        run = _Run.start(order, payment)
+        if not cancellation.in_flight:
+            return run.result()
+        rows = [cancellation, *(c for c in cancellations if c.id != cancellation.id)]
+        self._apply(run, record, at, cause, rows)
+        if cancellation.in_flight:
+            cancellation.rejected(
+                at,
+                cause,
+                "iamport's cancel_history does not show this cancel",
+                {**record.evidence(), "outcome": "not_in_cancel_history"},
+            )
+            run.cancellations.append(cancellation)
+        return run.result()
+
+    # -- internals -------------------------------------------------------------------------------
+    def _apply(
+        self,
+        run: _Run,
+        record: GatewayPayment,
+        at: datetime,
+        cause: str,
+        cancellations: Sequence[Cancellation],
+        confirmed: Cancellation | None = None,
+    ) -> None:
+        payment = run.payment
+        data = record.evidence()
+
+        # Another try under the same merchant_uid, after ours settled on a different imp_uid.
+        settled = payment.is_paid or payment.status is PaymentStatus.CANCELLED
+        if settled and payment.imp_uid and record.imp_uid != payment.imp_uid:
+            if record.status in (IamportStatus.PAID, IamportStatus.CANCELLED):
+                run.needs_operator = (
+                    f"second paid try {record.imp_uid} under merchant_uid "
+                    f"{payment.merchant_uid} (ours settled on {payment.imp_uid})"
+                )
+            return
+
+        if record.status is IamportStatus.FAILED:
+            if payment.status is PaymentStatus.REQUESTED:
+                reason = record.fail_reason or "결제 실패"
+                self._unpaid(run, reason, at, cause, data, imp_uid=record.imp_uid)
+            return
+
+        vbank = payment.pay_method == "vbank"
+        if record.status is IamportStatus.READY and not vbank:
+            # The PG window was opened and left: nothing was charged (spec §4.1).
+            if payment.status is PaymentStatus.REQUESTED:
+                self._unpaid(run, ABANDONED_REASON, at, cause, data, imp_uid=record.imp_uid)
+            return
+
+        refusal = self._verify(record, payment)
+        if refusal is not None:
+            rule, message, forged = refusal
+            run.refused_rule = rule
+            evidence = {**data, "rule": rule, "expected_amount": payment.amount.total}
+            if payment.status is PaymentStatus.REQUESTED:
+                payment.fail(
+                    message, at, cause, unpaid_proven=False, imp_uid=record.imp_uid, data=evidence
+                )
+            self._unbooked_cancels(run, record, at, cause, cancellations, confirmed)
+            if forged and record.status is IamportStatus.PAID:
+                if payment.status is PaymentStatus.FAILED:
+                    run.cancel_at_iamport = record
+                else:
+                    run.needs_operator = f"forged try {record.imp_uid} on a settled payment"
+            elif payment.status is PaymentStatus.FAILED and not payment.unpaid_proven:
+                run.needs_operator = f"refused try {record.imp_uid}: {message}"
+            return
+
+        if record.status is IamportStatus.READY:  # vbank issued
+            if payment.status is PaymentStatus.REQUESTED:
+                payment.issue_vbank(
+                    self._facts(record),
+                    VirtualAccount(
+                        bank_code=record.vbank_code,
+                        bank_name=record.vbank_name,
+                        number=record.vbank_num,
+                        holder=record.vbank_holder,
+                        due_at=record.vbank_date,
+                    ),
+                    at,
+                    cause,
+                    data,
+                )
+            return
+
+        was_paid = record.paid_at is not None or record.cancel_amount > 0
+        if record.status is IamportStatus.CANCELLED and not was_paid:
+            # A vbank closed (or a window cancelled) before any money moved.
+            if payment.status is PaymentStatus.READY:
+                payment.close_vbank(at, cause, data)
+            elif payment.status is PaymentStatus.REQUESTED:
+                self._unpaid(run, VBANK_CLOSED_REASON, at, cause, data, imp_uid=record.imp_uid)
+            return
+
+        # paid (possibly partly or fully cancelled since)
+        if not payment.is_paid and payment.status is not PaymentStatus.CANCELLED:
+            paid_at = record.paid_at or at
+            payment.approve(self._facts(record), paid_at, cause, data)
+            self._after_paid(run, paid_at, cause, data)
+        self._refunds(run, record, at, cause, cancellations, confirmed)
+
+    def _unbooked_cancels(
+        self,
+        run: _Run,
+        record: GatewayPayment,
+        at: datetime,
+        cause: str,
+        cancellations: Sequence[Cancellation],
+        confirmed: Cancellation | None,
+    ) -> None:
+        """Our cancel of a try we never booked as paid (a forgery): it succeeded when iamport's
+        cancel_history shows it; nothing is booked as refunded because nothing was booked paid."""
+        claimed: set[int] = set()
+        for c in _in_flight(cancellations):
+            entry = _matching_entry(c, record.cancel_history, claimed)
+            if entry is not None or c is confirmed:
+                cid = entry.cancellation_id if entry else None
+                c.succeeded(at, cause, cid, {"cancel_amount": record.cancel_amount})
+                run.cancellations.append(c)
+
+    def _verify(self, record: GatewayPayment, payment: Payment) -> tuple[str, str, bool] | None:
+        """(rule, message, forged) of the first rule the record breaks, or None."""
+        expected = payment.amount.total
+        if (record.currency or "KRW").upper() != "KRW":
+            return "currency", f"{FORGERY_REASON} (통화 {record.currency})", True
+        if record.amount != expected:
+            return "amount", f"{FORGERY_REASON} (expected {expected}, seen {record.amount})", True
+        channel = self._channels.that_took(record.pg_provider, record.pg_id)
+        if channel is None:
+            return (
+                "channel",
+                f"검증 실패: 등록되지 않은 PG 채널 ({record.pg_provider}/{record.pg_id})",
+                False,
+            )
+        if self._settings.production and (record.sandbox or channel.test):
+            return "test_channel", "검증 실패: 운영 환경에서 테스트 채널 결제", False
+        if not _method_compatible(payment.pay_method, record.pay_method):
+            return (
+                "pay_method",
+                f"검증 실패: 결제수단 불일치 ({payment.pay_method} ≠ {record.pay_method})",
+                False,
+            )
+        return None
+
+    def _facts(self, record: GatewayPayment) -> SettledFacts:
+        channel = self._channels.that_took(record.pg_provider, record.pg_id)
+        return SettledFacts(
+            imp_uid=record.imp_uid,
+            pg_provider=record.pg_provider,
+            pg_tid=record.pg_tid,
+            pay_method=record.pay_method,
+            card_name=record.card_name,
+            card_number=record.card_number,
+            bank_name=record.bank_name or record.vbank_name,
+            receipt_url=record.receipt_url,
+            channel=channel.name if channel else None,
+        )
+
+    def _unpaid(
+        self,
+        run: _Run,
+        reason: str,
+        at: datetime,
+        cause: str,
+        data: dict[str, Any],
+        imp_uid: str | None = None,
+    ) -> None:
+        run.payment.fail(reason, at, cause, unpaid_proven=True, imp_uid=imp_uid, data=data)
+        self._after_unpaid(run, at, cause, data)
+
+    def _current_cycle(self, run: _Run) -> bool:
+        sub, payment = run.order.subscription, run.payment
+        return (
+            run.order.type is OrderType.MONTHLY
+            and sub is not None
+            and payment.cycle == sub.cycle
+            and payment.attempt == sub.attempt
+        )
+
+    def _after_unpaid(self, run: _Run, at: datetime, cause: str, data: dict[str, Any]) -> None:
+        """Monthly consequences of an attempt known to have charged nothing."""
+        order = run.order
+        if not self._current_cycle(run):
+            return  # one-time / one-click orders stay ORDERED: the sponsor may retry
+        sub = order.subscription
+        assert sub is not None
+        if order.status is OrderStatus.ORDERED:  # the first charge of a new sponsorship
+            order.give_up(at, cause, data)
+            return
+        if not order.is_active_routine:
+            return  # cancelled meanwhile: recorded truthfully, nothing more to charge
+        if order.status is OrderStatus.ROUTINE:
+            order.cycle_declined(at, cause, data)
+        retry = self._settings.dunning.retry_at(run.payment.attempt, at)
+        if retry is None:
+            order.end_routine(at, cause, data)
+        sub.retry_at(retry)
+
+    def _await_lookup(self, run: _Run, at: datetime) -> None:
+        """A rejected cycle charge: come back after the first backoff step, when the charge
+        use case looks the attempt up before it tries again (spec §4.4)."""
+        sub = run.order.subscription
+        if self._current_cycle(run) and run.order.is_active_routine and sub is not None:
+            sub.retry_at(at + self._settings.next_check_after(0))
+
+    def _after_paid(self, run: _Run, paid_at: datetime, cause: str, data: dict[str, Any]) -> None:
+        order = run.order
+        monthly = order.type is OrderType.MONTHLY
+        if order.status is OrderStatus.ORDERED or (
+            order.status is OrderStatus.FAILED and not monthly
+        ):
+            order.paid(paid_at, cause, data)
+        elif order.status is OrderStatus.ROUTINE_PAST_DUE and self._current_cycle(run):
+            order.cycle_recovered(paid_at, cause, data)
+        elif order.status is not OrderStatus.ROUTINE:
+            run.needs_operator = (
+                f"payment {run.payment.merchant_uid} paid while its order is {order.status.name}"
+            )
+        if monthly and order.is_active_routine and self._current_cycle(run):
+            assert order.subscription is not None
+            order.subscription.paid(paid_at)
+
+    def _refunds(
+        self,
+        run: _Run,
+        record: GatewayPayment,
+        at: datetime,
+        cause: str,
+        cancellations: Sequence[Cancellation],
+        confirmed: Cancellation | None,
+    ) -> None:
+        """Bring our refunded amount up to iamport's cancel_amount.
+
+        Manual bank refunds are ours alone (iamport never sees them); in-flight cancels of ours
+        are matched against iamport's cancel_history; whatever growth is left was cancelled in
+        iamport's console.
+        """
+        payment, order = run.payment, run.order
+        manual = sum(
+            c.amount
+            for c in cancellations
+            if c.kind is CancellationKind.MANUAL_BANK and c.status is CancellationStatus.SUCCEEDED
+        )
+        grown = record.cancel_amount - (payment.cancelled_amount - manual)
+        if grown <= 0 or not payment.is_paid:
+            return
+        claimed: set[int] = set()
+        for c in _in_flight(cancellations):
+            if c is confirmed:  # iamport answered this very cancel with success
+                entry = _matching_entry(c, record.cancel_history, claimed)
+            else:
+                entry = _matching_entry(c, record.cancel_history, claimed)
+                if entry is None or c.amount > grown:
+                    continue  # not (yet) at iamport: its own resolver decides
+            amount = min(c.amount, payment.refundable)
+            c.succeeded(
+                at,
+                cause,
+                entry.cancellation_id if entry else None,
+                {"cancel_amount": record.cancel_amount},
+            )
+            run.cancellations.append(c)
+            tax_free = min(c.tax_free, payment.refundable_tax_free, amount)
+            payment.record_refund(amount, tax_free, at, cause, c.reason)
+            grown -= amount
+            if not payment.is_paid:
+                break
+        if grown > 0 and payment.is_paid:
+            grown = min(grown, payment.refundable)
+            tax_free = self._settings.refund_policy.tax_free_part(payment, grown)
+            payment.record_refund(
+                grown,
+                tax_free,
+                at,
+                cause,
+                record.cancel_reason or "iamport 콘솔 취소",
+                {**record.evidence(), "source": "console"},
+            )
+        if payment.status is PaymentStatus.CANCELLED and order.status is OrderStatus.PAID:
+            order.refunded(at, cause, {"cancel_amount": record.cancel_amount})
+
+
+def _method_compatible(expected: str | None, seen: str | None) -> bool:
+    """kakaopay and the other easy-pay methods are reported as `point` etc. for card orders."""
+    if expected is None or seen is None:
+        return True
+    return METHOD_ALIASES.get(seen, seen) == METHOD_ALIASES.get(expected, expected)
+
+
+def _matching_entry(
+    cancellation: Cancellation, history: Sequence[GatewayCancel], claimed: set[int]
+) -> GatewayCancel | None:
+    """The cancel_history entry that is `cancellation`: by iamport's id, else by amount and a
+    time no earlier than our request."""
+    for i, entry in enumerate(history):
+        if i in claimed:
+            continue
+        same_id = (
+            cancellation.cancellation_id is not None
+            and entry.cancellation_id == cancellation.cancellation_id
+        )
+        same_amount = entry.amount == cancellation.amount and (
+            entry.cancelled_at is None
+            or entry.cancelled_at >= cancellation.requested_at - _CANCEL_SKEW
+        )
+        if same_id or (cancellation.cancellation_id is None and same_amount):
+            claimed.add(i)
+            return entry
+    return None
+
+
+def _in_flight(cancellations: Sequence[Cancellation]) -> list[Cancellation]:
+    mine = [c for c in cancellations if c.kind is CancellationKind.GATEWAY and c.in_flight]
+    return sorted(mine, key=lambda c: c.requested_at)
