@@ -1,0 +1,64 @@
+"""What the iamport client may write to a log line, an outcome or an exception.
+
+Card secrets (number, expiry, birth, password digits, CVC) never leave this process in clear:
+in bodies they are replaced (the card number keeps its last four digits); buyer / customer phone,
+e-mail and refund account are masked; the API secret and access token are hidden. Free text that
+comes back from iamport (PG messages) is scrubbed of anything that looks like a card number and
+of the exact secrets the request carried.
+"""
+
+import re
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from domain.masking import mask_account, mask_email, mask_phone
+
+HIDDEN = "***"
+
+_SECRETS = frozenset({"expiry", "birth", "pwd_2digit", "cvc", "imp_secret", "pg_api_key"})
+
+
+def _mask_token(value: str) -> str:
+    return value[:4] + "…" if len(value) > 8 else HIDDEN
+
+
+_MASKERS = {
+    "card_number": mask_account,
+    "buyer_tel": mask_phone,
+    "customer_tel": mask_phone,
+    "refund_tel": mask_phone,
+    "buyer_email": mask_email,
+    "customer_email": mask_email,
+    "refund_account": mask_account,
+    "access_token": _mask_token,
+    "imp_key": _mask_token,
+}
+
+# 13 to 19 digits, optionally grouped by dashes or spaces: anything that may be a card number.
+_CARD_LIKE = re.compile(r"(?<!\d)\d(?:[ -]?\d){12,18}(?!\d)")
+
+
+def redact(data: Any) -> Any:
+    """A copy of a JSON-like value with card secrets hidden and personal fields masked."""
+    if isinstance(data, Mapping):
+        out: dict[str, Any] = {}
+        for key, value in data.items():
+            if key in _SECRETS and value is not None:
+                out[key] = HIDDEN
+            elif key in _MASKERS and isinstance(value, str):
+                out[key] = _MASKERS[key](value)
+            else:
+                out[key] = redact(value)
+        return out
+    if isinstance(data, list | tuple):
+        return [redact(item) for item in data]
+    if isinstance(data, str):
+        return scrub(data)
+    return data
+
+
+def scrub(text: str, secrets: Iterable[str] = ()) -> str:
+    """Free text without card-number-like digit runs nor any of `secrets` (4+ chars)."""
+    for secret in sorted({s for s in secrets if s and len(s) >= 4}, key=len, reverse=True):
+        text = text.replace(secret, HIDDEN)
+    return _CARD_LIKE.sub(lambda m: mask_account(m.group(0)) or HIDDEN, text)
