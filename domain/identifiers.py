@@ -28,3 +28,17 @@ def parse_merchant_uid(uid: str) -> tuple[int, int | None, int] | None:
 def customer_uid_for(card_id: int, channel: str) -> str:
     """One billing key per (card, channel). Card ids are never reused, so neither is this."""
     return f"dpc{card_id}_{channel}"
+
+
+_ISSUE_UID = re.compile(r"^dpk(\d+)$")
+
+
+def issue_merchant_uid_for(card_id: int) -> str:
+    """The merchant_uid of a card's key-issuance window (amount 0): one per card."""
+    return f"dpk{card_id}"
+
+
+def parse_issue_merchant_uid(uid: str) -> int | None:
+    """The card id of one of our key-issuance merchant_uids, or None."""
+    m = _ISSUE_UID.match(uid or "")
+    return int(m.group(1)) if m else None

@@ -1,0 +1,244 @@
+"""Register a card by REST (spec §4.2a): raw card data → iamport billing key, never stored.
+
+Transaction 1 records a PaymentCard (ISSUING) and commits; then the card data goes to iamport
+once (`POST /subscribe/customers/{customer_uid}`); transaction 2 applies the outcome. The card
+data lives only in the command's CardCredentials for the length of this call: no entity, log
+record, history entry or error message ever holds it.
+"""
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime
+
+from application.channels import Channel, ChannelDirectory, KeyIssuance, NoChannel
+from application.errors import GatewayRejected, GatewayUnavailable, NotFoundError
+from application.gateway import (
+    Approved,
+    BillingKeyInfo,
+    BillingKeyRequest,
+    IamportGateway,
+    NotAttempted,
+    NotFound,
+    Rejected,
+    Unknown,
+)
+from application.ports import Clock, IdGenerator, UnitOfWork, UnitOfWorkFactory
+from application.settings import PaymentSettings
+from application.use_cases.billing import billing_channels
+from domain.card import PaymentCard
+from domain.card_credentials import CardCredentials
+from domain.status import CardStatus
+
+log = logging.getLogger("dolgo_pay.cards")
+
+
+@dataclass(frozen=True, slots=True)
+class RegisterCardCommand:
+    user_seq: int
+    card: CardCredentials  # repr shows only the masked number
+    customer_name: str | None = None
+    customer_email: str | None = None
+    customer_tel: str | None = None
+    channel: str | None = None  # a REST-issuance billing channel; None: the primary one
+
+
+@dataclass(frozen=True, slots=True)
+class RegisterCardResult:
+    card: PaymentCard  # ACTIVE, or ISSUING when iamport's answer was lost (resolved later)
+
+    @property
+    def pending(self) -> bool:
+        return self.card.status is CardStatus.ISSUING
+
+
+def rest_channel(channels: ChannelDirectory, name: str | None, *, production: bool) -> Channel:
+    """The channel a REST key issuance goes to: the named one, or the best healthy REST one."""
+    candidates = [
+        c
+        for c in billing_channels(channels, production=production)
+        if c.key_issuance is KeyIssuance.REST
+    ]
+    if name is not None:
+        candidates = [c for c in candidates if c.name == name]
+    for channel in candidates:
+        if channel.healthy or name is not None:
+            return channel
+    raise NoChannel("no healthy billing channel issues keys by REST")
+
+
+def key_evidence(info: BillingKeyInfo) -> dict[str, object]:
+    """What history keeps of an issued key: iamport's masked view only."""
+    return {
+        "customer_uid": info.customer_uid,
+        "pg_provider": info.pg_provider,
+        "pg_id": info.pg_id,
+        "card_name": info.card_name,
+        "card_number": info.card_number,
+        "card_type": info.card_type,
+        "sandbox": info.sandbox,
+    }
+
+
+def activate(
+    card: PaymentCard, channel: Channel, info: BillingKeyInfo, at: datetime, cause: str
+) -> None:
+    card.key_issued(
+        channel.name,
+        at,
+        cause,
+        card_disp=info.card_number,
+        card_corp=info.card_name,
+        card_type=info.card_type,
+        pg_provider=info.pg_provider,
+        pg_id=info.pg_id,
+        data=key_evidence(info),
+    )
+
+
+def scrub(message: str, card: CardCredentials) -> str:
+    """iamport's message with any echo of the card data blotted out (PG messages vary)."""
+    for secret in (card.digits, card.dashed_number, card.number, card.birth, card.expiry):
+        if secret:
+            message = message.replace(secret, "*" * len(secret))
+    return message
+
+
+class RegisterCard:
+    def __init__(
+        self,
+        uow: UnitOfWorkFactory,
+        gateway: IamportGateway,
+        clock: Clock,
+        ids: IdGenerator,
+        channels: ChannelDirectory,
+        settings: PaymentSettings,
+    ) -> None:
+        self._uow = uow
+        self._gateway = gateway
+        self._clock = clock
+        self._ids = ids
+        self._channels = channels
+        self._settings = settings
+
+    async def execute(self, command: RegisterCardCommand) -> RegisterCardResult:
+        channel = rest_channel(
+            self._channels, command.channel, production=self._settings.production
+        )
+        cause = f"user:{command.user_seq}"
+        async with self._uow() as uow:
+            card = PaymentCard(
+                id=self._ids.new_id(), user_seq=command.user_seq, created_at=self._clock.now()
+            )
+            customer_uid = card.key_for(channel.name).customer_uid
+            await uow.cards.add(card)
+            await uow.commit()
+        log.info("card %s: issuing billing key %s on %s", card.id, customer_uid, channel.name)
+
+        outcome = await self._gateway.issue_billing_key(
+            BillingKeyRequest(
+                customer_uid=customer_uid,
+                pg=channel.pg,
+                card=command.card,
+                customer_name=command.customer_name,
+                customer_email=command.customer_email,
+                customer_tel=command.customer_tel,
+            )
+        )
+
+        now = self._clock.now()
+        async with self._uow() as uow:
+            card = await _load(uow, card.id)
+            match outcome:
+                case Approved(value=info):
+                    activate(card, channel, info, now, cause)
+                case Rejected(message=message):
+                    card.issue_failed(now, cause, {"message": scrub(message, command.card)})
+                case NotAttempted(reason=reason):
+                    card.issue_failed(now, cause, {"not_attempted": reason})
+                case Unknown(reason=reason):
+                    log.warning("card %s: key issuance outcome unknown (%s)", card.id, reason)
+            await uow.cards.save(card)
+            await uow.commit()
+
+        match outcome:
+            case Rejected(message=message):
+                log.info("card %s: iamport refused the key", card.id)
+                raise GatewayRejected(scrub(message, command.card), field="card")
+            case NotAttempted():
+                raise GatewayUnavailable("iamport could not be reached; no card was registered")
+        log.info("card %s: %s", card.id, card.status.name)
+        return RegisterCardResult(card)
+
+
+@dataclass(frozen=True, slots=True)
+class ResolveCardIssuanceCommand:
+    card_id: int
+
+
+@dataclass(frozen=True, slots=True)
+class ResolveCardIssuanceResult:
+    card: PaymentCard
+    resolved: bool  # False: iamport still gave no usable answer; ask again later
+
+
+class ResolveCardIssuance:
+    """The janitor's step for a card left ISSUING: ask iamport whether its key exists.
+
+    A key at iamport → ACTIVE; iamport's NotFound → FAILED (nothing was issued); anything else
+    leaves the card ISSUING for the next round. Time alone never settles it.
+    """
+
+    def __init__(
+        self,
+        uow: UnitOfWorkFactory,
+        gateway: IamportGateway,
+        clock: Clock,
+        channels: ChannelDirectory,
+    ) -> None:
+        self._uow = uow
+        self._gateway = gateway
+        self._clock = clock
+        self._channels = channels
+
+    async def execute(self, command: ResolveCardIssuanceCommand) -> ResolveCardIssuanceResult:
+        async with self._uow() as uow:
+            card = await _load(uow, command.card_id, for_update=False)
+        if card.status is not CardStatus.ISSUING:
+            return ResolveCardIssuanceResult(card, resolved=True)
+        pending = [k for k in card.keys if k.issued_at is None and k.deleted_at is None]
+        if not pending:
+            return ResolveCardIssuanceResult(card, resolved=False)
+        key = pending[0]
+        channel = self._channels.named(key.channel)
+
+        lookup = await self._gateway.get_billing_key(key.customer_uid)
+
+        match lookup:
+            case Approved() | NotFound():
+                pass
+            case _:
+                return ResolveCardIssuanceResult(card, resolved=False)
+        now = self._clock.now()
+        async with self._uow() as uow:
+            card = await _load(uow, command.card_id)
+            if card.status is not CardStatus.ISSUING:
+                return ResolveCardIssuanceResult(card, resolved=True)
+            match lookup:
+                case Approved(value=info) if channel.took(info.pg_provider, info.pg_id):
+                    activate(card, channel, info, now, "janitor")
+                case Approved(value=info):
+                    card.issue_failed(
+                        now, "janitor", {"wrong_channel": info.pg_provider, "pg_id": info.pg_id}
+                    )
+                case NotFound():
+                    card.issue_failed(now, "janitor", {"lookup": "no billing key at iamport"})
+            await uow.cards.save(card)
+            await uow.commit()
+        return ResolveCardIssuanceResult(card, resolved=True)
+
+
+async def _load(uow: UnitOfWork, card_id: int, *, for_update: bool = True) -> PaymentCard:
+    card = await uow.cards.get(card_id, for_update=for_update)
+    if card is None:
+        raise NotFoundError("card not found")
+    return card
