@@ -22,8 +22,13 @@ def _mask_token(value: str) -> str:
     return value[:4] + "…" if len(value) > 8 else HIDDEN
 
 
+def _mask_card(value: str) -> str | None:
+    # a number the PG already masked ("559410*********4") stays as it is; a raw one keeps 4 digits
+    return value if "*" in value else mask_account(value)
+
+
 _MASKERS = {
-    "card_number": mask_account,
+    "card_number": _mask_card,
     "buyer_tel": mask_phone,
     "customer_tel": mask_phone,
     "refund_tel": mask_phone,
@@ -38,8 +43,10 @@ _MASKERS = {
 _CARD_LIKE = re.compile(r"(?<!\d)\d(?:[ -]?\d){12,18}(?!\d)")
 
 
-def redact(data: Any) -> Any:
-    """A copy of a JSON-like value with card secrets hidden and personal fields masked."""
+def redact(data: Any, secrets: Iterable[str] = ()) -> Any:
+    """A copy of a JSON-like value with card secrets hidden and personal fields masked; free
+    text is scrubbed (see `scrub`) of card-like numbers and of `secrets`."""
+    secrets = tuple(secrets)
     if isinstance(data, Mapping):
         out: dict[str, Any] = {}
         for key, value in data.items():
@@ -48,12 +55,12 @@ def redact(data: Any) -> Any:
             elif key in _MASKERS and isinstance(value, str):
                 out[key] = _MASKERS[key](value)
             else:
-                out[key] = redact(value)
+                out[key] = redact(value, secrets)
         return out
     if isinstance(data, list | tuple):
-        return [redact(item) for item in data]
+        return [redact(item, secrets) for item in data]
     if isinstance(data, str):
-        return scrub(data)
+        return scrub(data, secrets)
     return data
 
 

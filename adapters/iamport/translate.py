@@ -87,7 +87,8 @@ def cancel_entry(w: wire.WireCancel) -> GatewayCancel:
     )
 
 
-def payment(w: wire.WirePayment) -> GatewayPayment:
+def payment(w: wire.WirePayment, secrets: Iterable[str] = ()) -> GatewayPayment:
+    """`secrets`: card data the request carried, kept out of the PG's free-text reasons."""
     return GatewayPayment(
         imp_uid=w.imp_uid,
         merchant_uid=w.merchant_uid or "",  # "" never matches an order of ours
@@ -117,13 +118,17 @@ def payment(w: wire.WirePayment) -> GatewayPayment:
         paid_at=moment(w.paid_at),
         failed_at=moment(w.failed_at),
         cancelled_at=moment(w.cancelled_at),
-        fail_reason=w.fail_reason,
-        cancel_reason=w.cancel_reason,
+        fail_reason=_text(w.fail_reason, secrets),
+        cancel_reason=_text(w.cancel_reason, secrets),
         receipt_url=w.receipt_url,
         customer_uid=w.customer_uid,
         customer_uid_usage=w.customer_uid_usage,
         cancel_history=tuple(cancel_entry(c) for c in w.cancel_history or ()),
     )
+
+
+def _text(value: str | None, secrets: Iterable[str]) -> str | None:
+    return scrub(value, secrets) if value else value
 
 
 def customer(w: wire.WireCustomer) -> BillingKeyInfo:
@@ -163,7 +168,8 @@ def payment_outcome(
 # -- readers: what `response` holds for each operation (used by `classify`) ------------------------
 def read_payment_status(raw: msgspec.Raw, secrets: Iterable[str] = ()) -> Outcome:
     """One payment, judged by its status (lookups, again, onetime)."""
-    return payment_outcome(payment(wire.decode(raw, wire.WirePayment)), secrets)
+    secrets = tuple(secrets)
+    return payment_outcome(payment(wire.decode(raw, wire.WirePayment), secrets), secrets)
 
 
 def read_payment(raw: msgspec.Raw) -> Outcome:

@@ -119,8 +119,8 @@ class Transport:
                 log.debug(
                     "iamport → %s params=%s body=%s",
                     call.target,
-                    redact(_plain(call.params)),
-                    _dumps(redact(call.body)) if call.body is not None else "-",
+                    redact(_plain(call.params), call.secrets),
+                    _dumps(redact(call.body, call.secrets)) if call.body is not None else "-",
                 )
             try:
                 response = await self._http.request(
@@ -138,7 +138,7 @@ class Transport:
                 return NotAttempted(describe(exc))
             except httpx.RequestError as exc:  # sent, or maybe sent: read timeout, dropped, ...
                 return Unknown(describe(exc))
-            log_response(call.target, response)
+            log_response(call.target, response, call.secrets)
             return response
         raise AssertionError("unreachable")
 
@@ -208,11 +208,11 @@ def describe(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
 
 
-def log_response(target: str, response: httpx.Response) -> None:
+def log_response(target: str, response: httpx.Response, secrets: tuple[str, ...] = ()) -> None:
     if not log.isEnabledFor(logging.DEBUG):
         return
     try:
-        shown = _dumps(redact(json.loads(response.content)))
+        shown = _dumps(redact(json.loads(response.content), secrets))
     except ValueError:
         shown = f"<{len(response.content)} bytes of {response.headers.get('content-type', '?')}>"
     log.debug("iamport ← %s HTTP %s %s", target, response.status_code, shown)
