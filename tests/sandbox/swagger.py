@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from jsonschema import Draft4Validator
+from jsonschema.exceptions import best_match
 
 SHARED = Path(__file__).resolve().parents[2] / ".." / "shared"
 SWAGGER = SHARED / "reference" / "iamport-v1.openapi.json"
@@ -125,7 +126,7 @@ def validate_response(method: str, path: str, status: int, body: Any) -> str:
         return "envelope"
     errors = sorted(validator_for(name).iter_errors(body), key=str)
     assert not errors, f"{method} {template} {status} vs {name}: " + "; ".join(
-        f"{list(e.absolute_path)}: {e.message}" for e in errors[:5]
+        f"{list(e.absolute_path)}: {best_match(e.context or [e]).message}" for e in errors[:5]
     )
     assert isinstance(body.get("code"), int)
     if body["code"] != 0:

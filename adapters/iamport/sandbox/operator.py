@@ -216,14 +216,7 @@ class OperatorController(Controller):
             return _error(409, "only an issued, unpaid vbank (status ready) can receive a deposit")
         now = sandbox.store.touch(payment)
         pg.mark_paid(sandbox.store, payment, now)  # also after the due date: banks sometimes do
-        payment.deposits.append(
-            {
-                "pg_tid": payment.pg_tid,
-                "amount": payment.amount,
-                "depositor_name": (data or Deposit()).depositor_name,
-                "deposited_at": now,
-            }
-        )
+        # deposit_history is for fixed (무제한) vbanks only; an ordinary vbank leaves it empty
         await sandbox.webhooks.notify(
             imp_uid=payment.imp_uid,
             merchant_uid=payment.merchant_uid,
