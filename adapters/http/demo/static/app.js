@@ -1,0 +1,697 @@
+// dolgo-pay demo page: vanilla JS, no build step. Talks to /api with a demo token and opens the
+// PG window through IMP.request_pay (the iamport sandbox's iamport.js in demo mode).
+"use strict";
+
+(() => {
+  const $ = (sel, root = document) => root.querySelector(sel);
+  const $$ = (sel, root = document) => Array.from(root.querySelectorAll(sel));
+
+  // ---- labels -------------------------------------------------------------------------------
+  // Status codes of spec §3; the API may send the code or the name (any case).
+  const ORDER_CODES = { 1: "ORDERED", 2: "PAID", 3: "ROUTINE", 4: "ROUTINE_PAST_DUE", "-1": "FAILED", "-2": "CANCELLED", "-3": "ROUTINE_CANCELLED", "-4": "ROUTINE_ENDED" };
+  const PAYMENT_CODES = { 0: "REQUESTED", 1: "READY", 2: "PAID", 3: "ROUTINE_PAID", "-1": "FAILED", "-2": "CANCELLED", "-4": "EXPIRED" };
+  const CANCELLATION_CODES = { 0: "REQUESTED", 1: "SUCCEEDED", 2: "UNKNOWN", "-1": "REJECTED" };
+  const ORDER_STATUS = {
+    ORDERED: ["주문완료 (미결제)", "wait"],
+    PAID: ["결제완료", "ok"],
+    ROUTINE: ["정기후원 진행중", "ok"],
+    ROUTINE_PAST_DUE: ["정기결제 미납", "warn"],
+    FAILED: ["결제실패", "bad"],
+    CANCELLED: ["환불완료", "off"],
+    ROUTINE_CANCELLED: ["정기후원 해지", "off"],
+    ROUTINE_ENDED: ["정기후원 종료", "off"],
+  };
+  const PAYMENT_STATUS = {
+    REQUESTED: ["처리중", "wait"],
+    READY: ["입금대기", "wait"],
+    PAID: ["결제완료", "ok"],
+    ROUTINE_PAID: ["정기결제 완료", "ok"],
+    FAILED: ["실패", "bad"],
+    CANCELLED: ["환불완료", "off"],
+    EXPIRED: ["입금기한 만료", "off"],
+  };
+  const CARD_STATUS = {
+    ISSUING: ["등록중", "wait"], ACTIVE: ["사용중", "ok"], DELETED: ["삭제됨", "off"], FAILED: ["등록실패", "bad"],
+  };
+  const CANCELLATION_STATUS = { REQUESTED: "요청됨", SUCCEEDED: "환불됨", UNKNOWN: "확인중", REJECTED: "거절됨" };
+  const TYPE = {
+    1: "일시후원", ONE_TIME: "일시후원", 2: "원클릭", ONE_CLICK: "원클릭", 3: "정기후원", MONTHLY: "정기후원",
+  };
+  const typeLabel = (t) => TYPE[typeof t === "string" ? t.toUpperCase() : t] || "";
+  const METHOD = { card: "신용카드", trans: "계좌이체", vbank: "가상계좌", phone: "휴대폰", point: "간편결제" };
+  // What the demo sponsors can support (content_type_code, content_seq).
+  const CONTENTS = [
+    { type: 1, seq: 101, name: "유기견 보호소 겨울나기" },
+    { type: 1, seq: 102, name: "산골 분교 도서관 만들기" },
+    { type: 2, seq: 7, name: "창작자 '달빛공방' 응원" },
+  ];
+  // The sandbox's test cards (adapters/iamport/sandbox/cards.py).
+  const TEST_CARDS = [
+    ["4111-1111-1111-1111", "신한카드 · 승인"],
+    ["5555-5555-5555-4444", "BC카드 · 승인"],
+    ["3530-1113-3330-0000", "KB국민카드 · 승인"],
+    ["4000-0000-0000-0002", "현대카드 · 결제 거절(잔액부족)"],
+    ["4000-0000-0000-0069", "삼성카드 · 결제 거절(한도초과)"],
+    ["4000-0000-0000-0127", "등록 불가(유효하지 않은 카드)"],
+  ];
+
+  // The canonical name of a status: "PAID" for 2, "paid", "PAID" or {name: "PAID", code: 2}.
+  function statusName(status, codes) {
+    if (status && typeof status === "object") status = status.name ?? status.code;
+    if (status === undefined || status === null) return undefined;
+    if (typeof status === "number" || /^-?\d+$/.test(String(status))) return codes[String(status)] || String(status);
+    return String(status).toUpperCase();
+  }
+  const orderStatus = (o) => statusName(pick(o, "status", "order_status"), ORDER_CODES);
+  const paymentStatus = (p) => statusName(pick(p, "status", "payment_status"), PAYMENT_CODES);
+  const label = (table, name) => table[name] || [name ?? "-", "off"];
+  const badge = (table, name) => {
+    const [text, tone] = label(table, name);
+    return h("span", { class: `badge ${tone}`, "data-status": name ?? "" }, text);
+  };
+  const won = (n) => (typeof n === "number" ? `${n.toLocaleString("ko-KR")}원` : "-");
+  const when = (v) => {
+    if (!v) return "-";
+    const d = typeof v === "number" ? new Date(v * 1000) : new Date(v);
+    if (Number.isNaN(d.getTime())) return String(v);
+    return d.toLocaleString("ko-KR", { timeZone: "Asia/Seoul", dateStyle: "short", timeStyle: "short" });
+  };
+  const pick = (obj, ...keys) => {
+    for (const k of keys) if (obj && obj[k] !== undefined && obj[k] !== null) return obj[k];
+    return undefined;
+  };
+  const listOf = (body, ...keys) => {
+    if (Array.isArray(body)) return body;
+    const v = pick(body, ...keys, "items", "data", "results");
+    return Array.isArray(v) ? v : [];
+  };
+
+  // tiny element builder: h("div", {class: "x", onclick: fn}, child, "text")
+  function h(tag, attrs = {}, ...children) {
+    const el = document.createElement(tag);
+    for (const [k, v] of Object.entries(attrs || {})) {
+      if (v === undefined || v === null || v === false) continue;
+      if (k.startsWith("on") && typeof v === "function") el.addEventListener(k.slice(2), v);
+      else if (k === "dataset") Object.assign(el.dataset, v);
+      else el.setAttribute(k, v === true ? "" : String(v));
+    }
+    for (const c of children.flat()) {
+      if (c === undefined || c === null || c === false) continue;
+      el.append(c instanceof Node ? c : document.createTextNode(String(c)));
+    }
+    return el;
+  }
+
+  // ---- state, toast -------------------------------------------------------------------------
+  const state = { user: null, token: null, cards: [], subs: [], orders: [], openOrder: null };
+
+  let toastTimer = null;
+  function toast(text, tone = "info") {
+    const el = $("#toast");
+    el.textContent = text;
+    el.className = `toast ${tone}`;
+    el.hidden = false;
+    clearTimeout(toastTimer);
+    toastTimer = setTimeout(() => { el.hidden = true; }, tone === "bad" ? 9000 : 5000);
+  }
+  function showResult(sel, tone, ...content) {
+    const el = $(sel);
+    delete el.dataset.orderId;
+    el.replaceChildren(...content.flat());
+    el.className = `result ${tone}`;
+    el.dataset.tone = tone;
+    el.hidden = false;
+  }
+
+  // ---- API ----------------------------------------------------------------------------------
+  class ApiError extends Error {
+    constructor(status, body) {
+      const msg = (body && (body.detail || body.title || body.message)) || `HTTP ${status}`;
+      super(msg);
+      this.status = status;
+      this.body = body;
+      this.code = body && body.code;
+    }
+  }
+  const newKey = () =>
+    (crypto.randomUUID ? crypto.randomUUID() : `${Date.now()}-${Math.random().toString(16).slice(2)}`);
+
+  // `creates`: sends an Idempotency-Key (every POST that creates an order, a charge, a card or a refund).
+  async function api(method, path, body, { creates = false, auth = true } = {}) {
+    const headers = { Accept: "application/json, application/problem+json" };
+    if (body !== undefined) headers["Content-Type"] = "application/json";
+    if (auth && state.token) headers.Authorization = `Bearer ${state.token}`;
+    if (creates) headers["Idempotency-Key"] = newKey();
+    const res = await fetch(path, {
+      method, headers, body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const text = await res.text();
+    let data = null;
+    if (text) { try { data = JSON.parse(text); } catch { data = { detail: text }; } }
+    if (!res.ok) throw new ApiError(res.status, data);
+    return data;
+  }
+  function problemText(err) {
+    if (!(err instanceof ApiError)) return String(err && err.message ? err.message : err);
+    const parts = [err.message];
+    const extra = err.body && (err.body.invalid_params || err.body.errors || err.body.extra);
+    if (Array.isArray(extra)) {
+      for (const p of extra) parts.push(`${p.name || p.key || p.field || ""} ${p.reason || p.message || ""}`.trim());
+    }
+    if (err.code) parts.push(`(${err.code})`);
+    return parts.filter(Boolean).join(" · ");
+  }
+  function fail(err, where) {
+    console.error(where, err);
+    toast(`${where}: ${problemText(err)}`, "bad");
+  }
+
+  // ---- sponsor ------------------------------------------------------------------------------
+  async function chooseSponsor(userSeq) {
+    try {
+      const body = await api("POST", "/api/demo/token", { user_seq: userSeq }, { auth: false });
+      state.token = pick(body, "access_token", "token", "jwt");
+      if (!state.token) throw new Error("토큰이 없는 응답");
+      state.user = userSeq;
+      sessionStorage.setItem("dolgo-demo-user", String(userSeq));
+      sessionStorage.setItem("dolgo-demo-token", state.token);
+      onSponsorChanged();
+      await refreshAll();
+    } catch (err) {
+      fail(err, "후원자 선택");
+    }
+  }
+  function onSponsorChanged() {
+    $("#current-sponsor").textContent = state.user ? `후원자 ${state.user}` : "선택 안 됨";
+    $("#current-sponsor").dataset.user = state.user ? String(state.user) : "";
+    $$(".chip[data-user]").forEach((b) => b.classList.toggle("on", b.dataset.user === String(state.user)));
+    $("#app").classList.toggle("locked", !state.user);
+    const form = $("#onetime-form");
+    if (!form.buyer_name.value || /^후원자 \d+$/.test(form.buyer_name.value)) form.buyer_name.value = `후원자 ${state.user}`;
+    if (!form.buyer_email.value || /^sponsor\d+@/.test(form.buyer_email.value)) form.buyer_email.value = `sponsor${state.user}@example.com`;
+    for (const sel of ["#onetime-result", "#oneclick-result", "#sub-result", "#order-detail"]) $(sel).hidden = true;
+    state.openOrder = null;
+  }
+  async function refreshAll() {
+    await Promise.all([loadCards(), loadSubs(), loadOrders()]);
+  }
+
+  // ---- one-time payment through the PG window ----------------------------------------------
+  function contentOf(value) {
+    return CONTENTS[Number(value)] || CONTENTS[0];
+  }
+  function requestPay(params) {
+    return new Promise((resolve, reject) => {
+      if (!window.IMP) { reject(new Error("결제 모듈(iamport.js)을 불러오지 못했어요")); return; }
+      window.IMP.request_pay(params, (rsp) => resolve(rsp || {}));
+    });
+  }
+  function checkoutParams(body) {
+    return pick(body, "request_pay", "checkout", "imp_params", "params", "pay_params");
+  }
+
+  async function payOnce(ev) {
+    ev.preventDefault();
+    const form = ev.currentTarget;
+    const button = $("[type=submit]", form);
+    const c = contentOf(form.content.value);
+    const method = form.pay_method.value;
+    const amount = Number(form.amount.value);
+    const order = {
+      content_type_code: c.type,
+      content_seq: c.seq,
+      name: `${c.name} 후원`,
+      amount,
+      tax_free: 0,
+      pay_method: method,
+      buyer_name: form.buyer_name.value.trim(),
+      buyer_tel: form.buyer_tel.value.trim(),
+      buyer_email: form.buyer_email.value.trim() || undefined,
+    };
+    button.disabled = true;
+    showResult("#onetime-result", "wait", "결제창을 여는 중…");
+    try {
+      const created = await api("POST", "/api/orders", order, { creates: true });
+      const params = checkoutParams(created);
+      if (!params) throw new Error("결제창 파라미터가 없는 응답");
+      showResult("#onetime-result", "wait", "결제창에서 결제를 진행해 주세요…");
+      const rsp = await requestPay(params);
+      await finishWindow(created, params, rsp);
+    } catch (err) {
+      showResult("#onetime-result", "bad", `결제를 시작하지 못했어요: ${problemText(err)}`);
+    } finally {
+      button.disabled = false;
+      loadOrders();
+    }
+  }
+
+  // After the window: the server, not the callback, decides (it fetches the payment from iamport).
+  async function finishWindow(created, params, rsp) {
+    const merchantUid = rsp.merchant_uid || params.merchant_uid;
+    const errorMsg = rsp.error_msg;
+    let result = null;
+    if (rsp.imp_uid) {
+      result = await api("POST", "/api/payments/complete", { imp_uid: rsp.imp_uid, merchant_uid: merchantUid });
+    }
+    const payment = result ? pick(result, "payment") || result : null;
+    const order = result ? pick(result, "order") : null;
+    const pStatus = payment ? paymentStatus(payment) : undefined;
+    const orderId = pick(order || {}, "id", "order_id") ?? pick(payment || {}, "order_id") ?? orderIdOf(created);
+    const see = orderId !== undefined
+      ? h("button", { type: "button", class: "link", "data-testid": "onetime-open-order", onclick: () => openOrder(orderId) }, "주문 상세 보기")
+      : null;
+    const [text] = label(PAYMENT_STATUS, pStatus);
+    const mark = () => { if (orderId !== undefined) $("#onetime-result").dataset.orderId = String(orderId); };
+    if (pStatus === "PAID") {
+      showResult("#onetime-result", "ok", h("b", {}, "후원해 주셔서 고마워요! "), `${won(pick(payment, "amount"))} 결제완료. `, see);
+    } else if (pStatus === "READY") {
+      const vb = pick(payment, "vbank") || payment;
+      showResult("#onetime-result", "wait",
+        h("b", {}, "가상계좌가 발급됐어요. "),
+        `${pick(vb, "vbank_name", "bank_name") || ""} ${pick(vb, "vbank_num", "account_number") || ""} (예금주 ${pick(vb, "vbank_holder", "holder") || "-"}), `,
+        `입금기한 ${when(pick(vb, "vbank_date", "due_at", "vbank_due"))}. `, see);
+    } else {
+      const reason = pick(payment || {}, "fail_reason", "reason") || errorMsg || "결제창이 닫혔어요";
+      showResult("#onetime-result", "bad",
+        h("b", {}, "결제가 완료되지 않았어요. "),
+        `${reason}. 주문은 `, h("span", { class: "badge wait", "data-testid": "onetime-unpaid" }, "미결제"),
+        " 상태로 남아 있어요 — 다시 후원하기를 누르면 새로 결제할 수 있어요. ",
+        pStatus !== undefined ? `(결제 상태: ${text}) ` : "", see);
+    }
+    mark();
+  }
+  function orderIdOf(created) {
+    const order = pick(created, "order") || created;
+    return pick(order, "id", "order_id");
+  }
+
+  // ---- cards --------------------------------------------------------------------------------
+  async function loadCards() {
+    try {
+      state.cards = listOf(await api("GET", "/api/cards"), "cards");
+    } catch (err) {
+      state.cards = [];
+      fail(err, "카드 목록");
+    }
+    renderCards();
+  }
+  const cardId = (c) => pick(c, "id", "card_id");
+  const cardText = (c) => `${pick(c, "card_corp", "card_name") || "카드"} ${pick(c, "card_disp", "card_number") || ""}`.trim();
+  const cardStatus = (c) => statusName(pick(c, "status"), { 1: "ACTIVE", 0: "ISSUING", "-1": "DELETED", "-2": "FAILED" }) || "ACTIVE";
+  function renderCards() {
+    const shown = state.cards.filter((c) => ["ACTIVE", "ISSUING"].includes(cardStatus(c)));
+    const usable = shown.filter((c) => cardStatus(c) === "ACTIVE");
+    const list = $("#card-list");
+    list.replaceChildren(...(shown.length ? shown.map((c) => h("li", { "data-testid": "card-item", "data-card-id": cardId(c), "data-status": cardStatus(c) },
+      h("span", { class: "mono", "data-testid": "card-disp" }, cardText(c)),
+      cardStatus(c) !== "ACTIVE" ? badge(CARD_STATUS, cardStatus(c)) : null,
+      (pick(c, "channels") || []).length ? h("span", { class: "muted small" }, ` · ${pick(c, "channels").join(", ")}`) : null,
+      h("button", { type: "button", class: "ghost small", "data-testid": "card-delete", onclick: () => deleteCard(c) }, "삭제"),
+    )) : [h("li", { class: "muted" }, "없음")]));
+    for (const sel of $$(".card-select")) {
+      const keep = sel.value;
+      sel.replaceChildren(...(usable.length
+        ? usable.map((c) => h("option", { value: cardId(c) }, cardText(c)))
+        : [h("option", { value: "" }, "먼저 카드를 등록해 주세요")]));
+      if (keep && usable.some((c) => String(cardId(c)) === keep)) sel.value = keep;
+    }
+  }
+  // REST issuance (비인증): the card data goes to /api/cards once and is cleared from the form.
+  async function registerCard(ev) {
+    ev.preventDefault();
+    const form = ev.currentTarget;
+    const button = $("[type=submit]", form);
+    const body = {
+      issuance: "rest",
+      card_number: form.card_number.value.trim(),
+      expiry: form.expiry.value.trim(),
+      birth: form.birth.value.trim(),
+      pwd_2digit: form.pwd_2digit.value.trim(),
+    };
+    form.reset();
+    button.disabled = true;
+    try {
+      const res = await api("POST", "/api/cards", body, { creates: true });
+      await afterRegistration(res);
+    } catch (err) {
+      fail(err, "카드 등록");
+    } finally {
+      button.disabled = false;
+      await loadCards();
+    }
+  }
+  // Window issuance: PGs that issue billing keys only in their window (e.g. KG이니시스).
+  async function registerCardInWindow() {
+    const button = $("#card-window");
+    button.disabled = true;
+    try {
+      const res = await api("POST", "/api/cards", {
+        issuance: "window", buyer_name: `후원자 ${state.user}`, buyer_email: `sponsor${state.user}@example.com`,
+      }, { creates: true });
+      await afterRegistration(res);
+    } catch (err) {
+      fail(err, "카드 등록");
+    } finally {
+      button.disabled = false;
+      await loadCards();
+    }
+  }
+  async function afterRegistration(res) {
+    let card = pick(res, "card") || res;
+    const params = checkoutParams(res);
+    if (params) {
+      const rsp = await requestPay(params);
+      // The server asks iamport whether the key was issued; the callback alone proves nothing.
+      card = await api("POST", `/api/cards/${cardId(card)}/complete`, rsp.imp_uid ? { imp_uid: rsp.imp_uid } : {});
+    }
+    if (cardStatus(card) === "ACTIVE") toast(`카드를 등록했어요: ${cardText(card)}`, "ok");
+    else toast(`카드 등록을 확인하는 중이에요 (${label(CARD_STATUS, cardStatus(card))[0]})`);
+  }
+  async function deleteCard(c) {
+    if (!confirm(`${cardText(c)} 카드를 삭제할까요?`)) return;
+    try {
+      await api("DELETE", `/api/cards/${cardId(c)}`);
+      toast("카드를 삭제했어요", "ok");
+    } catch (err) {
+      fail(err, "카드 삭제");
+    }
+    await loadCards();
+  }
+
+  // ---- one-click ----------------------------------------------------------------------------
+  async function payOneClick(ev) {
+    ev.preventDefault();
+    const form = ev.currentTarget;
+    const button = $("[type=submit]", form);
+    const c = contentOf(form.content.value);
+    const body = {
+      card_id: Number(form.card_id.value),
+      content_type_code: c.type,
+      content_seq: c.seq,
+      name: `${c.name} 후원`,
+      amount: Number(form.amount.value),
+      tax_free: 0,
+    };
+    button.disabled = true;
+    showResult("#oneclick-result", "wait", "결제 중…");
+    try {
+      const res = await api("POST", "/api/billing/payments", body, { creates: true });
+      const payment = pick(res, "payment") || res;
+      const status = paymentStatus(payment);
+      const ok = status === "PAID";
+      showResult("#oneclick-result", ok ? "ok" : "bad", badge(PAYMENT_STATUS, status), " ",
+        ok ? `${won(pick(payment, "amount") ?? body.amount)} 후원 완료` : (pick(payment, "fail_reason", "reason") || "결제되지 않았어요"));
+      const oid = pick(pick(res, "order") || {}, "id") ?? pick(payment, "order_id");
+      if (oid !== undefined) $("#oneclick-result").dataset.orderId = String(oid);
+    } catch (err) {
+      showResult("#oneclick-result", "bad", `결제 실패: ${problemText(err)}`);
+    } finally {
+      button.disabled = false;
+      loadOrders();
+    }
+  }
+
+  // ---- monthly sponsorship ------------------------------------------------------------------
+  async function loadSubs() {
+    try {
+      state.subs = listOf(await api("GET", "/api/subscriptions"), "subscriptions");
+    } catch (err) {
+      state.subs = [];
+      fail(err, "정기후원 목록");
+    }
+    renderSubs();
+  }
+  const subId = (s) => pick(s, "id", "subscription_id", "order_id");
+  function renderSubs() {
+    const list = $("#sub-list");
+    if (!state.subs.length) { list.replaceChildren(h("li", { class: "muted" }, "없음")); return; }
+    list.replaceChildren(...state.subs.map((s) => {
+      const id = subId(s);
+      const status = orderStatus(s);
+      const live = ["ROUTINE", "ROUTINE_PAST_DUE"].includes(status);
+      const card = state.cards.find((c) => String(cardId(c)) === String(pick(s, "card_id")));
+      const edit = h("form", { class: "inline", "data-testid": "sub-edit-form", hidden: true, onsubmit: (ev) => changeSub(ev, s) },
+        h("label", {}, "금액", h("input", { name: "amount", type: "number", min: 100, step: 100, value: pick(s, "amount"), "data-testid": "sub-edit-amount" })),
+        h("label", {}, "카드", h("select", { name: "card_id", "data-testid": "sub-edit-card" },
+          ...state.cards.map((c) => h("option", { value: cardId(c), selected: String(cardId(c)) === String(pick(s, "card_id")) }, cardText(c))))),
+        h("label", {}, "결제일", h("input", { name: "billing_day", type: "number", min: 1, max: 31, value: pick(s, "billing_day"), "data-testid": "sub-edit-day" })),
+        h("button", { type: "submit", class: "primary small", "data-testid": "sub-edit-save" }, "저장"),
+      );
+      return h("li", { "data-testid": "sub-item", "data-sub-id": id, "data-status": String(status) },
+        h("div", { class: "row" },
+          h("div", {},
+            h("b", {}, pick(s, "name") || "정기후원"), " ",
+            badge(ORDER_STATUS, status),
+            h("div", { class: "muted small" },
+              `월 ${won(pick(s, "amount"))} · 매월 ${pick(s, "billing_day") ?? "-"}일 · `,
+              card ? cardText(card) : `카드 #${pick(s, "card_id") ?? "-"}`,
+              pick(s, "next_billing_at", "next_charge_at", "next_billing_date")
+                ? ` · 다음 결제 ${when(pick(s, "next_billing_at", "next_charge_at", "next_billing_date"))}` : "",
+              pick(s, "pending_amount", "next_amount") ? ` · 다음 달부터 ${won(pick(s, "pending_amount", "next_amount"))}` : "",
+            ),
+          ),
+          live ? h("div", { class: "actions" },
+            h("button", { type: "button", class: "ghost small", "data-testid": "sub-edit", onclick: () => { edit.hidden = !edit.hidden; } }, "변경"),
+            h("button", { type: "button", class: "danger small", "data-testid": "sub-cancel", onclick: () => cancelSub(s) }, "해지"),
+          ) : null,
+        ),
+        live ? edit : null,
+      );
+    }));
+  }
+  async function startSub(ev) {
+    ev.preventDefault();
+    const form = ev.currentTarget;
+    const button = $("[type=submit]", form);
+    const c = contentOf(form.content.value);
+    const body = {
+      card_id: Number(form.card_id.value),
+      content_type_code: c.type,
+      content_seq: c.seq,
+      name: `${c.name} 정기후원`,
+      amount: Number(form.amount.value),
+      tax_free: 0,
+      billing_day: Number(form.billing_day.value),
+    };
+    button.disabled = true;
+    showResult("#sub-result", "wait", "첫 달 결제 중…");
+    try {
+      const res = await api("POST", "/api/subscriptions", body, { creates: true });
+      const sub = pick(res, "subscription", "order") || res;
+      const status = orderStatus(sub);
+      const ok = status === "ROUTINE";
+      showResult("#sub-result", ok ? "ok" : "bad", badge(ORDER_STATUS, status), " ",
+        ok ? `정기후원을 시작했어요. 첫 달 ${won(body.amount)} 결제완료.`
+          : `첫 달 결제가 되지 않아 시작하지 못했어요${pick(res, "fail_reason") ? `: ${pick(res, "fail_reason")}` : ""}.`);
+      const oid = pick(sub, "order_id", "id");
+      if (oid !== undefined) $("#sub-result").dataset.orderId = String(oid);
+    } catch (err) {
+      showResult("#sub-result", "bad", `정기후원 시작 실패: ${problemText(err)}`);
+    } finally {
+      button.disabled = false;
+      await Promise.all([loadSubs(), loadOrders()]);
+    }
+  }
+  async function changeSub(ev, s) {
+    ev.preventDefault();
+    const form = ev.currentTarget;
+    const patch = {};
+    const amount = Number(form.amount.value);
+    const card = Number(form.card_id.value);
+    const day = Number(form.billing_day.value);
+    if (amount && amount !== pick(s, "amount")) patch.amount = amount;
+    if (card && card !== pick(s, "card_id")) patch.card_id = card;
+    if (day && day !== pick(s, "billing_day")) patch.billing_day = day;
+    if (!Object.keys(patch).length) { toast("바뀐 내용이 없어요"); return; }
+    try {
+      await api("PATCH", `/api/subscriptions/${subId(s)}`, patch);
+      toast(patch.amount ? "변경했어요. 금액은 다음 결제부터 적용돼요." : "변경했어요.", "ok");
+    } catch (err) {
+      fail(err, "정기후원 변경");
+    }
+    await loadSubs();
+  }
+  async function cancelSub(s) {
+    if (!confirm("정기후원을 해지할까요? 이미 결제된 달은 환불되지 않아요.")) return;
+    try {
+      await api("POST", `/api/subscriptions/${subId(s)}/cancel`, {});
+      toast("정기후원을 해지했어요.", "ok");
+    } catch (err) {
+      fail(err, "정기후원 해지");
+    }
+    await Promise.all([loadSubs(), loadOrders()]);
+  }
+
+  // ---- history ------------------------------------------------------------------------------
+  const orderId = (o) => pick(o, "id", "order_id");
+  async function loadOrders() {
+    try {
+      state.orders = listOf(await api("GET", "/api/orders"), "orders");
+    } catch (err) {
+      state.orders = [];
+      fail(err, "후원 내역");
+    }
+    renderOrders();
+    if (state.openOrder !== null) openOrder(state.openOrder, { quiet: true });
+  }
+  function renderOrders() {
+    const rows = $("#order-rows");
+    if (!state.orders.length) { rows.replaceChildren(h("tr", {}, h("td", { colspan: 6, class: "muted" }, "없음"))); return; }
+    rows.replaceChildren(...state.orders.map((o) => {
+      const id = orderId(o);
+      const status = orderStatus(o);
+      return h("tr", { "data-testid": "order-row", "data-order-id": id, "data-merchant-uid": pick(o, "merchant_uid") || "", "data-status": String(status), class: String(state.openOrder) === String(id) ? "open" : "" },
+        h("td", {}, h("div", {}, pick(o, "name") || `주문 #${id}`), h("div", { class: "muted small mono" }, `#${id}`)),
+        h("td", {}, typeLabel(pick(o, "type_code", "type")) || "-", pick(o, "pay_method") ? h("div", { class: "muted small" }, METHOD[pick(o, "pay_method")] || pick(o, "pay_method")) : null),
+        h("td", { class: "num" }, won(pick(o, "amount"))),
+        h("td", {}, badge(ORDER_STATUS, status)),
+        h("td", { class: "small" }, when(pick(o, "created_at", "ordered_at"))),
+        h("td", {}, h("button", { type: "button", class: "ghost small", "data-testid": "order-open", onclick: () => openOrder(id) }, "상세")),
+      );
+    }));
+  }
+
+  async function openOrder(id, { quiet = false } = {}) {
+    state.openOrder = id;
+    $$("#order-rows tr").forEach((tr) => tr.classList.toggle("open", tr.dataset.orderId === String(id)));
+    let o;
+    try {
+      o = await api("GET", `/api/orders/${id}`);
+    } catch (err) {
+      if (!quiet) fail(err, "주문 상세");
+      return;
+    }
+    o = pick(o, "order") ? { ...o.order, ...o, order: undefined } : o;
+    const payments = listOf(pick(o, "payments") || [], "payments");
+    const history = listOf(pick(o, "history") || [], "history");
+    const el = $("#order-detail");
+    el.replaceChildren(
+      h("div", { class: "row" },
+        h("h3", {}, `${pick(o, "name") || "주문"} `, badge(ORDER_STATUS, orderStatus(o))),
+        h("button", { type: "button", class: "ghost small", "data-testid": "order-close", onclick: () => { el.hidden = true; state.openOrder = null; renderOrders(); } }, "닫기"),
+      ),
+      h("p", { class: "muted small" }, `주문 #${orderId(o)} · ${typeLabel(pick(o, "type_code", "type"))} · ${won(pick(o, "amount"))}`,
+        pick(o, "merchant_uid") ? ` · ${pick(o, "merchant_uid")}` : ""),
+      h("h4", {}, "결제"),
+      payments.length ? h("ul", { class: "list" }, ...payments.map(renderPayment)) : h("p", { class: "muted" }, "결제 시도가 없어요"),
+      h("h4", {}, "상태 변경 이력"),
+      history.length ? h("ol", { class: "timeline", "data-testid": "order-history" }, ...history.map(renderHistory)) : h("p", { class: "muted" }, "이력이 없어요"),
+    );
+    el.hidden = false;
+  }
+
+  function renderPayment(p) {
+    const id = pick(p, "id", "payment_id");
+    const status = paymentStatus(p);
+    const amount = pick(p, "amount");
+    const cancelled = pick(p, "cancel_amount", "cancelled_amount") || 0;
+    const refundable = pick(p, "refundable", "refundable_amount") ?? (amount - cancelled);
+    const canRefund = ["PAID", "ROUTINE_PAID"].includes(status) && refundable > 0;
+    const method = pick(p, "pay_method");
+    const refundForm = h("form", { class: "inline", hidden: true, "data-testid": "refund-form", onsubmit: (ev) => refund(ev, p) },
+      h("label", {}, "환불 금액", h("input", { name: "amount", type: "number", min: 1, max: refundable, value: refundable, "data-testid": "refund-amount" })),
+      h("label", {}, "사유", h("input", { name: "reason", value: "후원자 요청", "data-testid": "refund-reason" })),
+      method === "vbank" ? [
+        h("label", {}, "예금주", h("input", { name: "refund_holder", "data-testid": "refund-holder" })),
+        h("label", {}, "은행코드", h("input", { name: "refund_bank", placeholder: "예: 004", "data-testid": "refund-bank" })),
+        h("label", {}, "계좌번호", h("input", { name: "refund_account", "data-testid": "refund-account" })),
+      ] : null,
+      h("button", { type: "submit", class: "danger small", "data-testid": "refund-submit" }, "환불 요청"),
+    );
+    const cancels = listOf(pick(p, "cancellations") || [], "cancellations");
+    return h("li", { "data-testid": "payment-item", "data-payment-id": id, "data-status": String(status) },
+      h("div", { class: "row" },
+        h("div", {},
+          badge(PAYMENT_STATUS, status), " ",
+          h("b", {}, won(amount)),
+          cancelled ? h("span", { class: "muted" }, ` (환불 ${won(cancelled)})`) : null,
+          h("div", { class: "muted small" },
+            [METHOD[method] || method, pick(p, "card_name"), pick(p, "card_number"), pick(p, "pg", "channel", "pg_provider"),
+              pick(p, "merchant_uid"), pick(p, "imp_uid"), pick(p, "paid_at") ? `결제 ${when(pick(p, "paid_at"))}` : null]
+              .filter(Boolean).join(" · ")),
+          pick(p, "vbank_num") ? h("div", { class: "small" }, `가상계좌 ${pick(p, "vbank_name") || ""} ${pick(p, "vbank_num")} · 기한 ${when(pick(p, "vbank_date", "vbank_due"))}`) : null,
+          pick(p, "fail_reason") ? h("div", { class: "small bad-text" }, pick(p, "fail_reason")) : null,
+          cancels.length ? h("div", { class: "small muted" }, cancels.map((c) =>
+            `환불 ${won(pick(c, "amount"))} ${CANCELLATION_STATUS[statusName(pick(c, "status"), CANCELLATION_CODES)] || ""}`).join(" · ")) : null,
+        ),
+        canRefund ? h("button", { type: "button", class: "ghost small", "data-testid": "refund-open", onclick: () => { refundForm.hidden = !refundForm.hidden; } }, "환불") : null,
+      ),
+      canRefund ? refundForm : null,
+    );
+  }
+
+  function renderHistory(e) {
+    const entity = pick(e, "entity", "subject");
+    const from = pick(e, "from_status", "old_status", "from");
+    const to = pick(e, "to_status", "new_status", "to");
+    const [table, codes] = entity === "payment" ? [PAYMENT_STATUS, PAYMENT_CODES]
+      : entity === "card" ? [CARD_STATUS, {}] : [ORDER_STATUS, ORDER_CODES];
+    const who = entity === "payment" ? "결제" : entity === "order" ? "주문" : entity === "cancellation" ? "환불" : entity || "";
+    return h("li", { "data-testid": "history-entry" },
+      h("span", { class: "muted small" }, when(pick(e, "at", "created_at", "occurred_at"))), " ",
+      who ? h("b", {}, who) : null, " ",
+      from !== undefined && from !== null ? badge(table, statusName(from, codes)) : h("span", { class: "muted" }, "생성"), " → ",
+      to !== undefined ? badge(table, statusName(to, codes)) : "",
+      " ", h("span", { class: "muted small" }, [pick(e, "cause", "event", "reason")].filter(Boolean).join(" · ")),
+    );
+  }
+
+  async function refund(ev, p) {
+    ev.preventDefault();
+    const form = ev.currentTarget;
+    const amount = Number(form.amount.value);
+    const body = { amount, reason: form.reason.value.trim() || "후원자 요청" };
+    for (const k of ["refund_holder", "refund_bank", "refund_account"]) if (form[k] && form[k].value.trim()) body[k] = form[k].value.trim();
+    const button = $("[type=submit]", form);
+    button.disabled = true;
+    try {
+      await api("POST", `/api/payments/${pick(p, "id", "payment_id")}/refund`, body, { creates: true });
+      toast(`${won(amount)} 환불했어요.`, "ok");
+    } catch (err) {
+      fail(err, "환불");
+    } finally {
+      button.disabled = false;
+      await loadOrders();
+    }
+  }
+
+  // ---- boot ---------------------------------------------------------------------------------
+  function fillContents() {
+    for (const sel of $$("select[name=content]")) {
+      sel.replaceChildren(...CONTENTS.map((c, i) => h("option", { value: i }, c.name)));
+    }
+    $("#card-hint-list").replaceChildren(...TEST_CARDS.map(([num, text]) => h("li", {},
+      h("button", { type: "button", class: "link mono", "data-testid": "card-hint", "data-number": num, onclick: () => { $("#card-form").card_number.value = num; } }, num),
+      ` ${text}`)));
+    const now = new Date();
+    $("#card-form").expiry.placeholder = `${now.getFullYear() + 3}-12`;
+  }
+
+  function boot() {
+    fillContents();
+    if (window.IMP) {
+      const code = document.querySelector('meta[name="dolgo-merchant-code"]').content;
+      try { window.IMP.init(code); } catch (err) { console.error(err); }
+    } else {
+      toast("결제 모듈(iamport.js)을 불러오지 못했어요. 샌드박스가 켜져 있는지 확인해 주세요.", "bad");
+    }
+    $$(".chip[data-user]").forEach((b) => b.addEventListener("click", () => chooseSponsor(Number(b.dataset.user))));
+    $("#onetime-form").addEventListener("submit", payOnce);
+    $("#card-form").addEventListener("submit", registerCard);
+    $("#card-window").addEventListener("click", registerCardInWindow);
+    $("#oneclick-form").addEventListener("submit", payOneClick);
+    $("#sub-form").addEventListener("submit", startSub);
+    $("#history-refresh").addEventListener("click", () => refreshAll());
+    const saved = Number(sessionStorage.getItem("dolgo-demo-user"));
+    const token = sessionStorage.getItem("dolgo-demo-token");
+    if (saved && token) {
+      state.user = saved;
+      state.token = token;
+      onSponsorChanged();
+      refreshAll();
+    }
+    document.body.dataset.ready = "true";
+  }
+
+  boot();
+})();
