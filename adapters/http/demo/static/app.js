@@ -645,7 +645,8 @@
     const button = $("[type=submit]", form);
     button.disabled = true;
     try {
-      await api("POST", `/api/payments/${pick(p, "id", "payment_id")}/refund`, body, { creates: true });
+      const paymentId = pick(p, "id", "payment_id");
+      await api("POST", `/api/payments/${paymentId}/refund`, body, { creates: true });
       toast(`${won(amount)} 환불했어요.`, "ok");
     } catch (err) {
       fail(err, "환불");
