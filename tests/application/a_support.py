@@ -114,3 +114,62 @@ def transitions_to(history: list[HistoryEntry], entity: str, status: int) -> lis
 
 def paid_transitions(history: list[HistoryEntry]) -> list[HistoryEntry]:
     return transitions_to(history, "payment", int(PaymentStatus.PAID))
+
+
+class Wiring:
+    """Part A's use cases wired on the in-memory adapters (a composition root in miniature)."""
+
+    def __init__(self, store, gateway, clock, ids, settings, channels) -> None:  # noqa: ANN001
+        from application.settlement import Settlement
+        from application.use_cases.complete_payment import CompletePayment
+        from application.use_cases.create_checkout import CreateCheckout, RetryCheckout
+        from application.use_cases.expire_unpaid import ExpireAbandonedOrders, ExpireVbanks
+        from application.use_cases.handle_webhook import (
+            ProcessDueWebhooks,
+            ProcessWebhook,
+            ReceiveWebhook,
+        )
+        from application.use_cases.payment_sync import PaymentSync
+        from application.use_cases.reconcile import Reconcile
+        from application.use_cases.resolve_unknown import (
+            ListUnknownOutcomes,
+            ResolveUnknownCancellations,
+            ResolveUnknownPayments,
+        )
+
+        self.store, self.gateway, self.clock = store, gateway, clock
+        self.settlement = Settlement(settings, channels)
+        self.sync = PaymentSync(store, gateway, self.settlement, clock, ids)
+        checkout = (store, gateway, clock, ids, settings, channels, self.settlement)
+        self.create_checkout = CreateCheckout(*checkout)
+        self.retry_checkout = RetryCheckout(*checkout, sync=self.sync)
+        self.complete = CompletePayment(store, gateway, self.sync, clock)
+        self.receive_webhook = ReceiveWebhook(store, clock, ids)
+        self.process_webhook = ProcessWebhook(store, gateway, self.sync, clock, settings)
+        self.process_due_webhooks = ProcessDueWebhooks(store, self.process_webhook, clock)
+        self.resolve_payments = ResolveUnknownPayments(store, gateway, self.sync, clock, settings)
+        self.resolve_cancellations = ResolveUnknownCancellations(
+            store, gateway, self.settlement, clock, settings
+        )
+        self.list_unknown = ListUnknownOutcomes(store, clock)
+        self.reconcile = Reconcile(store, gateway, self.sync, clock)
+        self.expire_vbanks = ExpireVbanks(store, gateway, self.sync, clock)
+        self.expire_abandoned = ExpireAbandonedOrders(
+            store, gateway, self.sync, self.settlement, clock, settings
+        )
+
+    async def history(self, order_id: int) -> list[HistoryEntry]:
+        async with self.store() as uow:
+            return await uow.history.for_order(order_id)
+
+    async def payment(self, merchant_uid: str) -> Payment:
+        async with self.store() as uow:
+            payment = await uow.payments.get_by_merchant_uid(merchant_uid)
+        assert payment is not None
+        return payment
+
+    async def order(self, order_id: int) -> Order:
+        async with self.store() as uow:
+            order = await uow.orders.get(order_id)
+        assert order is not None
+        return order

@@ -1,0 +1,263 @@
+"""CreateCheckout / RetryCheckout: a one-time sponsorship through the PG window (spec §4.1).
+
+The order and its attempt are committed first, then the amount is pre-registered with iamport
+(POST /payments/prepare) outside any transaction, and the exact `IMP.request_pay` parameters
+are returned. Prepare outcomes:
+  Approved     → fine.
+  NotAttempted → GatewayUnavailable; the attempt is failed as known unpaid (its merchant_uid was
+                 never handed out), the order is kept and the sponsor may retry.
+  Rejected     → iamport may already hold this merchant_uid (e.g. our earlier call's answer was
+                 lost): GET /payments/prepare/{uid}; the same amount is fine, anything else is
+                 GatewayRejected (attempt failed as known unpaid).
+  Unknown      → the same GET decides; if that is unanswered too, GatewayUnavailable.
+"""
+
+from dataclasses import asdict, dataclass
+from datetime import datetime
+from typing import Any
+
+from application.channels import Channel, ChannelDirectory
+from application.errors import ConflictError, GatewayRejected, GatewayUnavailable, NotFoundError
+from application.gateway import Approved, IamportGateway, NotAttempted, Rejected, Unknown
+from application.ports import Clock, IdGenerator, UnitOfWorkFactory
+from application.settings import PaymentSettings
+from application.settlement import Settlement
+from application.use_cases.actor import user_cause
+from application.use_cases.payment_sync import PaymentSync, decisive_try, tries_of
+from domain.errors import InvalidValue
+from domain.identifiers import merchant_uid_for
+from domain.money import Amount
+from domain.order import Buyer, Order
+from domain.payment import Payment
+from domain.seoul import SEOUL
+from domain.status import OrderType, PaymentStatus, PayMethod
+
+
+@dataclass(frozen=True, slots=True)
+class RequestPayParams:
+    """The exact parameters of `IMP.request_pay` (iamport-v1.md §8)."""
+
+    pg: str
+    pay_method: str
+    merchant_uid: str
+    name: str
+    amount: int
+    tax_free: int
+    buyer_name: str | None
+    buyer_tel: str | None
+    buyer_email: str | None
+    notice_url: str
+    m_redirect_url: str
+    vbank_due: str | None = None  # YYYYMMDDHHmm, Asia/Seoul
+    digital: bool | None = None  # phone
+
+    def as_dict(self) -> dict[str, Any]:
+        return {k: v for k, v in asdict(self).items() if v is not None}
+
+
+@dataclass(frozen=True, slots=True)
+class CreateCheckoutCommand:
+    user_seq: int
+    content_type_code: int
+    content_seq: int
+    name: str
+    amount: int
+    pay_method: str  # card | trans | vbank | phone
+    tax_free: int = 0
+    buyer_name: str | None = None
+    buyer_tel: str | None = None
+    buyer_email: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class CheckoutResult:
+    order_id: int
+    payment_id: int
+    merchant_uid: str
+    request_pay: RequestPayParams
+
+
+class _Checkout:
+    """What both use cases share: pick the channel, add the attempt, prepare, build params."""
+
+    def __init__(
+        self,
+        uow: UnitOfWorkFactory,
+        gateway: IamportGateway,
+        clock: Clock,
+        ids: IdGenerator,
+        settings: PaymentSettings,
+        channels: ChannelDirectory,
+        settlement: Settlement,
+    ) -> None:
+        self._uow = uow
+        self._gateway = gateway
+        self._clock = clock
+        self._ids = ids
+        self._settings = settings
+        self._channels = channels
+        self._settlement = settlement
+
+    def _channel(self, method: str) -> Channel:
+        return self._channels.for_method(method, allow_test=not self._settings.production)
+
+    def _attempt(self, order: Order, channel: Channel, at: datetime) -> Payment:
+        attempt = order.start_attempt(at)
+        return Payment(
+            id=self._ids.new_id(),
+            order_id=order.id,
+            user_seq=order.user_seq,
+            type=order.type,
+            merchant_uid=merchant_uid_for(order.id, attempt),
+            amount=order.amount,
+            channel=channel.name,
+            name=order.name,
+            requested_at=at,
+            pay_method=str(order.pay_method),
+            attempt=attempt,
+        )
+
+    async def _prepare(self, order: Order, payment: Payment, channel: Channel) -> CheckoutResult:
+        uid, amount = payment.merchant_uid, payment.amount.total
+        outcome = await self._gateway.prepare(uid, amount)
+        if not isinstance(outcome, Approved):
+            if isinstance(outcome, NotAttempted):
+                await self._unusable(payment, f"prepare not attempted: {outcome.reason}")
+                raise GatewayUnavailable("iamport could not be reached; please try again")
+            check = await self._gateway.get_prepared(uid)
+            if not (isinstance(check, Approved) and check.value.amount == amount):
+                answered = not isinstance(check, Unknown | NotAttempted)
+                if isinstance(outcome, Rejected) and answered:
+                    await self._unusable(payment, f"prepare rejected: {outcome.message}")
+                    raise GatewayRejected(f"iamport refused the checkout: {outcome.message}")
+                await self._unusable(payment, "prepare unanswered")
+                raise GatewayUnavailable("iamport did not answer; please try again")
+        return CheckoutResult(order.id, payment.id, uid, self._params(order, payment, channel))
+
+    async def _unusable(self, payment: Payment, reason: str) -> None:
+        """Its merchant_uid was never handed to the browser: nothing can be paid under it."""
+        async with self._uow() as uow:
+            order = await uow.orders.get(payment.order_id, for_update=True)
+            row = await uow.payments.get(payment.id, for_update=True)
+            assert order is not None and row is not None
+            result = self._settlement.apply_unpaid_proof(
+                order, row, self._clock.now(), "checkout", reason
+            )
+            if result.changed:
+                await uow.payments.save(row)
+                await uow.orders.save(order)
+            await uow.commit()
+
+    def _params(self, order: Order, payment: Payment, channel: Channel) -> RequestPayParams:
+        method = str(order.pay_method)
+        vbank_due = None
+        if method == PayMethod.VBANK:
+            due = (self._clock.now() + self._settings.vbank_due).astimezone(SEOUL)
+            vbank_due = due.strftime("%Y%m%d%H%M")
+        return RequestPayParams(
+            pg=channel.pg,
+            pay_method=method,
+            merchant_uid=payment.merchant_uid,
+            name=order.name,
+            amount=payment.amount.total,
+            tax_free=payment.amount.tax_free,
+            buyer_name=order.buyer.name,
+            buyer_tel=order.buyer.tel,
+            buyer_email=order.buyer.email,
+            notice_url=self._settings.notice_url,
+            m_redirect_url=self._settings.return_url,
+            vbank_due=vbank_due,
+            digital=True if method == PayMethod.PHONE else None,
+        )
+
+
+class CreateCheckout(_Checkout):
+    async def execute(self, command: CreateCheckoutCommand) -> CheckoutResult:
+        try:
+            method = PayMethod(command.pay_method)
+        except ValueError:
+            raise InvalidValue("pay_method", "must be card, trans, vbank or phone") from None
+        if not command.name.strip():
+            raise InvalidValue("name", "must not be empty")
+        amount = Amount(command.amount, command.tax_free)
+        channel = self._channel(method)
+        now = self._clock.now()
+        order = Order(
+            id=self._ids.new_id(),
+            user_seq=command.user_seq,
+            type=OrderType.ONE_TIME,
+            content_type_code=command.content_type_code,
+            content_seq=command.content_seq,
+            name=command.name.strip(),
+            amount=amount,
+            created_at=now,
+            pay_method=method,
+            buyer=Buyer(command.buyer_name, command.buyer_tel, command.buyer_email),
+        )
+        payment = self._attempt(order, channel, now)
+        async with self._uow() as uow:
+            await uow.orders.add(order)
+            await uow.payments.add(payment)
+            await uow.commit()
+        return await self._prepare(order, payment, channel)
+
+
+@dataclass(frozen=True, slots=True)
+class RetryCheckoutCommand:
+    order_id: int
+    user_seq: int
+
+
+class RetryCheckout(_Checkout):
+    """A new attempt (new merchant_uid) for an unpaid one-time order — only when every earlier
+    attempt is known unpaid. A REQUESTED attempt is first asked about at iamport: a try under
+    its merchant_uid settles it; none at all proves the window was never paid."""
+
+    def __init__(self, *args: Any, sync: PaymentSync, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._sync = sync
+
+    async def execute(self, command: RetryCheckoutCommand) -> CheckoutResult:
+        async with self._uow() as uow:
+            order = await uow.orders.get(command.order_id)
+            payments = await uow.payments.for_order(command.order_id)
+        if order is None or order.user_seq != command.user_seq:
+            raise NotFoundError("order not found")
+        if order.type is not OrderType.ONE_TIME:
+            raise ConflictError("only one-time orders are paid again through the window")
+        for payment in payments:
+            if payment.status is PaymentStatus.REQUESTED:
+                await self._confirm(payment)
+
+        channel = self._channel(str(order.pay_method))
+        async with self._uow() as uow:
+            order = await uow.orders.get(command.order_id, for_update=True)
+            assert order is not None
+            for payment in await uow.payments.for_order(order.id):
+                if not _known_unpaid(payment):
+                    raise ConflictError(
+                        f"attempt {payment.merchant_uid} is {payment.status.name} and not known "
+                        "to be unpaid; it must settle before a new attempt"
+                    )
+            now = self._clock.now()
+            payment = self._attempt(order, channel, now)
+            await uow.orders.save(order)
+            await uow.payments.add(payment)
+            await uow.commit()
+        return await self._prepare(order, payment, channel)
+
+    async def _confirm(self, payment: Payment) -> None:
+        tries = tries_of(await self._gateway.find_all_payments(payment.merchant_uid))
+        if tries is None:
+            raise GatewayUnavailable("iamport did not answer about the previous attempt")
+        decisive = decisive_try(tries)
+        if decisive is not None:
+            await self._sync.apply(decisive, user_cause(payment.user_seq))
+        elif payment.unknown is None:  # a window payment nobody paid under
+            await self._unusable(payment, "결제창 미결제: iamport에 결제 시도 없음")
+
+
+def _known_unpaid(payment: Payment) -> bool:
+    if payment.status is PaymentStatus.FAILED:
+        return payment.unpaid_proven
+    return payment.status in (PaymentStatus.EXPIRED, PaymentStatus.CANCELLED)

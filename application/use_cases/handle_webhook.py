@@ -1,0 +1,198 @@
+"""iamport's webhook (spec §4.6): store it in the inbox, then sync from iamport's own record.
+
+ReceiveWebhook only stores (it never fails on an unknown field or an odd body, so iamport gets
+its 200 at once); ProcessWebhook re-fetches by imp_uid — the body is a hint, never the truth —
+and applies the record through Settlement. ProcessDueWebhooks is the scheduler's job that
+processes what is new and retries what failed.
+"""
+
+import json
+import logging
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import parse_qs
+
+from application.gateway import IamportGateway, NotFound
+from application.ports import Clock, IdGenerator, UnitOfWorkFactory
+from application.records import InboxMessage, InboxState
+from application.settings import PaymentSettings
+from application.use_cases.payment_sync import WEBHOOK, PaymentMissing, PaymentSync, record_of
+from domain.identifiers import parse_issue_merchant_uid
+
+log = logging.getLogger("dolgo_pay.webhooks")
+
+_MAX_FIELD = 200  # longer hints are cut: they are never trusted anyway
+
+
+@dataclass(frozen=True, slots=True)
+class ReceiveWebhookCommand:
+    body: str
+    content_type: str
+    source_ip: str | None = None
+
+
+class ReceiveWebhook:
+    def __init__(self, uow: UnitOfWorkFactory, clock: Clock, ids: IdGenerator) -> None:
+        self._uow = uow
+        self._clock = clock
+        self._ids = ids
+
+    async def execute(self, command: ReceiveWebhookCommand) -> int:
+        """Stores the notification; returns the inbox message id."""
+        hint = parse_notification(command.body, command.content_type)
+        message = InboxMessage(
+            id=self._ids.new_id(),
+            received_at=self._clock.now(),
+            body=command.body,
+            content_type=command.content_type,
+            source_ip=command.source_ip,
+            imp_uid=hint.get("imp_uid"),
+            merchant_uid=hint.get("merchant_uid"),
+            status=hint.get("status"),
+            cancellation_id=hint.get("cancellation_id"),
+        )
+        async with self._uow() as uow:
+            await uow.webhooks.add(message)
+            await uow.commit()
+        return message.id
+
+
+def parse_notification(body: str, content_type: str) -> dict[str, str]:
+    """imp_uid, merchant_uid, status, cancellation_id from a JSON or form body; whatever
+    cannot be read is simply absent (unknown fields are ignored)."""
+    data: Mapping[str, Any] = {}
+    text = body.strip()
+    if "json" in (content_type or "").lower() or text.startswith("{"):
+        try:
+            parsed = json.loads(text)
+        except ValueError:
+            parsed = None
+        if isinstance(parsed, dict):
+            data = parsed
+    if not data:
+        data = {k: v[-1] for k, v in parse_qs(text, keep_blank_values=False).items() if v}
+    out: dict[str, str] = {}
+    for key in ("imp_uid", "merchant_uid", "status", "cancellation_id"):
+        value = data.get(key)
+        if isinstance(value, str | int) and not isinstance(value, bool) and str(value).strip():
+            out[key] = str(value).strip()[:_MAX_FIELD]
+    return out
+
+
+@dataclass(frozen=True, slots=True)
+class ProcessWebhookCommand:
+    message_id: int
+
+
+@dataclass(frozen=True, slots=True)
+class ProcessWebhookResult:
+    message_id: int
+    state: InboxState
+    merchant_uid: str | None = None
+    detail: str | None = None
+
+
+class ProcessWebhook:
+    def __init__(
+        self,
+        uow: UnitOfWorkFactory,
+        gateway: IamportGateway,
+        sync: PaymentSync,
+        clock: Clock,
+        settings: PaymentSettings,
+    ) -> None:
+        self._uow = uow
+        self._gateway = gateway
+        self._sync = sync
+        self._clock = clock
+        self._settings = settings
+
+    async def execute(self, command: ProcessWebhookCommand) -> ProcessWebhookResult:
+        async with self._uow() as uow:
+            message = await uow.webhooks.get(command.message_id)
+        if message is None:
+            raise LookupError(f"no inbox message {command.message_id}")
+        if message.state in (InboxState.PROCESSED, InboxState.UNMATCHED):
+            return ProcessWebhookResult(message.id, message.state, message.merchant_uid)
+        if not message.imp_uid:
+            return await self._finish(message, InboxState.UNMATCHED, "no imp_uid in the body")
+
+        lookup = await self._gateway.get_payment(message.imp_uid)
+        record = record_of(lookup)
+        if record is None:
+            if isinstance(lookup, NotFound):
+                return await self._finish(
+                    message, InboxState.UNMATCHED, f"iamport has no payment {message.imp_uid}"
+                )
+            return await self._finish(message, InboxState.FAILED, f"lookup: {lookup!r}")
+        if parse_issue_merchant_uid(record.merchant_uid) is not None:
+            # A billing-key window: the card registration flow verifies it on completion.
+            return await self._finish(message, InboxState.PROCESSED, "card registration window")
+        try:
+            synced = await self._sync.apply(record, WEBHOOK)
+        except PaymentMissing:
+            return await self._finish(
+                message, InboxState.UNMATCHED, f"no payment of ours is {record.merchant_uid}"
+            )
+        except Exception as error:  # a bug or the database: keep the message for a retry
+            log.exception("processing webhook %s failed", message.id)
+            return await self._finish(message, InboxState.FAILED, f"{type(error).__name__}")
+        detail = synced.result.needs_operator or (
+            f"refused: {synced.result.refused_rule}" if synced.result.refused_rule else None
+        )
+        return await self._finish(message, InboxState.PROCESSED, detail, record.merchant_uid)
+
+    async def _finish(
+        self,
+        message: InboxMessage,
+        state: InboxState,
+        detail: str | None,
+        merchant_uid: str | None = None,
+    ) -> ProcessWebhookResult:
+        async with self._uow() as uow:
+            row = await uow.webhooks.get(message.id, for_update=True)
+            assert row is not None
+            now = self._clock.now()
+            row.attempts += 1
+            row.state = state
+            row.last_error = detail
+            if state is InboxState.FAILED:
+                backoff = self._settings.webhook_retry_backoff
+                row.next_attempt_at = now + backoff[min(row.attempts - 1, len(backoff) - 1)]
+            else:
+                row.next_attempt_at = None
+                row.processed_at = now
+            await uow.webhooks.save(row)
+            await uow.commit()
+        if state is InboxState.UNMATCHED:
+            log.warning("webhook %s unmatched: %s", message.id, detail)
+        return ProcessWebhookResult(message.id, state, merchant_uid or message.merchant_uid, detail)
+
+
+@dataclass(frozen=True, slots=True)
+class ProcessDueWebhooksCommand:
+    limit: int = 100
+
+
+@dataclass(frozen=True, slots=True)
+class ProcessDueWebhooksResult:
+    results: list[ProcessWebhookResult] = field(default_factory=list)
+
+    def count(self, state: InboxState) -> int:
+        return sum(1 for r in self.results if r.state is state)
+
+
+class ProcessDueWebhooks:
+    """The scheduler's job: new (RECEIVED) messages and FAILED ones whose retry is due."""
+
+    def __init__(self, uow: UnitOfWorkFactory, process: ProcessWebhook, clock: Clock) -> None:
+        self._uow = uow
+        self._process = process
+        self._clock = clock
+
+    async def execute(self, command: ProcessDueWebhooksCommand) -> ProcessDueWebhooksResult:
+        async with self._uow() as uow:
+            due = await uow.webhooks.due(self._clock.now(), command.limit)
+        results = [await self._process.execute(ProcessWebhookCommand(m.id)) for m in due]
+        return ProcessDueWebhooksResult(results)

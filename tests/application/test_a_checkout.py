@@ -1,0 +1,127 @@
+"""CreateCheckout / RetryCheckout: the order, its first attempt, prepare, request_pay params."""
+
+from datetime import timedelta
+
+import pytest
+
+from application.errors import ConflictError, GatewayUnavailable
+from application.gateway import NotAttempted, Rejected, Unknown
+from application.ports import OrderFilter
+from domain.status import OrderStatus, PaymentStatus
+
+from .a_support import USER, Wiring
+
+
+@pytest.fixture
+def app(store, gateway, clock, ids, settings, channels) -> Wiring:
+    return Wiring(store, gateway, clock, ids, settings, channels)
+
+
+def checkout(method: str = "card", amount: int = 10_000, **kw):
+    from application.use_cases.create_checkout import CreateCheckoutCommand
+
+    return CreateCheckoutCommand(
+        user_seq=USER,
+        content_type_code=1,
+        content_seq=42,
+        name="돌고 후원",
+        amount=amount,
+        pay_method=method,
+        buyer_name="홍길동",
+        buyer_tel="010-1234-5678",
+        buyer_email="gildong@example.com",
+        **kw,
+    )
+
+
+async def test_card_checkout_prepares_the_amount_and_returns_request_pay(app, gateway):
+    result = await app.create_checkout.execute(checkout(tax_free=1_000))
+
+    params = result.request_pay.as_dict()
+    assert params == {
+        "pg": "nice",
+        "pay_method": "card",
+        "merchant_uid": f"dp{result.order_id}a1",
+        "name": "돌고 후원",
+        "amount": 10_000,
+        "tax_free": 1_000,
+        "buyer_name": "홍길동",
+        "buyer_tel": "010-1234-5678",
+        "buyer_email": "gildong@example.com",
+        "notice_url": "https://pay.dolgo.example/api/webhooks/iamport",
+        "m_redirect_url": "https://pay.dolgo.example/payments/return",
+    }
+    assert gateway.prepared[result.merchant_uid] == 10_000
+    payment = await app.payment(result.merchant_uid)
+    assert (payment.status, payment.channel) == (PaymentStatus.REQUESTED, "nice")
+    assert (await app.order(result.order_id)).status is OrderStatus.ORDERED
+
+
+async def test_vbank_due_is_seoul_time_and_phone_is_digital(app):
+    vbank = (await app.create_checkout.execute(checkout("vbank"))).request_pay
+    # clock: 2026-03-02 01:00 UTC = 10:00 KST; + 3 days
+    assert (vbank.pg, vbank.vbank_due, vbank.digital) == ("html5_inicis", "202603051000", None)
+    phone = (await app.create_checkout.execute(checkout("phone"))).request_pay
+    assert (phone.pg, phone.digital, phone.vbank_due) == ("html5_inicis", True, None)
+
+
+async def test_prepare_not_attempted_keeps_the_order_and_allows_a_retry(app, gateway):
+    gateway.script("prepare", NotAttempted("connection refused"))
+    with pytest.raises(GatewayUnavailable):
+        await app.create_checkout.execute(checkout())
+    async with app.store() as uow:
+        [order] = await uow.orders.search(OrderFilter())
+    assert order.status is OrderStatus.ORDERED
+    first = await app.payment(f"dp{order.id}a1")
+    assert first.status is PaymentStatus.FAILED and first.unpaid_proven
+
+    from application.use_cases.create_checkout import RetryCheckoutCommand
+
+    retry = await app.retry_checkout.execute(RetryCheckoutCommand(order.id, USER))
+    assert retry.merchant_uid == f"dp{order.id}a2" and gateway.prepared[retry.merchant_uid]
+
+
+@pytest.mark.parametrize(
+    "first",
+    [Unknown("read timeout"), Rejected("이미 등록된 merchant_uid입니다.", 1)],
+    ids=["unknown", "already-registered"],
+)
+async def test_prepare_lost_answer_is_checked_with_iamport(app, gateway, first):
+    gateway.script("prepare", first, apply=True)  # iamport did register it
+    result = await app.create_checkout.execute(checkout())
+    assert result.request_pay.amount == 10_000
+    assert gateway.calls_of("get_prepared") == [result.merchant_uid]
+
+
+async def test_prepare_unknown_and_not_registered_is_unavailable(app, gateway):
+    gateway.script("prepare", Unknown("read timeout"))  # not registered at iamport
+    with pytest.raises(GatewayUnavailable):
+        await app.create_checkout.execute(checkout())
+
+
+async def test_retry_needs_the_previous_attempt_known_unpaid(app, gateway, clock):
+    from application.use_cases.create_checkout import RetryCheckoutCommand
+
+    first = await app.create_checkout.execute(checkout("vbank"))
+    gateway.plant_payment(
+        first.merchant_uid,
+        10_000,
+        status="ready",
+        pay_method="vbank",
+        pg_provider="html5_inicis",
+        vbank_num="123",
+        vbank_date=clock.now() + timedelta(days=3),
+    )
+    with pytest.raises(ConflictError):  # a vbank is waiting for the deposit
+        await app.retry_checkout.execute(RetryCheckoutCommand(first.order_id, USER))
+    assert (await app.payment(first.merchant_uid)).status is PaymentStatus.READY
+
+
+async def test_retry_after_a_window_nobody_paid(app, gateway):
+    from application.use_cases.create_checkout import RetryCheckoutCommand
+
+    first = await app.create_checkout.execute(checkout())
+    retry = await app.retry_checkout.execute(RetryCheckoutCommand(first.order_id, USER))
+    assert retry.merchant_uid.endswith("a2")
+    old = await app.payment(first.merchant_uid)
+    assert old.status is PaymentStatus.FAILED and old.unpaid_proven
