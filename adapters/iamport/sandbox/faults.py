@@ -124,7 +124,9 @@ class FaultInjector:
         release = asyncio.ensure_future(self._release.wait())
         disconnect = asyncio.ensure_future(_wait_disconnect(receive))
         try:
-            done, _ = await asyncio.wait({release, disconnect}, timeout=seconds)
+            done, _ = await asyncio.wait(
+                {release, disconnect}, timeout=seconds, return_when=asyncio.FIRST_COMPLETED
+            )
         finally:
             release.cancel()
             disconnect.cancel()
