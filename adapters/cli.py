@@ -1,0 +1,135 @@
+"""`dolgo-pay`: serve, migrate, sandbox, jobs run <job>.
+
+Configuration errors are printed with the variable they concern, and the process exits 2.
+Heavy modules (uvicorn, persistence, sandbox) are imported only by the command that needs them.
+"""
+
+import argparse
+import asyncio
+import logging
+import sys
+from collections.abc import Sequence
+from typing import Any
+
+from adapters.config import AppConfig, ConfigErrors, demo_banner, load_config
+from adapters.jobs import JOBS, JobUnavailable
+
+log = logging.getLogger("dolgo_pay.cli")
+
+
+def _config() -> AppConfig:
+    try:
+        return load_config()
+    except ConfigErrors as exc:
+        print(exc, file=sys.stderr)
+        raise SystemExit(2) from None
+
+
+# -- jobs --------------------------------------------------------------------------------------
+async def run_job(name: str, config: AppConfig, container: Any = None) -> str:
+    if name not in JOBS:
+        raise SystemExit(f"unknown job {name!r}; jobs: {', '.join(JOBS)}")
+    from adapters.container import build_container
+
+    container = container or build_container(config)
+    started = container.init_resources()
+    if started is not None:
+        await started
+    try:
+        return await JOBS[name][1](container)
+    finally:
+        stopped = container.shutdown_resources()
+        if stopped is not None:
+            await stopped
+
+
+# -- commands ----------------------------------------------------------------------------------
+def serve(args: argparse.Namespace) -> int:
+    config = _config()
+    import uvicorn
+
+    from adapters.container import build_container
+    from adapters.http import create_app
+
+    if not config.production:
+        print(demo_banner(config), flush=True)
+        if config.is_sqlite:
+            _migrate(config)
+    app = create_app(build_container(config))
+    print(f"dolgo-pay on {config.public_base_url}/  (API docs: /schema)", flush=True)
+    uvicorn.run(app, host=config.host, port=config.port, log_level=args.log_level)
+    return 0
+
+
+def _migrate(config: AppConfig) -> None:
+    from adapters.persistence.migrations import upgrade
+
+    upgrade(config.database_url)
+
+
+def migrate(_: argparse.Namespace) -> int:
+    config = _config()
+    _migrate(config)
+    print("database schema is up to date", flush=True)
+    return 0
+
+
+def sandbox(args: argparse.Namespace) -> int:
+    from adapters.iamport.sandbox import server
+
+    server.run(args.host, args.port)
+    return 0
+
+
+def jobs(args: argparse.Namespace) -> int:
+    if args.jobs_command != "run":
+        return 2
+    config = _config()
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    try:
+        summary = asyncio.run(run_job(args.job, config))
+    except JobUnavailable as exc:
+        print(exc, file=sys.stderr)
+        return 1
+    print(f"{args.job}: {summary}", flush=True)
+    return 0
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="dolgo-pay",
+        description="Payment service of the dolgo sponsorship platform (iamport / PortOne V1). "
+        "Configured by DOLGO_* environment variables; with none it runs the demo.",
+    )
+    sub = p.add_subparsers(dest="command", required=True)
+
+    s = sub.add_parser("serve", help="run the HTTP API (demo: migrations + in-process sandbox)")
+    s.add_argument("--log-level", default="info", choices=["debug", "info", "warning", "error"])
+    s.set_defaults(func=serve)
+
+    m = sub.add_parser("migrate", help="bring the database schema up to date")
+    m.set_defaults(func=migrate)
+
+    b = sub.add_parser("sandbox", help="run the iamport sandbox alone")
+    b.add_argument("--port", type=int, default=8090)
+    b.add_argument("--host", default="127.0.0.1")
+    b.set_defaults(func=sandbox)
+
+    j = sub.add_parser("jobs", help="one-shot jobs, for cron")
+    jsub = j.add_subparsers(dest="jobs_command", required=True)
+    run = jsub.add_parser("run", help="run one job once: " + ", ".join(JOB_NAMES))
+    run.add_argument("job", help="one of: " + ", ".join(JOB_NAMES))
+    j.set_defaults(func=jobs)
+    return p
+
+
+JOB_NAMES = tuple(JOBS)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    return int(args.func(args) or 0)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,120 @@
+"""PG channels from a TOML file (DOLGO_CHANNELS_FILE) → application.channels.ChannelDirectory.
+
+    [[channel]]
+    name = "nice"                 # our name
+    pg = "nice.dolgonice1m"       # the `pg` parameter of IMP.request_pay ("{pg}" or "{pg}.{MID}")
+    pg_provider = "nice"          # as iamport reports it
+    pg_ids = ["dolgonice1m"]      # MIDs iamport may report in pg_id (empty: any)
+    methods = ["card"]
+    key_issuance = "rest"         # "rest" | "window"; absent: no billing keys here
+    priority = 10                 # lower wins
+    test = false                  # a PortOne test channel
+    vbank_refund_contract = true
+
+Unknown keys are refused, so a typo does not silently disable a channel.
+"""
+
+from pathlib import Path
+from typing import Literal
+
+import msgspec
+
+from adapters.config.errors import ConfigError
+from application.channels import Channel, ChannelDirectory, KeyIssuance
+
+Method = Literal["card", "trans", "vbank", "phone", "point", "kakaopay", "naverpay", "payco"]
+
+
+class _ChannelToml(msgspec.Struct, forbid_unknown_fields=True):
+    name: str
+    pg: str
+    pg_provider: str
+    methods: list[Method]
+    pg_ids: list[str] = []
+    key_issuance: Literal["rest", "window"] | None = None
+    priority: int = 100
+    test: bool = False
+    vbank_refund_contract: bool = True
+
+
+class _ChannelsToml(msgspec.Struct, forbid_unknown_fields=True):
+    channel: list[_ChannelToml]
+
+
+def _channel(c: _ChannelToml) -> Channel:
+    return Channel(
+        name=c.name,
+        pg=c.pg,
+        pg_provider=c.pg_provider,
+        methods=frozenset(c.methods),
+        pg_ids=frozenset(c.pg_ids),
+        key_issuance=KeyIssuance(c.key_issuance) if c.key_issuance else None,
+        priority=c.priority,
+        test=c.test,
+        vbank_refund_contract=c.vbank_refund_contract,
+    )
+
+
+def parse_channels(text: str, source: str = "DOLGO_CHANNELS_FILE") -> ChannelDirectory:
+    try:
+        parsed = msgspec.toml.decode(text, type=_ChannelsToml)
+    except msgspec.DecodeError as exc:  # ValidationError is a DecodeError
+        raise ConfigError(source, f"invalid channels file: {exc}") from None
+    if not parsed.channel:
+        raise ConfigError(source, "the channels file declares no [[channel]]")
+    names = [c.name for c in parsed.channel]
+    duplicates = sorted({n for n in names if names.count(n) > 1})
+    if duplicates:
+        raise ConfigError(source, f"duplicate channel names: {', '.join(duplicates)}")
+    return ChannelDirectory.of(_channel(c) for c in parsed.channel)
+
+
+def load_channels(path: str) -> ChannelDirectory:
+    file = Path(path).expanduser()
+    try:
+        text = file.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ConfigError("DOLGO_CHANNELS_FILE", f"cannot read {file}: {exc.strerror}") from None
+    return parse_channels(text, f"DOLGO_CHANNELS_FILE ({file})")
+
+
+def demo_channels() -> ChannelDirectory:
+    """The channels the in-process sandbox serves (its DEFAULT_CHANNELS, live ones)."""
+    return ChannelDirectory.of(
+        [
+            Channel(
+                "nice",
+                "nice.dolgonice1m",
+                "nice",
+                frozenset({"card"}),
+                frozenset({"dolgonice1m"}),
+                KeyIssuance.REST,
+                priority=10,
+            ),
+            Channel(
+                "html5_inicis",
+                "html5_inicis.MOIdolgo01",
+                "html5_inicis",
+                frozenset({"card", "trans", "vbank", "phone"}),
+                frozenset({"MOIdolgo01"}),
+                KeyIssuance.WINDOW,
+                priority=20,
+            ),
+            Channel(
+                "kcp",
+                "kcp.A52Q7",
+                "kcp",
+                frozenset({"trans", "vbank"}),
+                frozenset({"A52Q7"}),
+                priority=30,
+            ),
+            Channel(
+                "danal",
+                "danal.A010002002",
+                "danal",
+                frozenset({"phone"}),
+                frozenset({"A010002002"}),
+                priority=40,
+            ),
+        ]
+    )

@@ -1,0 +1,138 @@
+"""The composition root: one declarative container (dependency-injector).
+
+Configuration picks SQLite or MySQL (by DOLGO_DATABASE_URL) and the sandbox or real iamport (by
+DOLGO_IAMPORT_URL). The engine and the iamport client (its httpx.AsyncClient) are Resources:
+made by `await container.init_resources()` in the app's lifespan (or a CLI job) and closed by
+`await container.shutdown_resources()`; nothing is made at import time. Tests override
+`uow_factory`, `gateway` and `clock` with the in-memory store, FakeGateway and FixedClock.
+
+Litestar reaches the use cases through its own `Provide` (adapters/http/deps.py), which calls
+these providers; no `@inject` wiring in handlers.
+"""
+
+from collections.abc import AsyncIterator
+from typing import Any
+
+from dependency_injector import containers, providers
+
+from adapters.config import AppConfig
+from adapters.http.metrics import counting, observe_gateway
+from adapters.memory.clock import SystemClock
+from adapters.memory.ids import TimeOrderedIds
+from application.channels import ChannelDirectory
+from application.ports import UnitOfWorkFactory
+from application.settings import PaymentSettings
+from application.use_cases.cards import DeleteCard, ListCards
+from application.use_cases.register_card import RegisterCard, ResolveCardIssuance
+from application.use_cases.window_card import (
+    CompleteWindowCardRegistration,
+    StartWindowCardRegistration,
+)
+
+
+async def database_engine(config: AppConfig) -> AsyncIterator[Any]:
+    """The async engine, for the life of the app."""
+    from adapters.persistence import create_engine
+
+    engine = create_engine(
+        config.database_url, pool_size=config.db_pool_size, max_overflow=config.db_max_overflow
+    )
+    try:
+        yield engine
+    finally:
+        await engine.dispose()
+
+
+def sql_unit_of_work(engine: Any) -> UnitOfWorkFactory:
+    from adapters.persistence import SqlUnitOfWorkFactory
+
+    return SqlUnitOfWorkFactory(engine)  # type: ignore[no-any-return]
+
+
+async def iamport_client(config: AppConfig) -> AsyncIterator[Any]:
+    """The iamport client (one httpx.AsyncClient, cached token), for the life of the app."""
+    from adapters.iamport.client import IamportClient
+
+    client = IamportClient(
+        config.gateway_url,
+        config.iamport_key,
+        config.iamport_secret,
+        connect_timeout=config.iamport_connect_timeout,
+        read_timeout=config.iamport_read_timeout,
+        observer=observe_gateway,
+    )
+    try:
+        yield client
+    finally:
+        await client.aclose()
+
+
+def _settings(config: AppConfig) -> PaymentSettings:
+    return config.payment_settings()
+
+
+def _channels(config: AppConfig) -> ChannelDirectory:
+    return config.channels
+
+
+class Container(containers.DeclarativeContainer):
+    config = providers.Dependency(instance_of=AppConfig)
+
+    clock = providers.Singleton(SystemClock)
+    ids = providers.Singleton(TimeOrderedIds)
+    settings = providers.Singleton(_settings, config)
+    channels = providers.Singleton(_channels, config)
+
+    engine = providers.Resource(database_engine, config)
+    store = providers.Singleton(sql_unit_of_work, engine)
+    uow_factory = providers.Singleton(counting, store)
+    gateway = providers.Resource(iamport_client, config)
+
+    # -- cards (part B) ---------------------------------------------------------------------
+    register_card = providers.Factory(
+        RegisterCard,
+        uow=uow_factory,
+        gateway=gateway,
+        clock=clock,
+        ids=ids,
+        channels=channels,
+        settings=settings,
+    )
+    resolve_card_issuance = providers.Factory(
+        ResolveCardIssuance, uow=uow_factory, gateway=gateway, clock=clock, channels=channels
+    )
+    start_window_card = providers.Factory(
+        StartWindowCardRegistration,
+        uow=uow_factory,
+        clock=clock,
+        ids=ids,
+        channels=channels,
+        settings=settings,
+    )
+    complete_window_card = providers.Factory(
+        CompleteWindowCardRegistration,
+        uow=uow_factory,
+        gateway=gateway,
+        clock=clock,
+        channels=channels,
+        settings=settings,
+    )
+    list_cards = providers.Factory(ListCards, uow=uow_factory)
+    delete_card = providers.Factory(DeleteCard, uow=uow_factory, gateway=gateway, clock=clock)
+
+
+def build_container(config: AppConfig) -> Container:
+    return Container(config=config)
+
+
+def use_in_memory(
+    container: Container, *, store: Any, gateway: Any, clock: Any = None, ids: Any = None
+) -> None:
+    """Swap the real adapters for fakes (tests, and anyone trying the API without a DB)."""
+    container.engine.override(providers.Object(None))
+    container.store.override(providers.Object(store))
+    container.gateway.override(providers.Object(gateway))
+    if clock is not None:
+        container.clock.override(providers.Object(clock))
+    if ids is not None:
+        container.ids.override(providers.Object(ids))

@@ -1,0 +1,144 @@
+"""`create_app(container)`: the one Litestar app of dolgo-pay.
+
+Its lifespan initialises the container's Resources (engine, iamport client) and closes them at
+shutdown; in demo mode it also runs the mounted sandbox's lifespan. Everything the handlers
+need arrives through Litestar's `Provide` from the container (deps.py).
+"""
+
+import importlib.util
+from collections.abc import AsyncIterator
+from contextlib import AsyncExitStack, asynccontextmanager
+from importlib.metadata import PackageNotFoundError, version
+from typing import Any
+
+from litestar import Litestar, Request, Router, asgi
+from litestar.datastructures import State
+from litestar.di import Provide
+from litestar.plugins.prometheus import PrometheusController
+from litestar.types import ASGIApp, Receive, Scope, Send
+
+from adapters.config import AppConfig
+from adapters.container import Container
+from adapters.http.auth import PUBLIC, Principal, jwt_auth, principal
+from adapters.http.controllers.cards import CardController
+from adapters.http.controllers.demo import DemoTokenController
+from adapters.http.controllers.health import HealthController
+from adapters.http.deps import container_dependencies, resolve
+from adapters.http.errors import problem_details_plugin
+from adapters.http.idempotency import IdempotencyDeps
+from adapters.http.metrics import prometheus_config
+from adapters.http.openapi import openapi_config
+from adapters.http.rate_limit import rate_limit_middleware
+
+SANDBOX_PATH = "/sandbox"
+
+
+def _version() -> str:
+    try:
+        return version("dolgo-pay")
+    except PackageNotFoundError:
+        return "0.0.0"
+
+
+class MetricsController(PrometheusController):
+    path = "/metrics"
+    opt = PUBLIC
+    include_in_schema = True
+    tags = ["operations"]
+
+
+def _me(request: Request[Any, Any, Any]) -> Principal:
+    return principal(request)
+
+
+def _sandbox_mount(sandbox: Litestar) -> Any:
+    @asgi(SANDBOX_PATH, is_mount=True, copy_scope=True, opt=PUBLIC, include_in_schema=False)
+    async def sandbox_mount(scope: Scope, receive: Receive, send: Send) -> None:
+        await sandbox(scope, receive, send)
+
+    return sandbox_mount
+
+
+def _make_sandbox(config: AppConfig) -> Litestar:
+    from adapters.iamport.sandbox.app import create_sandbox_app
+    from adapters.iamport.sandbox.config import SandboxConfig
+
+    return create_sandbox_app(SandboxConfig(public_url=config.gateway_url))
+
+
+def _demo_page(config: AppConfig) -> list[Any]:
+    """The demo page at `/` (demo mode), once adapters/http/demo/ exists (built separately)."""
+    if config.production or importlib.util.find_spec("adapters.http.demo") is None:
+        return []
+    from adapters.http.demo import create_demo_router
+
+    page = create_demo_router(
+        iamport_js_url=f"{SANDBOX_PATH}/js/iamport.js"
+        if config.sandbox
+        else "https://cdn.iamport.kr/v1/iamport.js",
+        merchant_code=config.iamport_merchant_code,
+    )
+    return [Router(path="/", route_handlers=[page], opt=PUBLIC, include_in_schema=False)]
+
+
+def create_app(container: Container, *, sandbox: ASGIApp | None = None) -> Litestar:
+    """The app for `container`. In sandbox mode the sandbox is mounted at /sandbox (pass
+    `sandbox` to mount a prepared one, e.g. in tests)."""
+    config: AppConfig = container.config()
+    auth = jwt_auth(config.jwt_secret)
+
+    handlers: list[Any] = [HealthController, MetricsController, CardController]
+    sandbox_app = None
+    if config.sandbox and not config.production:
+        sandbox_app = sandbox if sandbox is not None else _make_sandbox(config)
+        handlers.append(_sandbox_mount(sandbox_app))  # type: ignore[arg-type]
+    if config.demo_tokens and not config.production:
+        handlers.append(DemoTokenController)
+    handlers.extend(_demo_page(config))
+
+    @asynccontextmanager
+    async def lifespan(app: Litestar) -> AsyncIterator[None]:
+        async with AsyncExitStack() as stack:
+            started = container.init_resources()
+            if started is not None:
+                await started
+            stack.push_async_callback(_shutdown, container)
+            engine = await resolve(container.engine)
+            if engine is not None:
+                from adapters.persistence import check_schema
+
+                await check_schema(engine)
+            if isinstance(sandbox_app, Litestar):
+                await stack.enter_async_context(sandbox_app.lifespan())
+            app.state.idempotency = IdempotencyDeps(
+                uow=await resolve(container.uow_factory),
+                clock=await resolve(container.clock),
+                secret=config.secret.encode(),
+            )
+            yield
+
+    dependencies = {
+        **container_dependencies(container),
+        "me": Provide(_me, sync_to_thread=False),
+        "jwt_secret": Provide(lambda: config.jwt_secret, sync_to_thread=False),
+        "config": Provide(lambda: config, sync_to_thread=False),
+    }
+    return Litestar(
+        route_handlers=handlers,
+        dependencies=dependencies,
+        middleware=[
+            prometheus_config().middleware,
+            *rate_limit_middleware(config.rate_limits, config.trusted_proxies),
+        ],
+        plugins=[problem_details_plugin()],
+        on_app_init=[auth.on_app_init],
+        openapi_config=openapi_config(_version()),
+        lifespan=[lifespan],
+        state=State({"container": container, "config": config}),
+    )
+
+
+async def _shutdown(container: Container) -> None:
+    stopped = container.shutdown_resources()
+    if stopped is not None:
+        await stopped

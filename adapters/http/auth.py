@@ -1,0 +1,90 @@
+"""Authentication: JWT bearer tokens (HS256, PyJWT through Litestar's JWTAuth) and guards.
+
+`sub` is the user's `user_seq` as a decimal string; the claim `role: "admin"` (or `roles`
+containing "admin") unlocks the admin routes. Tokens must carry `exp`. A route opts out of
+authentication with `opt={"exclude_from_auth": True}` (public routes are listed in the ADR).
+"""
+
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import jwt
+from litestar.connection import ASGIConnection
+from litestar.exceptions import NotAuthorizedException, PermissionDeniedException
+from litestar.handlers.base import BaseRouteHandler
+from litestar.security.jwt import JWTAuth, Token
+
+from application.use_cases.actor import Actor
+
+ALGORITHM = "HS256"
+PUBLIC = {"exclude_from_auth": True}  # opt of routes that need no token
+MAX_USER_SEQ = 2**53
+
+
+@dataclass(frozen=True, slots=True)
+class Principal:
+    user_seq: int
+    admin: bool = False
+
+    def actor(self, *, operator: bool = False) -> Actor:
+        """The use cases' Actor; `operator` only on admin routes."""
+        return Actor(user_seq=self.user_seq, operator=operator and self.admin)
+
+
+def _roles(extras: dict[str, Any]) -> set[str]:
+    roles: set[str] = set()
+    role = extras.get("role")
+    if isinstance(role, str):
+        roles.add(role)
+    many = extras.get("roles")
+    if isinstance(many, list):
+        roles.update(r for r in many if isinstance(r, str))
+    elif isinstance(many, str):
+        roles.update(many.replace(",", " ").split())
+    return roles
+
+
+async def principal_of(token: Token, _connection: ASGIConnection) -> Principal | None:
+    sub = token.sub
+    if not (sub.isascii() and sub.isdigit()) or not 0 < int(sub) < MAX_USER_SEQ:
+        raise NotAuthorizedException("the token's sub is not a user_seq")
+    return Principal(user_seq=int(sub), admin="admin" in _roles(token.extras))
+
+
+def jwt_auth(secret: str) -> JWTAuth[Principal, Token]:
+    return JWTAuth[Principal, Token](
+        retrieve_user_handler=principal_of,
+        token_secret=secret,
+        algorithm=ALGORITHM,
+        exclude=["^/schema", "^/sandbox"],
+        exclude_opt_key="exclude_from_auth",
+        description="JWT (HS256): sub = user_seq; role admin for /api/admin",
+    )
+
+
+def issue_token(
+    secret: str, user_seq: int, *, admin: bool = False, ttl: timedelta = timedelta(hours=12)
+) -> str:
+    """A token as the platform issues them (demo mode and tests)."""
+    now = datetime.now(UTC)
+    claims: dict[str, Any] = {"sub": str(user_seq), "iat": now, "exp": now + ttl}
+    if admin:
+        claims["role"] = "admin"
+    return jwt.encode(claims, secret, algorithm=ALGORITHM)
+
+
+def principal(connection: ASGIConnection) -> Principal:
+    user = connection.scope.get("user")
+    if not isinstance(user, Principal):
+        raise NotAuthorizedException()
+    return user
+
+
+def user_guard(connection: ASGIConnection, _: BaseRouteHandler) -> None:
+    principal(connection)
+
+
+def admin_guard(connection: ASGIConnection, _: BaseRouteHandler) -> None:
+    if not principal(connection).admin:
+        raise PermissionDeniedException()

@@ -1,0 +1,207 @@
+"""Idempotency-Key (spec §5) as route middleware on the POSTs that create something.
+
+First request with a key: a record (scope, key, HMAC fingerprint of the body) is inserted
+IN_PROGRESS through the IdempotencyStore port and committed *before* the handler runs, so a
+second instance sees it. When the handler answers, the response (status, body, content type)
+is stored. A repeat with the same body gets that response again (`Idempotent-Replayed: true`);
+a different body is 422; a repeat while the first still runs is 409. A 5xx answer releases the
+key (the record is kept with no response), so a retry may run again. Without the header the
+request is processed normally.
+"""
+
+import hashlib
+import hmac
+from dataclasses import dataclass
+from typing import Any
+
+from litestar.datastructures import MutableScopeHeaders
+from litestar.middleware.base import DefineMiddleware
+from litestar.types import ASGIApp, Message, Receive, Scope, Send
+
+from adapters.http.errors import HttpProblem
+from application.ports import Clock, UnitOfWorkFactory
+from application.records import IdempotencyRecord, IdempotencyState
+
+HEADER = "idempotency-key"
+MAX_KEY_LENGTH = 255
+REPLAYED = "idempotent-replayed"
+
+
+class IdempotencyKeyInvalid(HttpProblem):
+    status = 400
+    code = "invalid_idempotency_key"
+
+
+class IdempotencyInProgress(HttpProblem):
+    status = 409
+    code = "idempotency_in_progress"
+
+
+class IdempotencyKeyReused(HttpProblem):
+    status = 422
+    code = "idempotency_key_reused"
+
+
+@dataclass(frozen=True)
+class IdempotencyDeps:
+    """What the middleware needs; kept in `app.state.idempotency` by create_app."""
+
+    uow: UnitOfWorkFactory
+    clock: Clock
+    secret: bytes
+
+    def fingerprint(self, method: str, path: str, body: bytes) -> str:
+        mac = hmac.new(self.secret, digestmod=hashlib.sha256)
+        mac.update(f"{method} {path}\n".encode())
+        mac.update(body)
+        return mac.hexdigest()
+
+
+def _released(record: IdempotencyRecord) -> bool:
+    return record.state is IdempotencyState.DONE and record.status_code is None
+
+
+class IdempotencyMiddleware:
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        key = _key(scope)
+        if scope["type"] != "http" or scope["method"] != "POST" or key is None:
+            await self.app(scope, receive, send)
+            return
+        deps: IdempotencyDeps = scope["litestar_app"].state.idempotency
+        body, receive = await _buffer(receive)
+        user = scope.get("user")
+        who = f"user:{getattr(user, 'user_seq', 'anonymous')}"
+        record_scope = f"{who} POST {scope['path']}"
+        fingerprint = deps.fingerprint("POST", scope["path"], body)
+
+        replay = await self._claim(deps, record_scope, key, fingerprint)
+        if replay is not None:
+            await _send_stored(replay, send)
+            return
+
+        captured = _Captured()
+        try:
+            await self.app(scope, receive, captured.wrap(send))
+        finally:
+            await self._finish(deps, record_scope, key, captured)
+
+    async def _claim(
+        self, deps: IdempotencyDeps, scope: str, key: str, fingerprint: str
+    ) -> IdempotencyRecord | None:
+        """None when this request owns the key now; else the record to replay."""
+        async with deps.uow() as uow:
+            fresh = IdempotencyRecord(scope, key, fingerprint, deps.clock.now())
+            if await uow.idempotency.add(fresh):
+                await uow.commit()
+                return None
+            existing = await uow.idempotency.get(scope, key, for_update=True)
+            if existing is None:  # vanished meanwhile: nothing to replay, refuse politely
+                raise IdempotencyInProgress("this Idempotency-Key is being used; retry")
+            if _released(existing):
+                existing.fingerprint = fingerprint
+                existing.state = IdempotencyState.IN_PROGRESS
+                existing.created_at = deps.clock.now()
+                await uow.idempotency.save(existing)
+                await uow.commit()
+                return None
+        if existing.fingerprint != fingerprint:
+            raise IdempotencyKeyReused(
+                "this Idempotency-Key was used with a different request body"
+            )
+        if existing.state is IdempotencyState.IN_PROGRESS:
+            raise IdempotencyInProgress(
+                "a request with this Idempotency-Key is still running", headers={"Retry-After": "1"}
+            )
+        return existing
+
+    async def _finish(
+        self, deps: IdempotencyDeps, scope: str, key: str, captured: "_Captured"
+    ) -> None:
+        async with deps.uow() as uow:
+            record = await uow.idempotency.get(scope, key, for_update=True)
+            if record is None:
+                return
+            record.state = IdempotencyState.DONE
+            if captured.status is None or captured.status >= 500:
+                record.status_code, record.response_body, record.content_type = None, None, None
+            else:
+                record.status_code = captured.status
+                record.response_body = bytes(captured.body)
+                record.content_type = captured.content_type
+            await uow.idempotency.save(record)
+            await uow.commit()
+
+
+IDEMPOTENT = DefineMiddleware(IdempotencyMiddleware)
+
+
+def _key(scope: Scope) -> str | None:
+    for name, value in scope.get("headers", []):
+        if name.decode("latin-1").lower() == HEADER:
+            key = value.decode("latin-1").strip()
+            if not key or len(key) > MAX_KEY_LENGTH or not key.isprintable() or not key.isascii():
+                raise IdempotencyKeyInvalid(
+                    f"Idempotency-Key must be 1 to {MAX_KEY_LENGTH} printable ASCII characters"
+                )
+            return key
+    return None
+
+
+async def _buffer(receive: Receive) -> tuple[bytes, Receive]:
+    chunks: list[bytes] = []
+    while True:
+        message = await receive()
+        if message["type"] != "http.request":
+            break
+        chunks.append(message.get("body", b""))
+        if not message.get("more_body", False):
+            break
+    body = b"".join(chunks)
+    sent = False
+
+    async def replay() -> Message:
+        nonlocal sent
+        if not sent:
+            sent = True
+            return {"type": "http.request", "body": body, "more_body": False}
+        return await receive()
+
+    return body, replay  # type: ignore[return-value]
+
+
+class _Captured:
+    def __init__(self) -> None:
+        self.status: int | None = None
+        self.content_type: str | None = None
+        self.body = bytearray()
+
+    def wrap(self, send: Send) -> Send:
+        async def capture(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                self.status = message["status"]
+                for name, value in message.get("headers", []):
+                    if name.lower() == b"content-type":
+                        self.content_type = value.decode("latin-1")
+            elif message["type"] == "http.response.body":
+                self.body.extend(message.get("body", b""))
+            await send(message)
+
+        return capture  # type: ignore[return-value]
+
+
+async def _send_stored(record: IdempotencyRecord, send: Send) -> None:
+    body = record.response_body or b""
+    start: dict[str, Any] = {
+        "type": "http.response.start",
+        "status": record.status_code or 200,
+        "headers": [],
+    }
+    headers = MutableScopeHeaders(start)
+    headers["content-type"] = record.content_type or "application/json"
+    headers["content-length"] = str(len(body))
+    headers[REPLAYED] = "true"
+    await send(start)  # type: ignore[arg-type]
+    await send({"type": "http.response.body", "body": body, "more_body": False})

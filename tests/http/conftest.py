@@ -1,0 +1,102 @@
+"""The app on in-memory fakes, driven through Litestar's AsyncTestClient."""
+
+from collections.abc import AsyncIterator, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+from litestar import Litestar
+from litestar.testing import AsyncTestClient
+
+from adapters.config import AppConfig, load_config
+from adapters.container import Container, build_container, use_in_memory
+from adapters.http import create_app
+from adapters.http.auth import issue_token
+from adapters.memory import FakeGateway, FixedClock, InMemoryStore, SequentialIds
+
+USER_A = 7
+USER_B = 8
+ADMIN = 900
+
+BASE_ENV = {
+    "DOLGO_SANDBOX": "off",
+    "DOLGO_IAMPORT_URL": "http://iamport.invalid",
+    "DOLGO_PUBLIC_BASE_URL": "https://pay.dolgo.example",
+    "DOLGO_JWT_SECRET": "test-jwt-secret-0123456789abcdef0123456789",
+    "DOLGO_SECRET": "test-service-secret-0123456789abcdef012345",
+}
+
+
+@dataclass
+class Api:
+    client: AsyncTestClient[Litestar]
+    app: Litestar
+    config: AppConfig
+    container: Container
+    store: InMemoryStore
+    gateway: FakeGateway
+    clock: FixedClock
+    tokens: dict[str, str] = field(default_factory=dict)
+
+    def token(self, user_seq: int, *, admin: bool = False) -> str:
+        return issue_token(self.config.jwt_secret, user_seq, admin=admin)
+
+    def auth(self, who: str | int | None) -> dict[str, str]:
+        """Headers for "a" (user A), "b" (user B), "admin", a user_seq, or None (no token)."""
+        if who is None:
+            return {}
+        if who == "a":
+            token = self.token(USER_A)
+        elif who == "b":
+            token = self.token(USER_B)
+        elif who == "admin":
+            token = self.token(ADMIN, admin=True)
+        else:
+            token = self.token(int(who))
+        return {"Authorization": f"Bearer {token}"}
+
+    async def post(self, path: str, who: Any = "a", json: Any = None, **kw: Any) -> Any:
+        headers = {**self.auth(who), **kw.pop("headers", {})}
+        return await self.client.post(path, json=json, headers=headers, **kw)
+
+    async def get(self, path: str, who: Any = "a", **kw: Any) -> Any:
+        headers = {**self.auth(who), **kw.pop("headers", {})}
+        return await self.client.get(path, headers=headers, **kw)
+
+
+def make_api_parts(
+    env: Mapping[str, str] | None = None,
+) -> tuple[AppConfig, Container, InMemoryStore, FakeGateway, FixedClock]:
+    config = load_config({**BASE_ENV, **(env or {})})
+    clock = FixedClock(datetime(2026, 3, 2, 1, 0, tzinfo=UTC))
+    store = InMemoryStore()
+    gateway = FakeGateway(clock=clock.now)
+    container = build_container(config)
+    use_in_memory(container, store=store, gateway=gateway, clock=clock, ids=SequentialIds())
+    return config, container, store, gateway, clock
+
+
+@pytest.fixture
+def env() -> dict[str, str]:
+    return {}
+
+
+@pytest.fixture
+async def api(env: dict[str, str]) -> AsyncIterator[Api]:
+    config, container, store, gateway, clock = make_api_parts(env)
+    app = create_app(container)
+    async with AsyncTestClient(app) as client:
+        yield Api(client, app, config, container, store, gateway, clock)
+
+
+PROBLEM = "application/problem+json"
+
+
+def assert_problem(response: Any, status: int, code: str) -> dict[str, Any]:
+    assert response.status_code == status, response.text
+    assert response.headers["content-type"].startswith(PROBLEM), response.headers
+    body = response.json()
+    assert body["code"] == code, body
+    assert body["status"] == status
+    return body

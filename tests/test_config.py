@@ -1,0 +1,195 @@
+"""Configuration: defaults, validation messages naming the variable, production refusals."""
+
+import ipaddress
+from pathlib import Path
+
+import pytest
+
+from adapters.config import ConfigErrors, RateLimit, load_config
+from adapters.config.channels import parse_channels
+from application.channels import KeyIssuance
+
+SECRET = "s" * 40
+PRODUCTION = {
+    "DOLGO_MODE": "production",
+    "DOLGO_DATABASE_URL": "mysql+aiomysql://pay:pw@db/dolgo",
+    "DOLGO_IAMPORT_URL": "https://api.iamport.kr",
+    "DOLGO_IAMPORT_KEY": "real_key",
+    "DOLGO_IAMPORT_SECRET": "real_secret",
+    "DOLGO_IAMPORT_MERCHANT_CODE": "imp12345678",
+    "DOLGO_JWT_SECRET": SECRET,
+    "DOLGO_SECRET": "t" * 40,
+    "DOLGO_PUBLIC_BASE_URL": "https://pay.dolgo.kr",
+}
+
+CHANNELS_TOML = """
+[[channel]]
+name = "nice"
+pg = "nice.realmid01"
+pg_provider = "nice"
+pg_ids = ["realmid01"]
+methods = ["card"]
+key_issuance = "rest"
+priority = 10
+
+[[channel]]
+name = "kcp"
+pg = "kcp.A52Q7"
+pg_provider = "kcp"
+methods = ["trans", "vbank"]
+priority = 20
+"""
+
+
+def variables(exc: ConfigErrors) -> set[str]:
+    return {e.variable.split(" ")[0] for e in exc.errors}
+
+
+def test_defaults_are_the_demo() -> None:
+    c = load_config({})
+    assert c.mode == "demo" and not c.production
+    assert c.database_url == "sqlite+aiosqlite:///./var/dolgo-pay.db"
+    assert c.sandbox and c.gateway_url == "http://127.0.0.1:8000/sandbox"
+    assert (c.host, c.port) == ("127.0.0.1", 8000)
+    assert c.iamport_connect_timeout == 10 and c.iamport_read_timeout == 30
+    assert c.demo_tokens and c.scheduler
+    assert c.webhook_allowed_ips == () and c.trusted_proxies == ()
+    s = c.payment_settings()
+    assert s.refund_policy.business_window_days == 7
+    assert s.dunning.retry_after_days == (1, 3, 7)
+    assert s.charge_hour == 10 and not s.production
+    names = {ch.name for ch in c.channels.channels}
+    assert names == {"nice", "html5_inicis", "kcp", "danal"}
+    assert c.channels.named("nice").key_issuance is KeyIssuance.REST
+    assert c.channels.named("html5_inicis").key_issuance is KeyIssuance.WINDOW
+    assert c.channels.for_method("phone").name in ("html5_inicis", "danal")
+    assert c.channels.for_method("vbank").name in ("html5_inicis", "kcp")
+
+
+def test_values_are_parsed() -> None:
+    c = load_config(
+        {
+            "DOLGO_PORT": "9000",
+            "DOLGO_REFUND_WINDOW_DAYS": "14",
+            "DOLGO_DUNNING_DAYS": "2,5",
+            "DOLGO_CHARGE_HOUR": "9",
+            "DOLGO_SCHEDULER": "off",
+            "DOLGO_WEBHOOK_ALLOWED_IPS": "52.78.100.19, 52.78.48.223/32",
+            "DOLGO_TRUSTED_PROXIES": "10.0.0.0/8",
+            "DOLGO_RATE_LIMIT_CARD_PER_USER": "3/minute",
+            "DOLGO_RATE_LIMIT_PAYMENT_PER_IP": "off",
+            "DOLGO_DB_POOL_SIZE": "20",
+        }
+    )
+    assert c.public_base_url == "http://127.0.0.1:9000"
+    assert c.payment_settings().refund_policy.business_window_days == 14
+    assert c.dunning_days == (2, 5) and c.charge_hour == 9 and not c.scheduler
+    assert ipaddress.ip_address("52.78.100.19") in c.webhook_allowed_ips[0]
+    assert c.rate_limits.card_per_user == RateLimit(3, "minute")
+    assert c.rate_limits.payment_per_ip is None
+    assert c.db_pool_size == 20
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("DOLGO_MODE", "staging"),
+        ("DOLGO_PORT", "http"),
+        ("DOLGO_PORT", "70000"),
+        ("DOLGO_DB_POOL_SIZE", "-1"),
+        ("DOLGO_IAMPORT_URL", "ftp://x"),
+        ("DOLGO_IAMPORT_READ_TIMEOUT", "soon"),
+        ("DOLGO_PUBLIC_BASE_URL", "pay.dolgo.kr"),
+        ("DOLGO_WEBHOOK_ALLOWED_IPS", "not-an-ip"),
+        ("DOLGO_TRUSTED_PROXIES", "10.0.0.0/33"),
+        ("DOLGO_RATE_LIMIT_CARD_PER_IP", "lots"),
+        ("DOLGO_REFUND_WINDOW_DAYS", "x"),
+        ("DOLGO_DUNNING_DAYS", "3,1"),
+        ("DOLGO_CHARGE_HOUR", "24"),
+        ("DOLGO_SCHEDULER", "maybe"),
+        ("DOLGO_JWT_SECRET", "short"),
+        ("DOLGO_SECRET", "short"),
+    ],
+)
+def test_a_bad_value_is_refused_naming_the_variable(name: str, value: str) -> None:
+    with pytest.raises(ConfigErrors) as caught:
+        load_config({name: value})
+    assert name in variables(caught.value)
+    assert name in str(caught.value)
+
+
+def test_production_refuses_to_start_without_its_settings() -> None:
+    with pytest.raises(ConfigErrors) as caught:
+        load_config({"DOLGO_MODE": "production"})
+    assert {
+        "DOLGO_IAMPORT_URL",
+        "DOLGO_IAMPORT_KEY",
+        "DOLGO_IAMPORT_SECRET",
+        "DOLGO_IAMPORT_MERCHANT_CODE",
+        "DOLGO_DATABASE_URL",
+        "DOLGO_JWT_SECRET",
+        "DOLGO_SECRET",
+        "DOLGO_PUBLIC_BASE_URL",
+        "DOLGO_CHANNELS_FILE",
+    } <= variables(caught.value)
+
+
+def test_production_starts_with_real_settings(tmp_path: Path) -> None:
+    channels = tmp_path / "channels.toml"
+    channels.write_text(CHANNELS_TOML)
+    c = load_config({**PRODUCTION, "DOLGO_CHANNELS_FILE": str(channels)})
+    assert c.production and not c.sandbox and not c.demo_tokens
+    assert c.gateway_url == "https://api.iamport.kr"
+    assert c.payment_settings().production
+    assert c.channels.named("nice").pg == "nice.realmid01"
+
+
+@pytest.mark.parametrize(
+    ("override", "variable"),
+    [
+        ({"DOLGO_SANDBOX": "on"}, "DOLGO_SANDBOX"),
+        ({"DOLGO_DEMO_TOKENS": "on"}, "DOLGO_DEMO_TOKENS"),
+        ({"DOLGO_DATABASE_URL": "sqlite+aiosqlite:///x.db"}, "DOLGO_DATABASE_URL"),
+        ({"DOLGO_IAMPORT_KEY": "sandbox_key"}, "DOLGO_IAMPORT_KEY"),
+        ({"DOLGO_IAMPORT_URL": "http://api.iamport.kr"}, "DOLGO_IAMPORT_URL"),
+        ({"DOLGO_PUBLIC_BASE_URL": "http://pay.dolgo.kr"}, "DOLGO_PUBLIC_BASE_URL"),
+    ],
+)
+def test_production_refuses_demo_conveniences(
+    tmp_path: Path, override: dict[str, str], variable: str
+) -> None:
+    channels = tmp_path / "channels.toml"
+    channels.write_text(CHANNELS_TOML)
+    with pytest.raises(ConfigErrors) as caught:
+        load_config({**PRODUCTION, "DOLGO_CHANNELS_FILE": str(channels), **override})
+    assert variable in variables(caught.value)
+
+
+def test_channels_file_is_strict(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.toml"
+    bad.write_text(CHANNELS_TOML.replace("priority = 10", "priorty = 10"))
+    with pytest.raises(ConfigErrors) as caught:
+        load_config({"DOLGO_CHANNELS_FILE": str(bad)})
+    assert "DOLGO_CHANNELS_FILE" in str(caught.value) and "priorty" in str(caught.value)
+    with pytest.raises(ConfigErrors, match="cannot read"):
+        load_config({"DOLGO_CHANNELS_FILE": str(tmp_path / "missing.toml")})
+
+
+def test_channels_toml_maps_to_channels() -> None:
+    directory = parse_channels(CHANNELS_TOML)
+    nice = directory.named("nice")
+    assert nice.methods == frozenset({"card"}) and nice.pg_ids == frozenset({"realmid01"})
+    assert nice.took("nice", "realmid01") and not nice.took("nice", "other")
+    assert directory.for_method("vbank").name == "kcp"
+    assert [c.name for c in directory.for_billing()] == ["nice"]
+
+
+def test_sandbox_with_an_iamport_url_is_contradictory() -> None:
+    with pytest.raises(ConfigErrors) as caught:
+        load_config({"DOLGO_SANDBOX": "on", "DOLGO_IAMPORT_URL": "https://api.iamport.kr"})
+    assert "DOLGO_SANDBOX" in variables(caught.value)
+
+
+def test_an_iamport_url_turns_the_sandbox_off() -> None:
+    c = load_config({"DOLGO_IAMPORT_URL": "https://api.iamport.kr"})
+    assert not c.sandbox and c.gateway_url == "https://api.iamport.kr"
