@@ -1,5 +1,6 @@
 """Golden samples from iamport-v1.md decode with the wire types and translate to the outcome."""
 
+import inspect
 import json
 from datetime import UTC, datetime
 
@@ -7,12 +8,14 @@ import msgspec
 import pytest
 
 from adapters.iamport import translate, wire
+from adapters.iamport.client import IamportClient
 from adapters.iamport.translate import Missing, classify
 from application.gateway import (
     Approved,
     BillingKeyInfo,
     Declined,
     GatewayPayment,
+    IamportGateway,
     IamportStatus,
     NotAttempted,
     NotFound,
@@ -209,3 +212,21 @@ def test_outcome_names() -> None:
     assert translate.outcome_name(Unknown("x")) == "unknown"
     assert translate.outcome_name(NotAttempted("x")) == "not_attempted"
     assert translate.outcome_name(NotFound()) == "not_found"
+
+
+def test_the_client_has_every_port_method_with_a_compatible_signature() -> None:
+    for name, member in vars(IamportGateway).items():
+        if name.startswith("_") or not inspect.iscoroutinefunction(member):
+            continue
+        port = inspect.signature(member)
+        ours = inspect.signature(getattr(IamportClient, name))
+        assert inspect.iscoroutinefunction(getattr(IamportClient, name)), name
+        for parameter in port.parameters.values():
+            assert parameter.name in ours.parameters, (name, parameter.name)
+            assert ours.parameters[parameter.name].kind == parameter.kind, (name, parameter.name)
+            assert ours.parameters[parameter.name].default == parameter.default, (
+                name,
+                parameter.name,
+            )
+        extra = set(ours.parameters) - set(port.parameters)
+        assert all(ours.parameters[p].default is not inspect.Parameter.empty for p in extra), name
