@@ -174,8 +174,8 @@ PrepareOutcome = Approved[PreparedAmount] | NotFound | Rejected | NotAttempted |
 @dataclass(frozen=True, slots=True)
 class Buyer:
     name: str | None = None
-    email: str | None = None
-    tel: str | None = None
+    email: str | None = field(default=None, repr=False)
+    tel: str | None = field(default=None, repr=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -198,8 +198,8 @@ class BillingKeyRequest:
     pg: str  # "{pg}" or "{pg}.{MID}"
     card: CardCredentials
     customer_name: str | None = None
-    customer_email: str | None = None
-    customer_tel: str | None = None
+    customer_email: str | None = field(default=None, repr=False)
+    customer_tel: str | None = field(default=None, repr=False)
 
 
 @dataclass(frozen=True, slots=True)
