@@ -49,10 +49,6 @@ class Flush(msgspec.Struct):
     order: Literal["fifo", "reverse"] = "fifo"
 
 
-class Deposit(msgspec.Struct):
-    depositor_name: str | None = None
-
-
 class ConsoleCancel(msgspec.Struct):
     amount: int | None = None
     reason: str | None = None
@@ -206,9 +202,7 @@ class OperatorController(Controller):
 
     # --- payments ---------------------------------------------------------------------------
     @post("/vbanks/{imp_uid:str}/deposit", status_code=200)
-    async def deposit(
-        self, imp_uid: FromPath[str], sandbox: SandboxDep, data: JSONBody[Deposit | None] = None
-    ) -> Response:
+    async def deposit(self, imp_uid: FromPath[str], sandbox: SandboxDep) -> Response:
         payment = _payment(sandbox, imp_uid)
         if isinstance(payment, Response):
             return payment

@@ -1,0 +1,1 @@
+"""Explicit row <-> entity mappers, one module per aggregate. No ORM, no lazy loading."""

@@ -1,0 +1,110 @@
+"""PaymentRepository on payment."""
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Select, select
+
+from adapters.persistence.mappers.payment import payment_from_row, payment_to_row
+from adapters.persistence.repositories.base import SqlRepository, ints, paged
+from adapters.persistence.tables import payment as t
+from application.ports import Page, PaymentFilter
+from domain.payment import Payment
+from domain.status import PaymentStatus
+
+_PAID = (int(PaymentStatus.PAID), int(PaymentStatus.ROUTINE_PAID))
+
+
+class SqlPaymentRepository(SqlRepository):
+    async def add(self, payment: Payment) -> None:
+        await self._insert(
+            t, payment_to_row(payment), f"payment {payment.id} ({payment.merchant_uid})"
+        )
+        await self._append_history(payment.pending_history)
+
+    async def _one(self, query: Select[Any], for_update: bool) -> Payment | None:
+        if for_update:
+            query = query.with_for_update()
+        row = await self._row(query)
+        return payment_from_row(row) if row else None
+
+    async def get(self, payment_id: int, *, for_update: bool = False) -> Payment | None:
+        return await self._one(select(t).where(t.c.seq == payment_id), for_update)
+
+    async def get_by_merchant_uid(
+        self, merchant_uid: str, *, for_update: bool = False
+    ) -> Payment | None:
+        return await self._one(select(t).where(t.c.merchant_uid == merchant_uid), for_update)
+
+    async def get_by_imp_uid(self, imp_uid: str) -> Payment | None:
+        return await self._one(select(t).where(t.c.imp_uid == imp_uid), False)
+
+    async def save(self, payment: Payment) -> None:
+        await self._update_versioned(
+            t, payment_to_row(payment), f"payment {payment.id} ({payment.merchant_uid})"
+        )
+        payment.version += 1
+        await self._append_history(payment.pending_history)
+
+    async def for_order(self, order_id: int) -> list[Payment]:
+        query = select(t).where(t.c.order_seq == order_id).order_by(t.c.seq)
+        return [payment_from_row(r) for r in await self._rows(query)]
+
+    async def search(self, filter: PaymentFilter, page: Page = Page()) -> list[Payment]:
+        f, query = filter, select(t)
+        equal = {
+            "user_seq": f.user_seq,
+            "order_seq": f.order_id,
+            "pay_method": f.pay_method,
+            "channel": f.channel,
+            "merchant_uid": f.merchant_uid,
+            "imp_uid": f.imp_uid,
+        }
+        for column, value in equal.items():
+            if value is not None:
+                query = query.where(t.c[column] == value)
+        if f.status:
+            query = query.where(t.c.payment_status.in_(ints(f.status)))
+        if f.requested_from is not None:
+            query = query.where(t.c.payment_dt >= f.requested_from)
+        if f.requested_to is not None:
+            query = query.where(t.c.payment_dt < f.requested_to)
+        if f.unknown_only:
+            query = query.where(t.c.unknown_since.is_not(None))
+        rows = await self._rows(paged(query.order_by(t.c.seq.desc()), page))
+        return [payment_from_row(r) for r in rows]
+
+    async def unresolved(self, now: datetime, limit: int) -> list[Payment]:
+        query = (
+            select(t)
+            .where(
+                t.c.payment_status == int(PaymentStatus.REQUESTED),
+                t.c.unknown_since.is_not(None),
+                t.c.unknown_next_check_at <= now,
+            )
+            .order_by(t.c.unknown_next_check_at, t.c.seq)
+            .limit(limit)
+        )
+        return [payment_from_row(r) for r in await self._rows(query)]
+
+    async def vbanks_past_due(self, now: datetime, limit: int) -> list[Payment]:
+        query = (
+            select(t)
+            .where(t.c.payment_status == int(PaymentStatus.READY), t.c.vbank_date < now)
+            .order_by(t.c.seq)
+            .limit(limit)
+        )
+        return [payment_from_row(r) for r in await self._rows(query)]
+
+    async def refundable(self, after_id: int, limit: int) -> list[Payment]:
+        query = (
+            select(t)
+            .where(
+                t.c.seq > after_id,
+                t.c.payment_status.in_(_PAID),
+                t.c.cancel_amount < t.c.price,
+            )
+            .order_by(t.c.seq)
+            .limit(limit)
+        )
+        return [payment_from_row(r) for r in await self._rows(query)]

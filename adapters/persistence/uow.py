@@ -1,0 +1,78 @@
+"""The SQL unit of work: one connection, one transaction at a time, opened only when needed.
+
+`async with factory() as uow:` takes nothing from the pool. The first statement checks out a
+connection and begins a transaction (BEGIN IMMEDIATE on SQLite); `commit()` / `rollback()` end
+it and hand the connection back. So a use case that commits before calling iamport holds no
+transaction, lock or connection during the call, and may keep using the same UoW afterwards
+(the next statement begins a new transaction).
+"""
+
+from typing import Self
+
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+
+from adapters.persistence.repositories.cancellations import SqlCancellationRepository
+from adapters.persistence.repositories.cards import SqlCardRepository
+from adapters.persistence.repositories.history import SqlHistoryRepository
+from adapters.persistence.repositories.idempotency import SqlIdempotencyStore
+from adapters.persistence.repositories.inbox import SqlWebhookInbox
+from adapters.persistence.repositories.orders import SqlOrderRepository
+from adapters.persistence.repositories.payments import SqlPaymentRepository
+
+
+class SqlUnitOfWork:
+    def __init__(self, engine: AsyncEngine) -> None:
+        self._engine = engine
+        self._connection: AsyncConnection | None = None
+        self.orders = SqlOrderRepository(self)
+        self.payments = SqlPaymentRepository(self)
+        self.cancellations = SqlCancellationRepository(self)
+        self.cards = SqlCardRepository(self)
+        self.history = SqlHistoryRepository(self)
+        self.webhooks = SqlWebhookInbox(self)
+        self.idempotency = SqlIdempotencyStore(self)
+
+    async def connection(self) -> AsyncConnection:
+        """The connection of the current transaction, checked out (and begun) on first use."""
+        if self._connection is None:
+            self._connection = await self._engine.connect()
+            await self._connection.begin()
+        return self._connection
+
+    @property
+    def in_transaction(self) -> bool:
+        return self._connection is not None
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.rollback()
+
+    async def commit(self) -> None:
+        connection, self._connection = self._connection, None
+        if connection is None:
+            return
+        try:
+            await connection.commit()
+        finally:
+            await connection.close()
+
+    async def rollback(self) -> None:
+        connection, self._connection = self._connection, None
+        if connection is None:
+            return
+        try:
+            await connection.rollback()
+        finally:
+            await connection.close()
+
+
+class SqlUnitOfWorkFactory:
+    """A UnitOfWorkFactory: `factory()` is a new SqlUnitOfWork on the app's engine."""
+
+    def __init__(self, engine: AsyncEngine) -> None:
+        self.engine = engine
+
+    def __call__(self) -> SqlUnitOfWork:
+        return SqlUnitOfWork(self.engine)

@@ -1,0 +1,34 @@
+"""Fixtures of the persistence tests: one UnitOfWork factory per backend."""
+
+import pytest
+
+from adapters.memory import InMemoryStore
+from tests.persistence.databases import sql_database
+
+BACKENDS = [
+    pytest.param("memory", id="memory"),
+    pytest.param("sqlite", id="sqlite"),
+    pytest.param("mariadb", id="mariadb", marks=pytest.mark.mariadb),
+]
+
+
+@pytest.fixture(params=BACKENDS)
+async def uow_factory(request, tmp_path):
+    """A UnitOfWorkFactory on an empty store / migrated database."""
+    if request.param == "memory":
+        yield InMemoryStore()
+        return
+    async with sql_database(request.param, pool_size=5, directory=tmp_path) as db:
+        yield db.uow_factory
+
+
+@pytest.fixture
+def fake_gap(request):
+    """`fake_gap("why")`: expect this test to fail on the in-memory fake (a known gap there,
+    reported to its owner); it still must pass on SQLite and MariaDB."""
+
+    def mark(reason: str) -> None:
+        if request.node.callspec.params.get("uow_factory") == "memory":
+            request.applymarker(pytest.mark.xfail(reason=f"in-memory fake: {reason}"))
+
+    return mark
