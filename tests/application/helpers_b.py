@@ -10,6 +10,9 @@ from zoneinfo import ZoneInfo
 from adapters.memory import FakeGateway, FixedClock, InMemoryStore, SequentialIds
 from application.channels import ChannelDirectory
 from application.settings import PaymentSettings
+from application.settlement import Settlement
+from application.use_cases.register_card import RegisterCard, RegisterCardCommand
+from domain.card import PaymentCard
 from domain.card_credentials import CardCredentials
 from domain.identifiers import merchant_uid_for
 from domain.money import Amount
@@ -155,3 +158,17 @@ def strings_in(obj: Any, _seen: set[int] | None = None) -> Iterator[str]:
         yield str(obj)
     else:
         yield repr(obj)
+
+
+# -- use cases wired on a world --------------------------------------------------------------------
+def settlement(w: World) -> Settlement:
+    return Settlement(w.settings, w.channels)
+
+
+async def registered_card(
+    w: World, user_seq: int = USER, number: str = "5365-1034-8291-4417"
+) -> PaymentCard:
+    result = await RegisterCard(w.store, w.gateway, w.clock, w.ids, w.channels, w.settings).execute(
+        RegisterCardCommand(user_seq, good_card(number))
+    )
+    return result.card

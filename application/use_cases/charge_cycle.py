@@ -1,0 +1,217 @@
+"""The scheduler's monthly charges (spec §4.4): one cycle attempt per due sponsorship.
+
+merchant_uid is deterministic in (order, cycle, attempt), and a new attempt is made only when
+the previous one is known unpaid:
+  - FAILED with unpaid_proven (declined, not attempted, or proven by a lookup) → go;
+  - FAILED not proven (rejected) or REQUESTED with an unknown outcome → first look the previous
+    merchant_uid up (`find/{uid}/paid`): a paid try is settled as paid and no new attempt is
+    made; no paid try proves it unpaid (Settlement then applies the dunning consequences);
+    no usable answer → wait and ask again later. Nothing is failed by guess.
+"""
+
+import logging
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+
+from application.channels import ChannelDirectory
+from application.gateway import IamportGateway
+from application.ports import Clock, ConcurrentUpdate, IdGenerator, UnitOfWorkFactory
+from application.settings import PaymentSettings
+from application.settlement import Settlement
+from application.use_cases.billing import (
+    BillingCharges,
+    Verdict,
+    billing_key_for,
+    new_charge,
+)
+from application.use_cases.one_click import ChargeState, charge_state
+from domain.order import Order
+from domain.payment import Payment
+from domain.status import PaymentStatus
+
+log = logging.getLogger("dolgo_pay.scheduler")
+
+SCHEDULER = "scheduler"
+
+
+class CycleAction(StrEnum):
+    CHARGED = "charged"  # a new attempt was sent (see `state`)
+    PREVIOUS_PAID = "previous_paid"  # the lookup found the previous attempt paid: settled
+    WAITING = "waiting"  # the previous attempt is not known unpaid yet, or a retry is scheduled
+    NOT_DUE = "not_due"  # not an active sponsorship with a charge due now
+
+
+@dataclass(frozen=True, slots=True)
+class ChargeCycleCommand:
+    order_id: int
+
+
+@dataclass(frozen=True, slots=True)
+class ChargeCycleResult:
+    action: CycleAction
+    order: Order
+    payment: Payment | None = None  # the new attempt (CHARGED) or the settled one
+    state: ChargeState | None = None
+
+
+def is_due(order: Order, now: datetime) -> bool:
+    sub = order.subscription
+    return (
+        order.is_active_routine
+        and sub is not None
+        and sub.next_charge_at is not None
+        and sub.next_charge_at <= now
+    )
+
+
+def known_unpaid(previous: Payment | None) -> bool:
+    """Whether a new attempt may follow `previous` without asking iamport first."""
+    if previous is None or previous.is_paid or previous.status is PaymentStatus.CANCELLED:
+        return True  # nothing before, or the previous cycle was paid: a new cycle starts
+    return previous.status is PaymentStatus.FAILED and previous.unpaid_proven
+
+
+class ChargeCycle:
+    def __init__(
+        self,
+        uow: UnitOfWorkFactory,
+        gateway: IamportGateway,
+        clock: Clock,
+        ids: IdGenerator,
+        channels: ChannelDirectory,
+        settings: PaymentSettings,
+        settlement: Settlement,
+    ) -> None:
+        self._uow = uow
+        self._clock = clock
+        self._ids = ids
+        self._channels = channels
+        self._settings = settings
+        self._charges = BillingCharges(uow, gateway, clock, settings, settlement)
+
+    async def execute(self, command: ChargeCycleCommand) -> ChargeCycleResult:
+        order, previous = await self._read(command.order_id)
+        if not is_due(order, self._clock.now()):
+            return ChargeCycleResult(CycleAction.NOT_DUE, order)
+
+        if not known_unpaid(previous):
+            assert previous is not None
+            if previous.status is PaymentStatus.REQUESTED and (
+                previous.unknown is None or previous.unknown.next_check_at > self._clock.now()
+            ):
+                return ChargeCycleResult(CycleAction.WAITING, order, previous)  # still in flight
+            verdict, order, looked_up, _ = await self._charges.look_up(
+                order.id, previous.id, SCHEDULER
+            )
+            if verdict is Verdict.PAID:
+                return ChargeCycleResult(
+                    CycleAction.PREVIOUS_PAID, order, looked_up, charge_state(looked_up)
+                )
+            if verdict is Verdict.WAIT:
+                await self._postpone(order.id)
+                return ChargeCycleResult(CycleAction.WAITING, order, previous)
+            # Proven unpaid: Settlement has applied the consequences (dunning may have moved
+            # the next charge to later, or ended the sponsorship).
+            order, previous = await self._read(order.id)
+            if not is_due(order, self._clock.now()):
+                return ChargeCycleResult(CycleAction.WAITING, order, previous)
+
+        return await self._attempt(order.id, previous)
+
+    async def _read(self, order_id: int) -> tuple[Order, Payment | None]:
+        async with self._uow() as uow:
+            order = await uow.orders.get(order_id)
+            assert order is not None, f"order {order_id} vanished"
+            payments = await uow.payments.for_order(order_id)
+        return order, (payments[-1] if payments else None)
+
+    async def _attempt(self, order_id: int, previous: Payment | None) -> ChargeCycleResult:
+        async with self._uow() as uow:
+            order = await uow.orders.get(order_id, for_update=True)
+            assert order is not None and order.subscription is not None
+            payments = await uow.payments.for_order(order_id)
+            latest = payments[-1] if payments else None
+            now = self._clock.now()
+            moved = (latest.id if latest else None) != (previous.id if previous else None)
+            if moved or not known_unpaid(latest) or not is_due(order, now):
+                # Another instance charged meanwhile, or the state changed under us.
+                return ChargeCycleResult(CycleAction.WAITING, order, latest)
+            card = await uow.cards.get(order.subscription.card_id)
+            target = (
+                billing_key_for(card, self._channels, production=self._settings.production)
+                if card is not None
+                else None
+            )
+            cycle, attempt = order.begin_cycle_attempt(now)
+            payment = new_charge(
+                self._ids.new_id(),
+                order,
+                attempt=attempt,
+                cycle=cycle,
+                channel=target[0].name if target else (latest.channel if latest else ""),
+                card_id=order.subscription.card_id,
+                at=now,
+                in_flight_for=self._settings.next_check_after(0),
+            )
+            await uow.orders.save(order)
+            await uow.payments.add(payment)
+            await uow.commit()
+        customer_uid = target[1].customer_uid if target else None
+        charged = await self._charges.send(order, payment, customer_uid, SCHEDULER)
+        return ChargeCycleResult(
+            CycleAction.CHARGED, charged.order, charged.payment, charge_state(charged.payment)
+        )
+
+    async def _postpone(self, order_id: int) -> None:
+        """iamport did not answer the lookup: come back after the first backoff step."""
+        async with self._uow() as uow:
+            order = await uow.orders.get(order_id, for_update=True)
+            if order is None or order.subscription is None or not is_due(order, self._clock.now()):
+                return
+            order.subscription.retry_at(self._clock.now() + self._settings.next_check_after(0))
+            await uow.orders.save(order)
+            await uow.commit()
+
+
+# -- the scheduler's job ---------------------------------------------------------------------------
+@dataclass(frozen=True, slots=True)
+class ChargeDueSubscriptionsCommand:
+    limit: int = 100
+
+
+@dataclass(frozen=True, slots=True)
+class ChargeDueSubscriptionsResult:
+    actions: dict[str, int] = field(default_factory=dict)  # CycleAction / ChargeState → count
+    conflicts: int = 0  # another instance took the order first
+    errors: int = 0
+
+
+class ChargeDueSubscriptions:
+    """Charge every sponsorship whose next charge is due; one order's failure stops no other."""
+
+    def __init__(self, uow: UnitOfWorkFactory, clock: Clock, charge_cycle: ChargeCycle) -> None:
+        self._uow = uow
+        self._clock = clock
+        self._charge_cycle = charge_cycle
+
+    async def execute(self, command: ChargeDueSubscriptionsCommand) -> ChargeDueSubscriptionsResult:
+        async with self._uow() as uow:
+            due = await uow.orders.due_subscriptions(self._clock.now(), command.limit)
+        counts: Counter[str] = Counter()
+        conflicts = errors = 0
+        for order in due:
+            try:
+                result = await self._charge_cycle.execute(ChargeCycleCommand(order.id))
+            except ConcurrentUpdate:
+                conflicts += 1
+                continue
+            except Exception:
+                errors += 1
+                log.exception("order %s: monthly charge failed", order.id)
+                continue
+            counts[result.action.value] += 1
+            if result.state is not None:
+                counts[result.state.value] += 1
+        return ChargeDueSubscriptionsResult(dict(counts), conflicts, errors)

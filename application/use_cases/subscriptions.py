@@ -1,0 +1,213 @@
+"""Monthly sponsorship (정기후원, spec §4.4): start, list, change, cancel.
+
+The scheduler's charges live in charge_cycle.py. Starting one charges the first cycle at once
+(a decline → order FAILED; paid → ROUTINE with the next cycle on the billing day).
+"""
+
+from dataclasses import dataclass
+
+from application.channels import ChannelDirectory
+from application.errors import NotFoundError
+from application.gateway import IamportGateway
+from application.ports import Clock, IdGenerator, OrderFilter, Page, UnitOfWork, UnitOfWorkFactory
+from application.settings import PaymentSettings
+from application.settlement import Settlement
+from application.use_cases.actor import Actor, require_owner
+from application.use_cases.billing import BillingCharges, billing_key_for, new_charge
+from application.use_cases.one_click import ChargeState, active_card_of, charge_state
+from domain.money import Amount
+from domain.order import Buyer, Order
+from domain.payment import Payment
+from domain.status import OrderStatus, OrderType, PayMethod
+from domain.subscription import Subscription
+
+
+@dataclass(frozen=True, slots=True)
+class StartSubscriptionCommand:
+    user_seq: int
+    card_id: int
+    amount: int
+    billing_day: int  # 1–31; 29–31 fall back to the month's last day
+    name: str
+    content_type_code: int
+    content_seq: int
+    tax_free: int = 0
+    buyer: Buyer = Buyer()
+
+
+@dataclass(frozen=True, slots=True)
+class StartSubscriptionResult:
+    order: Order  # ROUTINE, FAILED (first charge declined) or ORDERED (outcome unknown)
+    payment: Payment  # the first cycle's charge
+    state: ChargeState
+    fail_reason: str | None
+
+
+class StartSubscription:
+    def __init__(
+        self,
+        uow: UnitOfWorkFactory,
+        gateway: IamportGateway,
+        clock: Clock,
+        ids: IdGenerator,
+        channels: ChannelDirectory,
+        settings: PaymentSettings,
+        settlement: Settlement,
+    ) -> None:
+        self._uow = uow
+        self._clock = clock
+        self._ids = ids
+        self._channels = channels
+        self._settings = settings
+        self._charges = BillingCharges(uow, gateway, clock, settings, settlement)
+
+    async def execute(self, command: StartSubscriptionCommand) -> StartSubscriptionResult:
+        amount = Amount(command.amount, command.tax_free)
+        subscription = Subscription(
+            billing_day=command.billing_day,
+            card_id=command.card_id,
+            charge_hour=self._settings.charge_hour,
+        )
+        async with self._uow() as uow:
+            # Locked: a concurrent DeleteCard counts this order once it is committed.
+            card = await active_card_of(uow, command.user_seq, command.card_id, lock=True)
+            target = billing_key_for(card, self._channels, production=self._settings.production)
+            now = self._clock.now()
+            order = Order(
+                id=self._ids.new_id(),
+                user_seq=command.user_seq,
+                type=OrderType.MONTHLY,
+                content_type_code=command.content_type_code,
+                content_seq=command.content_seq,
+                name=command.name,
+                amount=amount,
+                created_at=now,
+                pay_method=PayMethod.CARD,
+                buyer=command.buyer,
+                payment_card_id=card.id,
+                subscription=subscription,
+            )
+            cycle, attempt = order.begin_cycle_attempt(now)
+            payment = new_charge(
+                self._ids.new_id(),
+                order,
+                attempt=attempt,
+                cycle=cycle,
+                channel=target[0].name if target else card.keys[0].channel,
+                card_id=card.id,
+                at=now,
+                in_flight_for=self._settings.next_check_after(0),
+            )
+            await uow.orders.add(order)
+            await uow.payments.add(payment)
+            await uow.commit()
+
+        customer_uid = target[1].customer_uid if target else None
+        charged = await self._charges.send(order, payment, customer_uid, f"user:{command.user_seq}")
+        state = charge_state(charged.payment)
+        reason = charged.payment.fail_reason if state is ChargeState.FAILED else None
+        return StartSubscriptionResult(charged.order, charged.payment, state, reason)
+
+
+# -- list -----------------------------------------------------------------------------------------
+@dataclass(frozen=True, slots=True)
+class ListSubscriptionsCommand:
+    user_seq: int
+    active_only: bool = False  # only ROUTINE / ROUTINE_PAST_DUE
+    page: Page = Page()
+
+
+@dataclass(frozen=True, slots=True)
+class ListSubscriptionsResult:
+    orders: tuple[Order, ...]  # order.subscription holds billing day, card, next charge
+
+
+class ListSubscriptions:
+    def __init__(self, uow: UnitOfWorkFactory) -> None:
+        self._uow = uow
+
+    async def execute(self, command: ListSubscriptionsCommand) -> ListSubscriptionsResult:
+        status = (
+            (OrderStatus.ROUTINE, OrderStatus.ROUTINE_PAST_DUE) if command.active_only else None
+        )
+        flt = OrderFilter(user_seq=command.user_seq, type=OrderType.MONTHLY, status=status)
+        async with self._uow() as uow:
+            orders = await uow.orders.search(flt, command.page)
+        return ListSubscriptionsResult(tuple(orders))
+
+
+# -- change / cancel -------------------------------------------------------------------------------
+async def _locked_subscription(uow: UnitOfWork, actor: Actor, order_id: int) -> Order:
+    order = await uow.orders.get(order_id, for_update=True)
+    if order is None or order.type is not OrderType.MONTHLY:
+        raise NotFoundError("subscription not found")
+    require_owner(actor, order.user_seq, "subscription")
+    return order
+
+
+@dataclass(frozen=True, slots=True)
+class ChangeSubscriptionCommand:
+    actor: Actor
+    order_id: int
+    card_id: int | None = None  # one of the sponsor's ACTIVE cards
+    amount: int | None = None  # from the next cycle on
+    tax_free: int | None = None  # with amount; None keeps the current tax-free part
+    billing_day: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class SubscriptionResult:
+    order: Order
+
+
+class ChangeSubscription:
+    def __init__(self, uow: UnitOfWorkFactory, clock: Clock) -> None:
+        self._uow = uow
+        self._clock = clock
+
+    async def execute(self, command: ChangeSubscriptionCommand) -> SubscriptionResult:
+        async with self._uow() as uow:
+            order = await _locked_subscription(uow, command.actor, command.order_id)
+            if command.card_id is not None:
+                # Locked, so a concurrent DeleteCard of the new card waits for this commit.
+                await active_card_of(uow, order.user_seq, command.card_id, lock=True)
+            amount = None
+            if command.amount is not None:
+                current = (order.subscription and order.subscription.next_amount) or order.amount
+                tax_free = current.tax_free if command.tax_free is None else command.tax_free
+                amount = Amount(command.amount, tax_free)
+            order.change_subscription(
+                self._clock.now(),
+                amount=amount,
+                card_id=command.card_id,
+                billing_day=command.billing_day,
+            )
+            await uow.orders.save(order)
+            await uow.commit()
+        return SubscriptionResult(order)
+
+
+@dataclass(frozen=True, slots=True)
+class CancelSubscriptionCommand:
+    actor: Actor
+    order_id: int
+    reason: str | None = None
+
+
+class CancelSubscription:
+    """ROUTINE_CANCELLED: no further charges; past cycles are not refunded. A charge already in
+    flight keeps its own payment row, whose outcome is still applied when iamport answers."""
+
+    def __init__(self, uow: UnitOfWorkFactory, clock: Clock) -> None:
+        self._uow = uow
+        self._clock = clock
+
+    async def execute(self, command: CancelSubscriptionCommand) -> SubscriptionResult:
+        async with self._uow() as uow:
+            order = await _locked_subscription(uow, command.actor, command.order_id)
+            if order.status is OrderStatus.ROUTINE_CANCELLED:
+                return SubscriptionResult(order)  # cancelled already
+            order.cancel_routine(self._clock.now(), command.actor.cause, {"reason": command.reason})
+            await uow.orders.save(order)
+            await uow.commit()
+        return SubscriptionResult(order)
