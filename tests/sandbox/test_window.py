@@ -296,3 +296,30 @@ async def test_mounted_under_a_prefix_links_use_the_public_url(clock):
             headers={"Accept": "application/json"},
         )
         assert done.json()["rsp"]["receipt_url"].startswith("http://shop.test/sandbox/receipts/")
+
+
+async def test_mounted_without_public_url_infers_the_prefix(clock):
+    sandbox = create_sandbox_app(SandboxConfig(clock=clock))
+
+    @asgi("/pay/sandbox", is_mount=True, copy_scope=True)
+    async def mounted(scope: Scope, receive: Receive, send: Send) -> None:
+        await sandbox(scope, receive, send)
+
+    host = Litestar(route_handlers=[mounted])
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=host), base_url="http://shop.test"
+    ) as client:
+        opened = (
+            await client.post(
+                "/pay/sandbox/window/open",
+                json={
+                    "merchant_code": "imp00000000",
+                    "params": {"merchant_uid": "o-inf", "amount": 100},
+                },
+            )
+        ).json()
+        assert opened["window_url"] == f"http://shop.test/pay/sandbox/window/{opened['window_id']}"
+        js = await client.get("/pay/sandbox/js/iamport.js")
+        assert (
+            "script.src" in js.text
+        )  # without public_url the script finds its base from its own URL
