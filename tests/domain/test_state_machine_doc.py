@@ -1,0 +1,35 @@
+"""ADR 0002's table and domain/state_machine.py describe the same machine."""
+
+import re
+from pathlib import Path
+
+from domain.state_machine import ALL
+
+ADR = Path(__file__).resolve().parents[2] / "docs" / "adr" / "0002-state-machine.md"
+ROW = re.compile(r"^\|\s*(\w+)\s*\|\s*(\w+)\s*\|\s*(\w+)\s*\|\s*(\w+)\s*\|\s*$")
+
+
+def adr_rows() -> list[tuple[str, str, str, str]]:
+    rows = []
+    for line in ADR.read_text(encoding="utf-8").splitlines():
+        m = ROW.match(line)
+        if m and m.group(1) != "entity":
+            rows.append((m.group(1), m.group(2), m.group(3), m.group(4)))
+    return rows
+
+
+def code_rows() -> list[tuple[str, str, str, str]]:
+    return [
+        (machine.entity, state.name, str(event.value), target.name)
+        for machine in ALL
+        for (state, event), target in machine.table.items()
+    ]
+
+
+def test_the_adr_table_equals_the_code_tables():
+    assert sorted(adr_rows()) == sorted(code_rows())
+
+
+def test_the_adr_table_lists_no_transition_twice():
+    rows = adr_rows()
+    assert len(rows) == len(set(rows))
