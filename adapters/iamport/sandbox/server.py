@@ -27,6 +27,7 @@ def banner(config: SandboxConfig, url: str) -> str:
 
 def run(host: str = "127.0.0.1", port: int = 8090, config: SandboxConfig | None = None) -> None:
     url = f"http://{host}:{port}"
-    config = config or SandboxConfig(public_url=url)
+    if config is None:  # on a wildcard address links are derived from each request instead
+        config = SandboxConfig(public_url=None if host in ("0.0.0.0", "::") else url)
     print(banner(config, config.public_url or url), flush=True)
     uvicorn.run(create_sandbox_app(config), host=host, port=port, log_level="info")
