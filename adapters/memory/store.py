@@ -50,6 +50,7 @@ class _Table:
         self._versioned = versioned
         self.staged: dict[Any, Any] = {}
         self.added: set[Any] = set()
+        self.base_versions: dict[Any, int] = {}  # version each row had when first staged
 
     def read(self, key: Any) -> Any:
         if key in self.staged:
@@ -75,6 +76,8 @@ class _Table:
         if self._versioned:
             if current.version != entity.version:
                 raise ConcurrentUpdate(f"{type(entity).__name__} {key} changed concurrently")
+            if key not in self.added:
+                self.base_versions.setdefault(key, current.version)
             entity.version += 1
         self._drain_history(entity)
         self.staged[key] = copy.deepcopy(entity)
@@ -87,13 +90,17 @@ class _Table:
 
     def commit(self) -> None:
         for key, entity in self.staged.items():
-            if self._versioned and key not in self.added:
+            if self._versioned and key in self.base_versions:
                 stored = self._rows.get(key)
-                if stored is not None and stored.version != entity.version - 1:
+                if stored is not None and stored.version != self.base_versions[key]:
                     raise ConcurrentUpdate(f"{type(entity).__name__} {key} changed concurrently")
             self._rows[key] = entity
+        self.clear()
+
+    def clear(self) -> None:
         self.staged.clear()
         self.added.clear()
+        self.base_versions.clear()
 
 
 def _page(items: list[E], page: Page) -> list[E]:
@@ -274,8 +281,15 @@ class CancellationRepo(_Repo):
 
 
 class CardRepo(_Repo):
+    def _check_unique_keys(self, card: PaymentCard) -> None:
+        mine = {k.customer_uid for k in card.keys}
+        for other in self._t.all():
+            if other.id != card.id and mine & {k.customer_uid for k in other.keys}:
+                raise ConcurrentUpdate(f"customer_uid of card {card.id} belongs to card {other.id}")
+
     async def add(self, card: PaymentCard) -> None:
         await self._uow.lock()
+        self._check_unique_keys(card)
         self._t.add(card.id, card)
 
     async def get(self, card_id: int, *, for_update: bool = False) -> PaymentCard | None:
@@ -289,6 +303,7 @@ class CardRepo(_Repo):
 
     async def save(self, card: PaymentCard) -> None:
         await self._uow.lock()
+        self._check_unique_keys(card)
         self._t.save(card.id, card)
 
     async def for_user(self, user_seq: int) -> list[PaymentCard]:
@@ -407,8 +422,7 @@ class InMemoryUnitOfWork:
 
     async def rollback(self) -> None:
         for table in self._tables:
-            table.staged.clear()
-            table.added.clear()
+            table.clear()
         self.staged_history = []
         self._release()
 

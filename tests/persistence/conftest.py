@@ -20,15 +20,3 @@ async def uow_factory(request, tmp_path):
         return
     async with sql_database(request.param, pool_size=5, directory=tmp_path) as db:
         yield db.uow_factory
-
-
-@pytest.fixture
-def fake_gap(request):
-    """`fake_gap("why")`: expect this test to fail on the in-memory fake (a known gap there,
-    reported to its owner); it still must pass on SQLite and MariaDB."""
-
-    def mark(reason: str) -> None:
-        if request.node.callspec.params.get("uow_factory") == "memory":
-            request.applymarker(pytest.mark.xfail(reason=f"in-memory fake: {reason}"))
-
-    return mark
