@@ -33,10 +33,30 @@
   const CARD_STATUS = {
     ISSUING: ["등록중", "wait"], ACTIVE: ["사용중", "ok"], DELETED: ["삭제됨", "off"], FAILED: ["등록실패", "bad"],
   };
-  const CANCELLATION_STATUS = { REQUESTED: "요청됨", SUCCEEDED: "환불됨", UNKNOWN: "확인중", REJECTED: "거절됨" };
+  const CANCELLATION_STATUS = {
+    REQUESTED: ["환불 요청", "wait"], SUCCEEDED: ["환불됨", "off"], UNKNOWN: ["확인중", "warn"], REJECTED: ["환불 거절", "bad"],
+  };
+  const CARD_CODES = { 0: "ISSUING", 1: "ACTIVE", "-1": "DELETED", "-2": "FAILED" };
   const TYPE = {
     1: "일시후원", ONE_TIME: "일시후원", 2: "원클릭", ONE_CLICK: "원클릭", 3: "정기후원", MONTHLY: "정기후원",
   };
+  const EVENT = {
+    paid: "결제됨", first_cycle_paid: "첫 달 결제됨", given_up: "미결제 종료", refunded: "환불",
+    cycle_declined: "정기결제 거절", cycle_recovered: "재시도 결제됨", routine_cancelled: "해지",
+    dunning_exhausted: "재시도 소진", approved: "승인", routine_approved: "정기결제 승인",
+    vbank_issued: "가상계좌 발급", failed: "실패", deposited: "입금", due_passed: "입금기한 지남",
+    vbank_closed: "가상계좌 닫힘", succeeded: "완료", rejected: "거절", unknown: "결과 확인중",
+    issued: "빌링키 발급", issue_failed: "발급 실패", deleted: "삭제",
+  };
+  function causeLabel(cause) {
+    if (!cause) return "";
+    const [who, id] = String(cause).split(":");
+    return {
+      user: `후원자 ${id ?? ""}`.trim(), client: "결제창 응답", webhook: "아임포트 웹훅", janitor: "자동 확인",
+      scheduler: "정기결제 스케줄러", operator: `운영자 ${id ?? ""}`.trim(), reconcile: "대사", system: "시스템 검증",
+      expiry: "기한 만료 처리",
+    }[who] || String(cause);
+  }
   const typeLabel = (t) => TYPE[typeof t === "string" ? t.toUpperCase() : t] || "";
   const METHOD = { card: "신용카드", trans: "계좌이체", vbank: "가상계좌", phone: "휴대폰", point: "간편결제" };
   // What the demo sponsors can support (content_type_code, content_seq).
@@ -74,7 +94,9 @@
     if (!v) return "-";
     const d = typeof v === "number" ? new Date(v * 1000) : new Date(v);
     if (Number.isNaN(d.getTime())) return String(v);
-    return d.toLocaleString("ko-KR", { timeZone: "Asia/Seoul", dateStyle: "short", timeStyle: "short" });
+    return d.toLocaleString("ko-KR", {
+      timeZone: "Asia/Seoul", year: "numeric", month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit",
+    });
   };
   const pick = (obj, ...keys) => {
     for (const k of keys) if (obj && obj[k] !== undefined && obj[k] !== null) return obj[k];
@@ -238,7 +260,7 @@
       const rsp = await requestPay(params);
       await finishWindow(created, params, rsp);
     } catch (err) {
-      showResult("#onetime-result", "bad", `결제를 시작하지 못했어요: ${problemText(err)}`);
+      showResult("#onetime-result", "bad", `결제 처리 중 문제가 생겼어요: ${problemText(err)}`);
     } finally {
       button.disabled = false;
       loadOrders();
@@ -248,41 +270,53 @@
   // After the window: the server, not the callback, decides (it fetches the payment from iamport).
   async function finishWindow(created, params, rsp) {
     const merchantUid = rsp.merchant_uid || params.merchant_uid;
-    const errorMsg = rsp.error_msg;
-    let result = null;
+    let done = null;
     if (rsp.imp_uid) {
-      result = await api("POST", "/api/payments/complete", { imp_uid: rsp.imp_uid, merchant_uid: merchantUid });
+      done = await api("POST", "/api/payments/complete", { imp_uid: rsp.imp_uid, merchant_uid: merchantUid });
     }
-    const payment = result ? pick(result, "payment") || result : null;
-    const order = result ? pick(result, "order") : null;
-    const pStatus = payment ? paymentStatus(payment) : undefined;
-    const orderId = pick(order || {}, "id", "order_id") ?? pick(payment || {}, "order_id") ?? orderIdOf(created);
+    const orderId = pick(done || {}, "order_id") ?? orderIdOf(created);
+    const paymentId = pick(done || {}, "payment_id") ?? pick(created, "payment_id");
+    const pStatus = done ? statusName(pick(done, "payment_status"), PAYMENT_CODES) : undefined;
     const see = orderId !== undefined
       ? h("button", { type: "button", class: "link", "data-testid": "onetime-open-order", onclick: () => openOrder(orderId) }, "주문 상세 보기")
       : null;
-    const [text] = label(PAYMENT_STATUS, pStatus);
-    const mark = () => { if (orderId !== undefined) $("#onetime-result").dataset.orderId = String(orderId); };
     if (pStatus === "PAID") {
-      showResult("#onetime-result", "ok", h("b", {}, "후원해 주셔서 고마워요! "), `${won(pick(payment, "amount"))} 결제완료. `, see);
+      showResult("#onetime-result", "ok", h("b", {}, "후원해 주셔서 고마워요! "), `${won(params.amount)} 결제완료. `, see);
     } else if (pStatus === "READY") {
-      const vb = pick(payment, "vbank") || payment;
+      let vb = {};
+      try { vb = pick(await api("GET", `/api/payments/${paymentId}`), "vbank") || {}; } catch (err) { console.error(err); }
       showResult("#onetime-result", "wait",
         h("b", {}, "가상계좌가 발급됐어요. "),
-        `${pick(vb, "vbank_name", "bank_name") || ""} ${pick(vb, "vbank_num", "account_number") || ""} (예금주 ${pick(vb, "vbank_holder", "holder") || "-"}), `,
-        `입금기한 ${when(pick(vb, "vbank_date", "due_at", "vbank_due"))}. `, see);
+        h("span", { "data-testid": "vbank-account" }, `${pick(vb, "bank_name") || ""} ${pick(vb, "number") || ""}`),
+        ` (예금주 ${pick(vb, "holder") || "-"}), 입금기한 ${when(pick(vb, "due_at"))}. 입금하면 결제완료로 바뀌어요. `, see);
+    } else if (pStatus === "REQUESTED" || (done && done.pending_confirmation)) {
+      showResult("#onetime-result", "wait", h("b", {}, "결제 결과를 확인하고 있어요. "), "잠시 뒤 후원 내역에서 확인해 주세요. ", see);
     } else {
-      const reason = pick(payment || {}, "fail_reason", "reason") || errorMsg || "결제창이 닫혔어요";
+      const reason = pick(done || {}, "fail_reason") || rsp.error_msg || "결제창이 닫혔어요";
       showResult("#onetime-result", "bad",
         h("b", {}, "결제가 완료되지 않았어요. "),
         `${reason}. 주문은 `, h("span", { class: "badge wait", "data-testid": "onetime-unpaid" }, "미결제"),
-        " 상태로 남아 있어요 — 다시 후원하기를 누르면 새로 결제할 수 있어요. ",
-        pStatus !== undefined ? `(결제 상태: ${text}) ` : "", see);
+        " 상태로 남아 있어요 — 후원 내역에서 다시 결제할 수 있어요. ", see);
     }
-    mark();
+    if (orderId !== undefined) $("#onetime-result").dataset.orderId = String(orderId);
   }
   function orderIdOf(created) {
-    const order = pick(created, "order") || created;
-    return pick(order, "id", "order_id");
+    return pick(created, "order_id") ?? pick(pick(created, "order") || {}, "id");
+  }
+  // An unpaid one-time order can be paid again: a new attempt with new window parameters.
+  async function payAgain(orderId) {
+    showResult("#onetime-result", "wait", "결제창을 여는 중…");
+    $("#onetime").scrollIntoView({ behavior: "smooth", block: "start" });
+    try {
+      const created = await api("POST", `/api/orders/${orderId}/checkout`, undefined, { creates: true });
+      const params = checkoutParams(created);
+      const rsp = await requestPay(params);
+      await finishWindow(created, params, rsp);
+    } catch (err) {
+      showResult("#onetime-result", "bad", `결제를 시작하지 못했어요: ${problemText(err)}`);
+    } finally {
+      loadOrders();
+    }
   }
 
   // ---- cards --------------------------------------------------------------------------------
@@ -297,7 +331,7 @@
   }
   const cardId = (c) => pick(c, "id", "card_id");
   const cardText = (c) => `${pick(c, "card_corp", "card_name") || "카드"} ${pick(c, "card_disp", "card_number") || ""}`.trim();
-  const cardStatus = (c) => statusName(pick(c, "status"), { 1: "ACTIVE", 0: "ISSUING", "-1": "DELETED", "-2": "FAILED" }) || "ACTIVE";
+  const cardStatus = (c) => statusName(pick(c, "status"), CARD_CODES) || "ACTIVE";
   function renderCards() {
     const shown = state.cards.filter((c) => ["ACTIVE", "ISSUING"].includes(cardStatus(c)));
     const usable = shown.filter((c) => cardStatus(c) === "ACTIVE");
@@ -378,6 +412,8 @@
     await loadCards();
   }
 
+  const buyer = () => ({ name: `후원자 ${state.user}`, email: `sponsor${state.user}@example.com` });
+
   // ---- one-click ----------------------------------------------------------------------------
   async function payOneClick(ev) {
     ev.preventDefault();
@@ -391,6 +427,7 @@
       name: `${c.name} 후원`,
       amount: Number(form.amount.value),
       tax_free: 0,
+      buyer: buyer(),
     };
     button.disabled = true;
     showResult("#oneclick-result", "wait", "결제 중…");
@@ -421,7 +458,9 @@
     }
     renderSubs();
   }
-  const subId = (s) => pick(s, "id", "subscription_id", "order_id");
+  const subId = (s) => pick(s, "id", "order_id");
+  // A monthly sponsorship is an order whose `subscription` holds billing day, card, next charge.
+  const sub = (s, ...keys) => pick(s.subscription || {}, ...keys) ?? pick(s, ...keys);
   function renderSubs() {
     const list = $("#sub-list");
     if (!state.subs.length) { list.replaceChildren(h("li", { class: "muted" }, "없음")); return; }
@@ -429,12 +468,12 @@
       const id = subId(s);
       const status = orderStatus(s);
       const live = ["ROUTINE", "ROUTINE_PAST_DUE"].includes(status);
-      const card = state.cards.find((c) => String(cardId(c)) === String(pick(s, "card_id")));
+      const card = state.cards.find((c) => String(cardId(c)) === String(sub(s, "card_id", "payment_card_id")));
       const edit = h("form", { class: "inline", "data-testid": "sub-edit-form", hidden: true, onsubmit: (ev) => changeSub(ev, s) },
         h("label", {}, "금액", h("input", { name: "amount", type: "number", min: 100, step: 100, value: pick(s, "amount"), "data-testid": "sub-edit-amount" })),
         h("label", {}, "카드", h("select", { name: "card_id", "data-testid": "sub-edit-card" },
-          ...state.cards.map((c) => h("option", { value: cardId(c), selected: String(cardId(c)) === String(pick(s, "card_id")) }, cardText(c))))),
-        h("label", {}, "결제일", h("input", { name: "billing_day", type: "number", min: 1, max: 31, value: pick(s, "billing_day"), "data-testid": "sub-edit-day" })),
+          ...state.cards.map((c) => h("option", { value: cardId(c), selected: String(cardId(c)) === String(sub(s, "card_id", "payment_card_id")) }, cardText(c))))),
+        h("label", {}, "결제일", h("input", { name: "billing_day", type: "number", min: 1, max: 31, value: sub(s, "billing_day"), "data-testid": "sub-edit-day" })),
         h("button", { type: "submit", class: "primary small", "data-testid": "sub-edit-save" }, "저장"),
       );
       return h("li", { "data-testid": "sub-item", "data-sub-id": id, "data-status": String(status) },
@@ -443,11 +482,10 @@
             h("b", {}, pick(s, "name") || "정기후원"), " ",
             badge(ORDER_STATUS, status),
             h("div", { class: "muted small" },
-              `월 ${won(pick(s, "amount"))} · 매월 ${pick(s, "billing_day") ?? "-"}일 · `,
-              card ? cardText(card) : `카드 #${pick(s, "card_id") ?? "-"}`,
-              pick(s, "next_billing_at", "next_charge_at", "next_billing_date")
-                ? ` · 다음 결제 ${when(pick(s, "next_billing_at", "next_charge_at", "next_billing_date"))}` : "",
-              pick(s, "pending_amount", "next_amount") ? ` · 다음 달부터 ${won(pick(s, "pending_amount", "next_amount"))}` : "",
+              `월 ${won(pick(s, "amount"))} · 매월 ${sub(s, "billing_day") ?? "-"}일 · `,
+              card ? cardText(card) : `카드 #${sub(s, "card_id", "payment_card_id") ?? "-"}`,
+              sub(s, "next_charge_at") ? ` · 다음 결제 ${when(sub(s, "next_charge_at"))}` : "",
+              sub(s, "next_amount") && sub(s, "next_amount") !== pick(s, "amount") ? ` · 다음 결제부터 ${won(sub(s, "next_amount"))}` : "",
             ),
           ),
           live ? h("div", { class: "actions" },
@@ -472,18 +510,21 @@
       amount: Number(form.amount.value),
       tax_free: 0,
       billing_day: Number(form.billing_day.value),
+      buyer: buyer(),
     };
     button.disabled = true;
     showResult("#sub-result", "wait", "첫 달 결제 중…");
     try {
       const res = await api("POST", "/api/subscriptions", body, { creates: true });
-      const sub = pick(res, "subscription", "order") || res;
-      const status = orderStatus(sub);
-      const ok = status === "ROUTINE";
-      showResult("#sub-result", ok ? "ok" : "bad", badge(ORDER_STATUS, status), " ",
-        ok ? `정기후원을 시작했어요. 첫 달 ${won(body.amount)} 결제완료.`
-          : `첫 달 결제가 되지 않아 시작하지 못했어요${pick(res, "fail_reason") ? `: ${pick(res, "fail_reason")}` : ""}.`);
-      const oid = pick(sub, "order_id", "id");
+      const order = pick(res, "order", "subscription") || res;
+      const status = orderStatus(order);
+      const tone = status === "ROUTINE" ? "ok" : status === "ORDERED" ? "wait" : "bad";
+      const reason = pick(res, "fail_reason") || pick(pick(res, "payment") || {}, "fail_reason");
+      showResult("#sub-result", tone, badge(ORDER_STATUS, status), " ",
+        tone === "ok" ? `정기후원을 시작했어요. 첫 달 ${won(body.amount)} 결제완료.`
+          : tone === "wait" ? "첫 달 결제 결과를 확인하고 있어요."
+            : `첫 달 결제가 되지 않아 시작하지 못했어요${reason ? `: ${reason}` : ""}.`);
+      const oid = pick(order, "id", "order_id");
       if (oid !== undefined) $("#sub-result").dataset.orderId = String(oid);
     } catch (err) {
       showResult("#sub-result", "bad", `정기후원 시작 실패: ${problemText(err)}`);
@@ -500,8 +541,8 @@
     const card = Number(form.card_id.value);
     const day = Number(form.billing_day.value);
     if (amount && amount !== pick(s, "amount")) patch.amount = amount;
-    if (card && card !== pick(s, "card_id")) patch.card_id = card;
-    if (day && day !== pick(s, "billing_day")) patch.billing_day = day;
+    if (card && card !== sub(s, "card_id", "payment_card_id")) patch.card_id = card;
+    if (day && day !== sub(s, "billing_day")) patch.billing_day = day;
     if (!Object.keys(patch).length) { toast("바뀐 내용이 없어요"); return; }
     try {
       await api("PATCH", `/api/subscriptions/${subId(s)}`, patch);
@@ -514,7 +555,7 @@
   async function cancelSub(s) {
     if (!confirm("정기후원을 해지할까요? 이미 결제된 달은 환불되지 않아요.")) return;
     try {
-      await api("POST", `/api/subscriptions/${subId(s)}/cancel`, {});
+      await api("POST", `/api/subscriptions/${subId(s)}/cancel`, { reason: "후원자 해지 요청" });
       toast("정기후원을 해지했어요.", "ok");
     } catch (err) {
       fail(err, "정기후원 해지");
@@ -546,7 +587,10 @@
         h("td", { class: "num" }, won(pick(o, "amount"))),
         h("td", {}, badge(ORDER_STATUS, status)),
         h("td", { class: "small" }, when(pick(o, "created_at", "ordered_at"))),
-        h("td", {}, h("button", { type: "button", class: "ghost small", "data-testid": "order-open", onclick: () => openOrder(id) }, "상세")),
+        h("td", {}, h("div", { class: "actions end" },
+          status === "ORDERED" && typeLabel(pick(o, "type")) === "일시후원"
+            ? h("button", { type: "button", class: "primary small", "data-testid": "order-pay-again", onclick: () => payAgain(id) }, "다시 결제") : null,
+          h("button", { type: "button", class: "ghost small", "data-testid": "order-open", onclick: () => openOrder(id) }, "상세"))),
       );
     }));
   }
@@ -593,8 +637,8 @@
       h("label", {}, "사유", h("input", { name: "reason", value: "후원자 요청", "data-testid": "refund-reason" })),
       method === "vbank" ? [
         h("label", {}, "예금주", h("input", { name: "refund_holder", "data-testid": "refund-holder" })),
-        h("label", {}, "은행코드", h("input", { name: "refund_bank", placeholder: "예: 004", "data-testid": "refund-bank" })),
-        h("label", {}, "계좌번호", h("input", { name: "refund_account", "data-testid": "refund-account" })),
+        h("label", {}, "은행코드", h("input", { name: "refund_bank", placeholder: "예: 004 (국민)", "data-testid": "refund-bank" })),
+        h("label", {}, "계좌번호", h("input", { name: "refund_number", inputmode: "numeric", autocomplete: "off", "data-testid": "refund-account" })),
       ] : null,
       h("button", { type: "submit", class: "danger small", "data-testid": "refund-submit" }, "환불 요청"),
     );
@@ -612,7 +656,7 @@
           pick(p, "vbank_num") ? h("div", { class: "small" }, `가상계좌 ${pick(p, "vbank_name") || ""} ${pick(p, "vbank_num")} · 기한 ${when(pick(p, "vbank_date", "vbank_due"))}`) : null,
           pick(p, "fail_reason") ? h("div", { class: "small bad-text" }, pick(p, "fail_reason")) : null,
           cancels.length ? h("div", { class: "small muted" }, cancels.map((c) =>
-            `환불 ${won(pick(c, "amount"))} ${CANCELLATION_STATUS[statusName(pick(c, "status"), CANCELLATION_CODES)] || ""}`).join(" · ")) : null,
+            `환불 ${won(pick(c, "amount"))} ${label(CANCELLATION_STATUS, statusName(pick(c, "status"), CANCELLATION_CODES))[0]}`).join(" · ")) : null,
         ),
         canRefund ? h("button", { type: "button", class: "ghost small", "data-testid": "refund-open", onclick: () => { refundForm.hidden = !refundForm.hidden; } }, "환불") : null,
       ),
@@ -624,15 +668,17 @@
     const entity = pick(e, "entity", "subject");
     const from = pick(e, "from_status", "old_status", "from");
     const to = pick(e, "to_status", "new_status", "to");
-    const [table, codes] = entity === "payment" ? [PAYMENT_STATUS, PAYMENT_CODES]
-      : entity === "card" ? [CARD_STATUS, {}] : [ORDER_STATUS, ORDER_CODES];
-    const who = entity === "payment" ? "결제" : entity === "order" ? "주문" : entity === "cancellation" ? "환불" : entity || "";
+    const [table, codes, who] = {
+      payment: [PAYMENT_STATUS, PAYMENT_CODES, "결제"],
+      cancellation: [CANCELLATION_STATUS, CANCELLATION_CODES, "환불"],
+      card: [CARD_STATUS, CARD_CODES, "카드"],
+    }[entity] || [ORDER_STATUS, ORDER_CODES, "주문"];
     return h("li", { "data-testid": "history-entry" },
       h("span", { class: "muted small" }, when(pick(e, "at", "created_at", "occurred_at"))), " ",
-      who ? h("b", {}, who) : null, " ",
+      h("b", {}, who), pick(e, "entity_id") !== undefined ? h("span", { class: "muted small" }, ` #${pick(e, "entity_id")}`) : null, " ",
       from !== undefined && from !== null ? badge(table, statusName(from, codes)) : h("span", { class: "muted" }, "생성"), " → ",
       to !== undefined ? badge(table, statusName(to, codes)) : "",
-      " ", h("span", { class: "muted small" }, [pick(e, "cause", "event", "reason")].filter(Boolean).join(" · ")),
+      " ", h("span", { class: "muted small" }, [EVENT[pick(e, "event")] || pick(e, "event"), causeLabel(pick(e, "cause"))].filter(Boolean).join(" · ")),
     );
   }
 
@@ -641,7 +687,11 @@
     const form = ev.currentTarget;
     const amount = Number(form.amount.value);
     const body = { amount, reason: form.reason.value.trim() || "후원자 요청" };
-    for (const k of ["refund_holder", "refund_bank", "refund_account"]) if (form[k] && form[k].value.trim()) body[k] = form[k].value.trim();
+    if (form.refund_number) {
+      // vbank: the refund account goes to the API once; only its masked number comes back.
+      body.refund_account = { holder: form.refund_holder.value.trim(), bank_code: form.refund_bank.value.trim(), number: form.refund_number.value.trim() };
+      for (const k of ["refund_holder", "refund_bank", "refund_number"]) form[k].value = "";
+    }
     const button = $("[type=submit]", form);
     button.disabled = true;
     try {

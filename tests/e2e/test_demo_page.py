@@ -1,0 +1,199 @@
+"""The demo page end to end: a real `dolgo-pay serve` (demo mode, in-process iamport sandbox),
+driven in headless Chromium; every outcome is checked again through the HTTP API."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import httpx
+import pytest
+from playwright.sync_api import Page, expect
+
+from domain.status import OrderStatus, PaymentStatus
+
+pytestmark = pytest.mark.browser
+
+APPROVED_CARD = "4111-1111-1111-1111"
+
+
+# ---- helpers --------------------------------------------------------------------------------
+def status_name(value: Any, enum: type[OrderStatus] | type[PaymentStatus]) -> str:
+    """The API's status (code or name) as the enum's name."""
+    if isinstance(value, dict):
+        value = value.get("name", value.get("code"))
+    if isinstance(value, int) or (isinstance(value, str) and re.fullmatch(r"-?\d+", value)):
+        return enum(int(value)).name
+    return str(value).upper()
+
+
+def api_client(service, user_seq: int) -> httpx.Client:
+    token = httpx.post(
+        f"{service.base_url}/api/demo/token", json={"user_seq": user_seq}, timeout=10
+    ).json()
+    bearer = token.get("access_token") or token.get("token")
+    return httpx.Client(
+        base_url=service.base_url, headers={"Authorization": f"Bearer {bearer}"}, timeout=10
+    )
+
+
+def get_order(service, user_seq: int, order_id: str | int) -> dict:
+    """The order as `GET /api/orders` lists it, and its detail from `GET /api/orders/{id}`."""
+    with api_client(service, user_seq) as api:
+        listed = api.get("/api/orders")
+        assert listed.status_code == 200, listed.text
+        body = listed.json()
+        orders = body if isinstance(body, list) else body.get("items") or body.get("orders")
+        matching = [o for o in orders if str(o.get("id")) == str(order_id)]
+        assert matching, f"order {order_id} not in GET /api/orders: {body}"
+        detail = api.get(f"/api/orders/{order_id}")
+        assert detail.status_code == 200, detail.text
+        return {"listed": matching[0], "detail": detail.json()}
+
+
+def payments_of(detail: dict) -> list[dict]:
+    payments = detail.get("payments") or []
+    return [p.get("payment", p) if isinstance(p, dict) else p for p in payments]
+
+
+def open_as(page: Page, user_seq: int) -> None:
+    page.goto("/")
+    expect(page.get_by_test_id("demo-banner")).to_be_visible()
+    page.get_by_test_id(f"sponsor-{user_seq}").click()
+    expect(page.get_by_test_id("current-sponsor")).to_have_text(f"후원자 {user_seq}")
+    expect(page.get_by_test_id("app")).not_to_have_class(re.compile(r"\blocked\b"))
+
+
+def start_one_time(page: Page, amount: int, method: str = "card") -> None:
+    page.get_by_test_id("onetime-amount").fill(str(amount))
+    page.get_by_test_id("onetime-method").select_option(method)
+    page.get_by_test_id("onetime-submit").click()
+
+
+def pg_window(page: Page):
+    frame = page.frame_locator("[data-testid=imp-sandbox-frame]")
+    expect(frame.get_by_test_id("approve")).to_be_visible()
+    return frame
+
+
+def pay_once_by_card(page: Page, amount: int) -> str:
+    """A one-time card sponsorship approved in the sandbox window; returns the order id."""
+    start_one_time(page, amount)
+    window = pg_window(page)
+    window.get_by_test_id("card-select").select_option(APPROVED_CARD)
+    window.get_by_test_id("approve").click()
+    result = page.get_by_test_id("onetime-result")
+    expect(result).to_have_attribute("data-tone", "ok")
+    expect(result).to_contain_text("결제완료")
+    expect(page.get_by_test_id("imp-sandbox-overlay")).to_have_count(0)
+    order_id = result.get_attribute("data-order-id")
+    assert order_id, "the result names its order"
+    return order_id
+
+
+def shoot(page: Page, shots_dir, name: str) -> None:
+    page.screenshot(path=str(shots_dir / f"{name}.png"), full_page=True)
+
+
+# ---- tests ----------------------------------------------------------------------------------
+def test_one_time_card_payment_through_the_sandbox_window(page: Page, service, shots_dir):
+    open_as(page, 1)
+    order_id = pay_once_by_card(page, 12_000)
+    shoot(page, shots_dir, "one_time_paid")
+
+    row = page.locator(f"[data-testid=order-row][data-order-id='{order_id}']")
+    expect(row).to_contain_text("결제완료")
+    row.get_by_test_id("order-open").click()
+    detail = page.get_by_test_id("order-detail")
+    expect(detail.get_by_test_id("payment-item")).to_contain_text("결제완료")
+    expect(detail.get_by_test_id("history-entry").first).to_be_visible()
+    shoot(page, shots_dir, "one_time_detail")
+
+    order = get_order(service, 1, order_id)
+    assert status_name(order["listed"]["status"], OrderStatus) == "PAID"
+    assert order["listed"]["amount"] == 12_000
+    payments = payments_of(order["detail"])
+    assert [status_name(p["status"], PaymentStatus) for p in payments] == ["PAID"]
+    assert not page.errors
+
+
+def test_closed_window_leaves_the_order_unpaid(page: Page, service, shots_dir):
+    open_as(page, 2)
+    start_one_time(page, 3_000)
+    pg_window(page).get_by_test_id("close").click()
+    result = page.get_by_test_id("onetime-result")
+    expect(result).to_have_attribute("data-tone", "bad")
+    expect(result.get_by_test_id("onetime-unpaid")).to_have_text("미결제")
+    shoot(page, shots_dir, "closed_window")
+
+    order_id = result.get_attribute("data-order-id")
+    row = page.locator(f"[data-testid=order-row][data-order-id='{order_id}']")
+    expect(row).to_contain_text("미결제")
+    order = get_order(service, 2, order_id)
+    assert status_name(order["listed"]["status"], OrderStatus) == "ORDERED"
+    assert all(
+        status_name(p["status"], PaymentStatus) != "PAID" for p in payments_of(order["detail"])
+    )
+    assert not page.errors
+
+
+def test_card_registration_then_monthly_sponsorship(page: Page, service, shots_dir):
+    open_as(page, 1)
+    page.get_by_test_id("card-hints").locator("summary").click()
+    page.locator(f"[data-testid=card-hint][data-number='{APPROVED_CARD}']").click()
+    page.get_by_test_id("card-expiry").fill("2031-07")
+    page.get_by_test_id("card-birth").fill("880214")
+    page.get_by_test_id("card-pwd").fill("47")
+    page.get_by_test_id("card-submit").click()
+
+    card = page.get_by_test_id("card-item").filter(has_text="1111")
+    expect(card).to_have_count(1)
+    expect(card.get_by_test_id("card-disp")).to_contain_text("*")
+    # Nothing typed is echoed back: the inputs are empty, the birth date is nowhere on the page.
+    for field in ("card-number", "card-expiry", "card-birth", "card-pwd"):
+        expect(page.get_by_test_id(field)).to_have_value("")
+    assert "880214" not in page.content()
+    assert "4111111111111111" not in page.content()
+    shoot(page, shots_dir, "card_registered")
+
+    card_id = card.get_attribute("data-card-id")
+    page.get_by_test_id("sub-card").select_option(card_id)
+    page.get_by_test_id("sub-amount").fill("20000")
+    page.get_by_test_id("sub-day").fill("15")
+    page.get_by_test_id("sub-submit").click()
+    result = page.get_by_test_id("sub-result")
+    expect(result).to_have_attribute("data-tone", "ok")
+    sub = page.get_by_test_id("sub-item").filter(has_text="정기후원 진행중")
+    expect(sub).to_have_count(1)
+    expect(sub).to_contain_text("매월 15일")
+    shoot(page, shots_dir, "monthly_started")
+
+    order_id = result.get_attribute("data-order-id")
+    order = get_order(service, 1, order_id)
+    assert status_name(order["listed"]["status"], OrderStatus) == "ROUTINE"
+    payments = payments_of(order["detail"])
+    assert [status_name(p["status"], PaymentStatus) for p in payments] == ["ROUTINE_PAID"]
+    assert all(p["amount"] == 20_000 for p in payments)
+    assert not page.errors
+
+
+def test_refund_of_a_one_time_payment(page: Page, service, shots_dir):
+    open_as(page, 2)
+    order_id = pay_once_by_card(page, 7_000)
+    row = page.locator(f"[data-testid=order-row][data-order-id='{order_id}']")
+    row.get_by_test_id("order-open").click()
+    payment = page.get_by_test_id("order-detail").get_by_test_id("payment-item")
+    payment.get_by_test_id("refund-open").click()
+    expect(payment.get_by_test_id("refund-amount")).to_have_value("7000")
+    payment.get_by_test_id("refund-submit").click()
+
+    payment = page.get_by_test_id("order-detail").get_by_test_id("payment-item")
+    expect(payment).to_contain_text("환불완료")
+    expect(row).to_contain_text("환불완료")
+    shoot(page, shots_dir, "refunded")
+
+    order = get_order(service, 2, order_id)
+    assert status_name(order["listed"]["status"], OrderStatus) == "CANCELLED"
+    payments = payments_of(order["detail"])
+    assert [status_name(p["status"], PaymentStatus) for p in payments] == ["CANCELLED"]
+    assert not page.errors
