@@ -6,6 +6,7 @@ Heavy modules (uvicorn, persistence, sandbox) are imported only by the command t
 
 import argparse
 import asyncio
+import inspect
 import logging
 import sys
 from collections.abc import Sequence
@@ -36,6 +37,12 @@ async def run_job(name: str, config: AppConfig, container: Any = None) -> str:
     if started is not None:
         await started
     try:
+        engine = container.engine()
+        engine = await engine if inspect.isawaitable(engine) else engine
+        if engine is not None:
+            from adapters.persistence import check_schema
+
+            await check_schema(engine)
         return await JOBS[name][1](container)
     finally:
         stopped = container.shutdown_resources()
@@ -86,6 +93,8 @@ def jobs(args: argparse.Namespace) -> int:
         return 2
     config = _config()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    if not config.production and config.is_sqlite:
+        _migrate(config)
     try:
         summary = asyncio.run(run_job(args.job, config))
     except JobUnavailable as exc:

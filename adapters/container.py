@@ -16,14 +16,38 @@ from typing import Any
 from dependency_injector import containers, providers
 
 from adapters.config import AppConfig
+from adapters.http.inbox import ListInbox
 from adapters.http.metrics import counting, observe_gateway
 from adapters.memory.clock import SystemClock
 from adapters.memory.ids import TimeOrderedIds
 from application.channels import ChannelDirectory
 from application.ports import UnitOfWorkFactory
 from application.settings import PaymentSettings
+from application.settlement import Settlement
 from application.use_cases.cards import DeleteCard, ListCards
+from application.use_cases.charge_cycle import ChargeCycle, ChargeDueSubscriptions
+from application.use_cases.complete_payment import CompletePayment
+from application.use_cases.create_checkout import CreateCheckout, RetryCheckout
+from application.use_cases.expire_unpaid import ExpireAbandonedOrders, ExpireVbanks
+from application.use_cases.handle_webhook import ProcessDueWebhooks, ProcessWebhook, ReceiveWebhook
+from application.use_cases.one_click import PayWithCard
+from application.use_cases.payment_sync import PaymentSync
+from application.use_cases.queries import GetOrder, GetPayment, ListOrders, SearchPayments
+from application.use_cases.reconcile import Reconcile
+from application.use_cases.refund import RecordManualRefund, RequestRefund
 from application.use_cases.register_card import RegisterCard, ResolveCardIssuance
+from application.use_cases.resolve_unknown import (
+    ListUnknownOutcomes,
+    ResolveUnknownCancellations,
+    ResolveUnknownPayments,
+)
+from application.use_cases.settle_unknown import SettleUnknownPayment
+from application.use_cases.subscriptions import (
+    CancelSubscription,
+    ChangeSubscription,
+    ListSubscriptions,
+    StartSubscription,
+)
 from application.use_cases.window_card import (
     CompleteWindowCardRegistration,
     StartWindowCardRegistration,
@@ -87,6 +111,151 @@ class Container(containers.DeclarativeContainer):
     store = providers.Singleton(sql_unit_of_work, engine)
     uow_factory = providers.Singleton(counting, store)
     gateway = providers.Resource(iamport_client, config)
+
+    settlement = providers.Singleton(Settlement, settings=settings, channels=channels)
+    payment_sync = providers.Factory(
+        PaymentSync, uow=uow_factory, gateway=gateway, settlement=settlement, clock=clock, ids=ids
+    )
+
+    # -- one-time payments through the PG window ---------------------------------------------
+    create_checkout = providers.Factory(
+        CreateCheckout,
+        uow=uow_factory,
+        gateway=gateway,
+        clock=clock,
+        ids=ids,
+        settings=settings,
+        channels=channels,
+        settlement=settlement,
+    )
+    retry_checkout = providers.Factory(
+        RetryCheckout,
+        uow=uow_factory,
+        gateway=gateway,
+        clock=clock,
+        ids=ids,
+        settings=settings,
+        channels=channels,
+        settlement=settlement,
+        sync=payment_sync,
+    )
+    complete_payment = providers.Factory(
+        CompletePayment, uow=uow_factory, gateway=gateway, sync=payment_sync, clock=clock
+    )
+
+    # -- webhooks ------------------------------------------------------------------------------
+    receive_webhook = providers.Factory(ReceiveWebhook, uow=uow_factory, clock=clock, ids=ids)
+    process_webhook = providers.Factory(
+        ProcessWebhook,
+        uow=uow_factory,
+        gateway=gateway,
+        sync=payment_sync,
+        clock=clock,
+        settings=settings,
+    )
+    process_due_webhooks = providers.Factory(
+        ProcessDueWebhooks, uow=uow_factory, process=process_webhook, clock=clock
+    )
+
+    # -- refunds ---------------------------------------------------------------------------------
+    request_refund = providers.Factory(
+        RequestRefund,
+        uow=uow_factory,
+        gateway=gateway,
+        clock=clock,
+        ids=ids,
+        settings=settings,
+        settlement=settlement,
+    )
+    record_manual_refund = providers.Factory(
+        RecordManualRefund, uow=uow_factory, clock=clock, ids=ids, settings=settings
+    )
+
+    # -- the janitor, reconciliation, expiry -----------------------------------------------------
+    resolve_unknown_payments = providers.Factory(
+        ResolveUnknownPayments,
+        uow=uow_factory,
+        gateway=gateway,
+        sync=payment_sync,
+        clock=clock,
+        settings=settings,
+    )
+    resolve_unknown_cancellations = providers.Factory(
+        ResolveUnknownCancellations,
+        uow=uow_factory,
+        gateway=gateway,
+        settlement=settlement,
+        clock=clock,
+        settings=settings,
+    )
+    list_unknown_outcomes = providers.Factory(ListUnknownOutcomes, uow=uow_factory, clock=clock)
+    reconcile = providers.Factory(
+        Reconcile, uow=uow_factory, gateway=gateway, sync=payment_sync, clock=clock
+    )
+    expire_vbanks = providers.Factory(
+        ExpireVbanks, uow=uow_factory, gateway=gateway, sync=payment_sync, clock=clock
+    )
+    expire_orders = providers.Factory(
+        ExpireAbandonedOrders,
+        uow=uow_factory,
+        gateway=gateway,
+        sync=payment_sync,
+        settlement=settlement,
+        clock=clock,
+        settings=settings,
+    )
+
+    # -- billing keys: one-click and monthly -------------------------------------------------
+    pay_with_card = providers.Factory(
+        PayWithCard,
+        uow=uow_factory,
+        gateway=gateway,
+        clock=clock,
+        ids=ids,
+        channels=channels,
+        settings=settings,
+        settlement=settlement,
+    )
+    start_subscription = providers.Factory(
+        StartSubscription,
+        uow=uow_factory,
+        gateway=gateway,
+        clock=clock,
+        ids=ids,
+        channels=channels,
+        settings=settings,
+        settlement=settlement,
+    )
+    list_subscriptions = providers.Factory(ListSubscriptions, uow=uow_factory)
+    change_subscription = providers.Factory(ChangeSubscription, uow=uow_factory, clock=clock)
+    cancel_subscription = providers.Factory(CancelSubscription, uow=uow_factory, clock=clock)
+    charge_cycle = providers.Factory(
+        ChargeCycle,
+        uow=uow_factory,
+        gateway=gateway,
+        clock=clock,
+        ids=ids,
+        channels=channels,
+        settings=settings,
+        settlement=settlement,
+    )
+    charge_due_subscriptions = providers.Factory(
+        ChargeDueSubscriptions, uow=uow_factory, clock=clock, charge_cycle=charge_cycle
+    )
+    settle_unknown_payment = providers.Factory(
+        SettleUnknownPayment,
+        uow=uow_factory,
+        clock=clock,
+        channels=channels,
+        settlement=settlement,
+    )
+
+    # -- queries ---------------------------------------------------------------------------------
+    list_orders = providers.Factory(ListOrders, uow=uow_factory)
+    get_order = providers.Factory(GetOrder, uow=uow_factory)
+    get_payment = providers.Factory(GetPayment, uow=uow_factory)
+    search_payments = providers.Factory(SearchPayments, uow=uow_factory)
+    list_inbox = providers.Factory(ListInbox, uow=uow_factory)
 
     # -- cards (part B) ---------------------------------------------------------------------
     register_card = providers.Factory(

@@ -1,30 +1,78 @@
-"""One-shot jobs (`dolgo-pay jobs run <job>`, and the in-process scheduler): name → runner.
+"""One-shot jobs (`dolgo-pay jobs run <job>`, and any scheduler): name → runner.
 
 Each runner takes the initialised container and returns a one-line summary.
 """
 
+from collections import Counter
 from collections.abc import Awaitable, Callable
+from datetime import timedelta
+from inspect import isawaitable
 from typing import Any
 
+from application.use_cases.charge_cycle import ChargeDueSubscriptionsCommand
+from application.use_cases.expire_unpaid import ExpireCommand
+from application.use_cases.handle_webhook import ProcessDueWebhooksCommand
+from application.use_cases.reconcile import ReconcileCommand
+from application.use_cases.resolve_unknown import ResolveCommand
+
 JobRunner = Callable[[Any], Awaitable[str]]
+RECONCILE_WINDOW = timedelta(hours=48)
 
 
 class JobUnavailable(Exception):
-    """The job's use case is not part of this build yet."""
+    """The job's use case is not part of this build."""
 
 
-def _not_yet(name: str) -> JobRunner:
-    async def run(_: Any) -> str:
-        raise JobUnavailable(f"job {name} is not wired to a use case yet")
+async def _get(provider: Any) -> Any:
+    value = provider()
+    return await value if isawaitable(value) else value
 
-    return run
+
+async def resolve_unknown(c: Any) -> str:
+    payments = await (await _get(c.resolve_unknown_payments)).execute(ResolveCommand())
+    cancels = await (await _get(c.resolve_unknown_cancellations)).execute(ResolveCommand())
+    outcomes = Counter(r.outcome for r in [*payments.resolutions, *cancels.resolutions])
+    return f"{sum(outcomes.values())} checked: {dict(outcomes)}"
+
+
+async def process_webhooks(c: Any) -> str:
+    result = await (await _get(c.process_due_webhooks)).execute(ProcessDueWebhooksCommand())
+    states = Counter(str(r.state.value) for r in result.results)
+    return f"{len(result.results)} processed: {dict(states)}"
+
+
+async def reconcile(c: Any) -> str:
+    until = (await _get(c.clock)).now()
+    report = await (await _get(c.reconcile)).execute(
+        ReconcileCommand(until - RECONCILE_WINDOW, until)
+    )
+    return (
+        f"checked {report.checked}, repaired {len(report.repaired)}, "
+        f"unmatched {len(report.unmatched_at_iamport)}, missing {len(report.missing_at_iamport)}, "
+        f"mismatched {len(report.mismatched)}, errors {len(report.errors)}"
+    )
+
+
+async def expire_vbanks(c: Any) -> str:
+    result = await (await _get(c.expire_vbanks)).execute(ExpireCommand())
+    return f"expired {len(result.expired)}, settled {len(result.settled)}, skipped {len(result.skipped)}"
+
+
+async def expire_orders(c: Any) -> str:
+    result = await (await _get(c.expire_orders)).execute(ExpireCommand())
+    return f"expired {len(result.expired)}, settled {len(result.settled)}, skipped {len(result.skipped)}"
+
+
+async def charge_subscriptions(c: Any) -> str:
+    result = await (await _get(c.charge_due_subscriptions)).execute(ChargeDueSubscriptionsCommand())
+    return f"{dict(result.actions)}, conflicts {result.conflicts}, errors {result.errors}"
 
 
 JOBS: dict[str, tuple[str, JobRunner]] = {
-    "resolve-unknown": ("re-ask iamport about unknown outcomes", _not_yet("resolve-unknown")),
-    "process-webhooks": ("process stored webhooks that are due", _not_yet("process-webhooks")),
-    "reconcile": ("compare iamport's payments with ours and repair", _not_yet("reconcile")),
-    "expire-vbanks": ("expire virtual accounts past their due date", _not_yet("expire-vbanks")),
-    "expire-orders": ("expire abandoned unpaid orders", _not_yet("expire-orders")),
-    "charge-subscriptions": ("charge due monthly sponsorships", _not_yet("charge-subscriptions")),
+    "resolve-unknown": ("re-ask iamport about unknown charges and refunds", resolve_unknown),
+    "process-webhooks": ("process stored webhooks that are due", process_webhooks),
+    "reconcile": ("compare iamport's last 48 hours with ours and repair", reconcile),
+    "expire-vbanks": ("expire virtual accounts past their due date", expire_vbanks),
+    "expire-orders": ("expire abandoned unpaid orders", expire_orders),
+    "charge-subscriptions": ("charge due monthly sponsorships", charge_subscriptions),
 }

@@ -20,9 +20,19 @@ from litestar.types import ASGIApp, Receive, Scope, Send
 from adapters.config import AppConfig
 from adapters.container import Container
 from adapters.http.auth import PUBLIC, Principal, jwt_auth, principal
+from adapters.http.controllers.admin_orders import AdminOrderController
+from adapters.http.controllers.admin_payments import AdminPaymentController
+from adapters.http.controllers.admin_reconcile import AdminReconcileController
+from adapters.http.controllers.admin_webhooks import AdminWebhookController
+from adapters.http.controllers.billing import BillingController
 from adapters.http.controllers.cards import CardController
 from adapters.http.controllers.demo import DemoTokenController
 from adapters.http.controllers.health import HealthController
+from adapters.http.controllers.orders import OrderController
+from adapters.http.controllers.payments import PaymentController
+from adapters.http.controllers.returns import PaymentReturnController
+from adapters.http.controllers.subscriptions import SubscriptionController
+from adapters.http.controllers.webhooks import WebhookController
 from adapters.http.deps import container_dependencies, resolve
 from adapters.http.errors import problem_details_plugin
 from adapters.http.idempotency import IdempotencyDeps
@@ -87,7 +97,21 @@ def create_app(container: Container, *, sandbox: ASGIApp | None = None) -> Lites
     config: AppConfig = container.config()
     auth = jwt_auth(config.jwt_secret)
 
-    handlers: list[Any] = [HealthController, MetricsController, CardController]
+    handlers: list[Any] = [
+        HealthController,
+        MetricsController,
+        OrderController,
+        PaymentController,
+        PaymentReturnController,
+        WebhookController,
+        CardController,
+        BillingController,
+        SubscriptionController,
+        AdminOrderController,
+        AdminPaymentController,
+        AdminWebhookController,
+        AdminReconcileController,
+    ]
     sandbox_app = None
     if config.sandbox and not config.production:
         sandbox_app = sandbox if sandbox is not None else _make_sandbox(config)

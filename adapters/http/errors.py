@@ -101,12 +101,12 @@ def _reason(message: str) -> str:
     """msgspec's message without anything the client sent (quoted values, `got ...`)."""
     reason = message.split(" - at ", 1)[0]
     reason = _QUOTED.sub("…", reason)
-    reason = _UNKNOWN_FIELD.sub("unknown field", reason)
+    reason = _UNKNOWN_FIELD.sub(lambda m: m.group(0).split(" `")[0], reason)
     reason = _DIGITS.sub("…", reason)
     return reason.strip() or "invalid value"
 
 
-_UNKNOWN_FIELD = re.compile(r"unknown field `([^`]*)`")
+_UNKNOWN_FIELD = re.compile(r"(?:unknown|missing required) field `([^`]*)`")
 
 
 def _field(key: str, message: str = "") -> str:

@@ -1,11 +1,13 @@
 """The app on in-memory fakes, driven through Litestar's AsyncTestClient."""
 
+import dataclasses
 from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
 import pytest
+from dependency_injector import providers
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
@@ -14,6 +16,7 @@ from adapters.container import Container, build_container, use_in_memory
 from adapters.http import create_app
 from adapters.http.auth import issue_token
 from adapters.memory import FakeGateway, FixedClock, InMemoryStore, SequentialIds
+from application.channels import ChannelDirectory
 
 USER_A = 7
 USER_B = 8
@@ -74,6 +77,11 @@ def make_api_parts(
     gateway = FakeGateway(clock=clock.now)
     container = build_container(config)
     use_in_memory(container, store=store, gateway=gateway, clock=clock, ids=SequentialIds())
+    # The FakeGateway reports no pg_id: accept any MID on our channels.
+    channels = ChannelDirectory.of(
+        dataclasses.replace(c, pg_ids=frozenset()) for c in config.channels.channels
+    )
+    container.channels.override(providers.Object(channels))
     return config, container, store, gateway, clock
 
 
@@ -100,3 +108,52 @@ def assert_problem(response: Any, status: int, code: str) -> dict[str, Any]:
     assert body["code"] == code, body
     assert body["status"] == status
     return body
+
+
+ORDER = {
+    "content_type_code": 1,
+    "content_seq": 4521,
+    "name": "돌고 후원",
+    "amount": 10000,
+    "pay_method": "card",
+    "buyer_name": "홍길동",
+    "buyer_tel": "010-1234-5678",
+    "buyer_email": "sponsor@example.kr",
+}
+
+CARD = {
+    "issuance": "rest",
+    "card_number": "5365-1034-8291-4417",
+    "expiry": "2031-07",
+    "birth": "730415",
+    "pwd_2digit": "93",
+}
+
+
+async def checkout(api: Api, who: Any = "a", **fields: Any) -> dict[str, Any]:
+    r = await api.post("/api/orders", who=who, json={**ORDER, **fields})
+    assert r.status_code == 201, r.text
+    return r.json()
+
+
+def plant_paid(api: Api, merchant_uid: str, amount: int = 10000, **fields: Any) -> str:
+    """iamport took the payment through the PG window (on our nice channel)."""
+    return api.gateway.plant_payment(merchant_uid, amount, **fields).imp_uid
+
+
+async def paid_order(api: Api, who: Any = "a") -> dict[str, Any]:
+    started = await checkout(api, who)
+    imp_uid = plant_paid(api, started["merchant_uid"])
+    r = await api.post(
+        "/api/payments/complete",
+        who=who,
+        json={"imp_uid": imp_uid, "merchant_uid": started["merchant_uid"]},
+    )
+    assert r.status_code == 200 and r.json()["paid"], r.text
+    return {**started, "imp_uid": imp_uid}
+
+
+async def registered_card(api: Api, who: Any = "a") -> int:
+    r = await api.post("/api/cards", who=who, json=CARD)
+    assert r.status_code == 201, r.text
+    return int(r.json()["card"]["id"])

@@ -4,7 +4,7 @@ from typing import Annotated
 
 from litestar import Controller, delete, get, post
 from litestar.di import NamedDependency
-from litestar.params import JSONBody, Parameter
+from litestar.params import JSONBody, PathParameter
 
 from adapters.http.auth import Principal, user_guard
 from adapters.http.idempotency import IDEMPOTENT
@@ -30,7 +30,7 @@ from application.use_cases.window_card import (
     StartWindowCardRegistrationCommand,
 )
 
-CardId = Annotated[int, Parameter(gt=0, lt=2**53, description="card id")]
+CardId = Annotated[int, PathParameter(gt=0, lt=2**53, description="card id")]
 
 
 class CardController(Controller):

@@ -1,0 +1,46 @@
+"""GET /api/admin/orders (role admin)."""
+
+from datetime import datetime
+
+from litestar import Controller, get
+from litestar.di import NamedDependency
+from litestar.params import FromQuery
+
+from adapters.http.auth import Principal, admin_guard
+from adapters.http.openapi import ADMIN, problems
+from adapters.http.wire.admin import OrderStatusName
+from adapters.http.wire.common import Id, Limit, Offset
+from adapters.http.wire.orders import OrderList, order_view
+from application.ports import Page
+from application.use_cases.queries import ListOrders, ListOrdersCommand
+from domain.status import OrderStatus
+
+
+class AdminOrderController(Controller):
+    path = "/api/admin/orders"
+    guards = [admin_guard]
+    tags = ["admin"]
+
+    @get("/", operation_id="adminListOrders", summary="Search orders", responses=problems(*ADMIN))
+    async def search(
+        self,
+        me: NamedDependency[Principal],
+        list_orders: NamedDependency[ListOrders],
+        user_seq: FromQuery[Id | None] = None,
+        status: FromQuery[list[OrderStatusName] | None] = None,
+        created_from: FromQuery[datetime | None] = None,
+        created_to: FromQuery[datetime | None] = None,
+        limit: FromQuery[Limit] = 50,
+        offset: FromQuery[Offset] = 0,
+    ) -> OrderList:
+        found = await list_orders.execute(
+            ListOrdersCommand(
+                me.actor(operator=True),
+                user_seq=user_seq,
+                status=tuple(OrderStatus[s.upper()] for s in status or ()),
+                created_from=created_from,
+                created_to=created_to,
+                page=Page(limit=limit, offset=offset),
+            )
+        )
+        return OrderList([order_view(o) for o in found.orders], limit, offset)

@@ -1,0 +1,160 @@
+"""GET /api/admin/payments; POST .../{payment_id}/refund, /manual-refund, /settle (role admin)."""
+
+from datetime import datetime
+from typing import Annotated
+
+from litestar import Controller, get, post
+from litestar.di import NamedDependency
+from litestar.params import FromQuery, JSONBody, PathParameter, QueryParameter
+
+from adapters.http.auth import Principal, admin_guard
+from adapters.http.idempotency import IDEMPOTENT
+from adapters.http.openapi import ADMIN, problems
+from adapters.http.wire.admin import PaymentStatusName, SettleRequest
+from adapters.http.wire.common import Id, ImpUid, Limit, MerchantUid, Offset
+from adapters.http.wire.payments import (
+    ManualRefundRequest,
+    PaymentList,
+    PaymentView,
+    RefundRequest,
+    RefundView,
+    payment_view,
+    refund_view,
+)
+from application.ports import Page
+from application.use_cases.queries import SearchPayments, SearchPaymentsCommand
+from application.use_cases.refund import (
+    RecordManualRefund,
+    RecordManualRefundCommand,
+    RequestRefund,
+    RequestRefundCommand,
+)
+from application.use_cases.settle_unknown import (
+    SettleTo,
+    SettleUnknownPayment,
+    SettleUnknownPaymentCommand,
+)
+from domain.status import PaymentStatus
+
+PaymentId = Annotated[int, PathParameter(gt=0, lt=2**53, description="payment id")]
+Method = Annotated[str, QueryParameter(pattern=r"^[a-z_]{1,20}$")]
+ChannelName = Annotated[str, QueryParameter(pattern=r"^[a-z0-9_]{1,40}$")]
+
+
+class AdminPaymentController(Controller):
+    path = "/api/admin/payments"
+    guards = [admin_guard]
+    tags = ["admin"]
+
+    @get(
+        "/",
+        operation_id="adminSearchPayments",
+        summary="Search payments by status, method, channel, user, period, merchant_uid, imp_uid",
+        responses=problems(*ADMIN),
+    )
+    async def search(
+        self,
+        search_payments: NamedDependency[SearchPayments],
+        status: FromQuery[list[PaymentStatusName] | None] = None,
+        method: FromQuery[Method | None] = None,
+        channel: FromQuery[ChannelName | None] = None,
+        user_seq: FromQuery[Id | None] = None,
+        requested_from: FromQuery[datetime | None] = None,
+        requested_to: FromQuery[datetime | None] = None,
+        merchant_uid: FromQuery[MerchantUid | None] = None,
+        imp_uid: FromQuery[ImpUid | None] = None,
+        unknown_only: FromQuery[bool] = False,
+        limit: FromQuery[Limit] = 50,
+        offset: FromQuery[Offset] = 0,
+    ) -> PaymentList:
+        found = await search_payments.execute(
+            SearchPaymentsCommand(
+                status=tuple(PaymentStatus[s.upper()] for s in status or ()),
+                pay_method=method,
+                channel=channel,
+                user_seq=user_seq,
+                requested_from=requested_from,
+                requested_to=requested_to,
+                merchant_uid=merchant_uid,
+                imp_uid=imp_uid,
+                unknown_only=unknown_only,
+                page=Page(limit=limit, offset=offset),
+            )
+        )
+        return PaymentList([payment_view(p) for p in found.payments], limit, offset)
+
+    @post(
+        "/{payment_id:int}/refund",
+        operation_id="adminRefundPayment",
+        summary="Refund any payment through iamport (past the sponsor's business window)",
+        middleware=[IDEMPOTENT],
+        responses=problems(*ADMIN, 409, 422, 503),
+    )
+    async def refund(
+        self,
+        payment_id: PaymentId,
+        data: JSONBody[RefundRequest],
+        me: NamedDependency[Principal],
+        request_refund: NamedDependency[RequestRefund],
+    ) -> RefundView:
+        result = await request_refund.execute(
+            RequestRefundCommand(
+                actor=me.actor(operator=True),
+                payment_id=payment_id,
+                reason=data.reason,
+                amount=data.amount,
+                refund_account=data.refund_account.account() if data.refund_account else None,
+            )
+        )
+        return refund_view(result)
+
+    @post(
+        "/{payment_id:int}/manual-refund",
+        operation_id="adminManualRefund",
+        summary="Record a refund the operator made by bank transfer (past the PG window)",
+        middleware=[IDEMPOTENT],
+        responses=problems(*ADMIN, 409, 422),
+    )
+    async def manual_refund(
+        self,
+        payment_id: PaymentId,
+        data: JSONBody[ManualRefundRequest],
+        me: NamedDependency[Principal],
+        record_manual_refund: NamedDependency[RecordManualRefund],
+    ) -> RefundView:
+        result = await record_manual_refund.execute(
+            RecordManualRefundCommand(
+                operator=me.actor(operator=True),
+                payment_id=payment_id,
+                amount=data.amount,
+                reason=data.reason,
+                tax_free=data.tax_free,
+                refund_account=data.refund_account.account() if data.refund_account else None,
+            )
+        )
+        return refund_view(result)
+
+    @post(
+        "/{payment_id:int}/settle",
+        operation_id="adminSettleUnknown",
+        summary="Settle an unknown outcome by hand, with a reason",
+        status_code=200,
+        responses=problems(*ADMIN, 409, 422),
+    )
+    async def settle(
+        self,
+        payment_id: PaymentId,
+        data: JSONBody[SettleRequest],
+        me: NamedDependency[Principal],
+        settle_unknown_payment: NamedDependency[SettleUnknownPayment],
+    ) -> PaymentView:
+        result = await settle_unknown_payment.execute(
+            SettleUnknownPaymentCommand(
+                operator=me.actor(operator=True),
+                payment_id=payment_id,
+                to=SettleTo(data.outcome),
+                reason=data.reason,
+                imp_uid=data.imp_uid,
+            )
+        )
+        return payment_view(result.payment)

@@ -1,0 +1,60 @@
+"""POST /api/admin/reconcile and GET /api/admin/unknown-outcomes (role admin)."""
+
+from datetime import timedelta
+from typing import Any
+
+from litestar import Controller, get, post
+from litestar.di import NamedDependency
+from litestar.params import JSONBody
+
+from adapters.http.auth import admin_guard
+from adapters.http.openapi import ADMIN, problems
+from adapters.http.wire.admin import (
+    ReconcileRequest,
+    ReconcileView,
+    UnknownOutcomesView,
+    reconcile_view,
+    unknown_view,
+)
+from application.use_cases.reconcile import Reconcile, ReconcileCommand
+from application.use_cases.resolve_unknown import ListUnknownOutcomes, ListUnknownOutcomesQuery
+from domain.errors import InvalidValue
+
+DEFAULT_WINDOW = timedelta(hours=48)
+
+
+class AdminReconcileController(Controller):
+    path = "/api/admin"
+    guards = [admin_guard]
+    tags = ["admin"]
+
+    @post(
+        "/reconcile",
+        operation_id="adminReconcile",
+        summary="Compare iamport's payments in a window with ours; repair what iamport proves",
+        status_code=200,
+        responses=problems(*ADMIN),
+    )
+    async def reconcile(
+        self,
+        data: JSONBody[ReconcileRequest],
+        clock: NamedDependency[Any],
+        reconcile: NamedDependency[Reconcile],
+    ) -> ReconcileView:
+        until = data.until or clock.now()
+        since = data.since or until - DEFAULT_WINDOW
+        if since >= until:
+            raise InvalidValue("since", "must be before until")
+        report = await reconcile.execute(ReconcileCommand(since, until))
+        return reconcile_view(report)
+
+    @get(
+        "/unknown-outcomes",
+        operation_id="adminUnknownOutcomes",
+        summary="Charges and refunds whose outcome is still unknown",
+        responses=problems(*ADMIN),
+    )
+    async def unknown(
+        self, list_unknown_outcomes: NamedDependency[ListUnknownOutcomes]
+    ) -> UnknownOutcomesView:
+        return unknown_view(await list_unknown_outcomes.execute(ListUnknownOutcomesQuery()))

@@ -1,0 +1,116 @@
+"""POST/GET /api/orders, GET /api/orders/{order_id}, POST /api/orders/{order_id}/checkout."""
+
+from typing import Annotated
+
+from litestar import Controller, get, post
+from litestar.di import NamedDependency
+from litestar.params import FromQuery, JSONBody, PathParameter
+
+from adapters.http.auth import Principal, user_guard
+from adapters.http.idempotency import IDEMPOTENT
+from adapters.http.openapi import USER, problems
+from adapters.http.rate_limit import PAYMENT, limited
+from adapters.http.wire.common import Limit, Offset
+from adapters.http.wire.orders import (
+    Checkout,
+    CreateOrderRequest,
+    OrderList,
+    OrderView,
+    checkout_view,
+    order_view,
+)
+from adapters.http.wire.payments import payment_view
+from application.ports import Page
+from application.use_cases.create_checkout import (
+    CreateCheckout,
+    CreateCheckoutCommand,
+    RetryCheckout,
+    RetryCheckoutCommand,
+)
+from application.use_cases.queries import GetOrder, GetOrderCommand, ListOrders, ListOrdersCommand
+
+OrderId = Annotated[int, PathParameter(gt=0, lt=2**53, description="order id")]
+
+
+class OrderController(Controller):
+    path = "/api/orders"
+    guards = [user_guard]
+    tags = ["orders"]
+
+    @post(
+        "/",
+        operation_id="createOrder",
+        summary="Create a one-time order; answers the exact IMP.request_pay parameters",
+        middleware=[IDEMPOTENT],
+        opt=limited(PAYMENT),
+        responses=problems(*USER, 409, 422, 503),
+    )
+    async def create(
+        self,
+        data: JSONBody[CreateOrderRequest],
+        me: NamedDependency[Principal],
+        create_checkout: NamedDependency[CreateCheckout],
+    ) -> Checkout:
+        result = await create_checkout.execute(
+            CreateCheckoutCommand(
+                user_seq=me.user_seq,
+                content_type_code=data.content_type_code,
+                content_seq=data.content_seq,
+                name=data.name,
+                amount=data.amount,
+                pay_method=data.pay_method,
+                tax_free=data.tax_free,
+                buyer_name=data.buyer_name,
+                buyer_tel=data.buyer_tel,
+                buyer_email=data.buyer_email,
+            )
+        )
+        return checkout_view(result)
+
+    @post(
+        "/{order_id:int}/checkout",
+        operation_id="retryCheckout",
+        summary="Pay an unpaid one-time order again (a new attempt, new parameters)",
+        middleware=[IDEMPOTENT],
+        opt=limited(PAYMENT),
+        responses=problems(*USER, 409, 422, 503),
+    )
+    async def retry(
+        self,
+        order_id: OrderId,
+        me: NamedDependency[Principal],
+        retry_checkout: NamedDependency[RetryCheckout],
+    ) -> Checkout:
+        result = await retry_checkout.execute(RetryCheckoutCommand(order_id, me.user_seq))
+        return checkout_view(result)
+
+    @get(
+        "/", operation_id="listOrders", summary="My orders, newest first", responses=problems(*USER)
+    )
+    async def list_orders(
+        self,
+        me: NamedDependency[Principal],
+        list_orders: NamedDependency[ListOrders],
+        limit: FromQuery[Limit] = 50,
+        offset: FromQuery[Offset] = 0,
+    ) -> OrderList:
+        found = await list_orders.execute(
+            ListOrdersCommand(me.actor(), page=Page(limit=limit, offset=offset))
+        )
+        return OrderList([order_view(o) for o in found.orders], limit, offset)
+
+    @get(
+        "/{order_id:int}",
+        operation_id="getOrder",
+        summary="One of my orders, with its payments and history",
+        responses=problems(*USER),
+    )
+    async def get_order(
+        self,
+        order_id: OrderId,
+        me: NamedDependency[Principal],
+        get_order: NamedDependency[GetOrder],
+    ) -> OrderView:
+        found = await get_order.execute(GetOrderCommand(me.actor(), order_id))
+        payments = [payment_view(p.payment, p.cancellations) for p in found.payments]
+        return order_view(found.order, payments, found.history)

@@ -1,0 +1,123 @@
+"""One-time payments: checkout, completion, reading, refunds."""
+
+from tests.http.conftest import ORDER, Api, assert_problem, checkout, paid_order, plant_paid
+
+
+async def test_checkout_answers_request_pay_parameters(api: Api) -> None:
+    body = await checkout(api)
+    params = body["request_pay"]
+    assert params["merchant_uid"] == body["merchant_uid"] and len(params["merchant_uid"]) <= 40
+    assert params["amount"] == 10000 and params["pay_method"] == "card"
+    assert params["pg"].startswith("nice")
+    assert params["notice_url"] == "https://pay.dolgo.example/api/webhooks/iamport"
+    assert params["m_redirect_url"] == "https://pay.dolgo.example/payments/return"
+    assert api.gateway.prepared[params["merchant_uid"]] == 10000
+
+
+async def test_vbank_checkout_has_a_due_date(api: Api) -> None:
+    body = await checkout(api, pay_method="vbank")
+    assert len(body["request_pay"]["vbank_due"]) == 12
+
+
+async def test_complete_then_read_order_and_payment(api: Api) -> None:
+    paid = await paid_order(api)
+    order = (await api.get(f"/api/orders/{paid['order_id']}")).json()
+    assert order["status"] == "paid" and order["status_code"] == 2
+    assert order["payments"][0]["status"] == "paid"
+    assert [h["to_status"] for h in order["history"] if h["entity"] == "payment"] == [2]
+    payment = (await api.get(f"/api/payments/{paid['payment_id']}")).json()
+    assert payment["imp_uid"] == paid["imp_uid"] and payment["refundable"] == 10000
+    listed = (await api.get("/api/orders")).json()
+    assert [o["id"] for o in listed["items"]] == [paid["order_id"]]
+
+
+async def test_complete_with_a_forged_amount_fails_the_payment(api: Api) -> None:
+    started = await checkout(api)
+    imp_uid = plant_paid(api, started["merchant_uid"], amount=100)
+    r = await api.post(
+        "/api/payments/complete",
+        json={"imp_uid": imp_uid, "merchant_uid": started["merchant_uid"]},
+    )
+    assert r.status_code == 200
+    assert not r.json()["paid"] and r.json()["payment_status"] == "failed"
+
+
+async def test_complete_with_an_unknown_imp_uid_is_422(api: Api) -> None:
+    started = await checkout(api)
+    r = await api.post(
+        "/api/payments/complete",
+        json={"imp_uid": "imp_000000000000", "merchant_uid": started["merchant_uid"]},
+    )
+    assert_problem(r, 422, "verification_failed")
+
+
+async def test_retry_checkout_starts_a_new_attempt(api: Api) -> None:
+    started = await checkout(api)
+    r = await api.post(f"/api/orders/{started['order_id']}/checkout")
+    assert r.status_code == 201, r.text
+    assert r.json()["merchant_uid"] != started["merchant_uid"]
+
+
+async def test_refund_by_the_sponsor(api: Api) -> None:
+    paid = await paid_order(api)
+    r = await api.post(
+        f"/api/payments/{paid['payment_id']}/refund", json={"reason": "단순 변심", "amount": 4000}
+    )
+    assert r.status_code == 201, r.text
+    body = r.json()
+    assert body["cancellation"]["status"] == "succeeded" and not body["pending"]
+    assert body["payment"]["refundable"] == 6000
+    r = await api.post(f"/api/payments/{paid['payment_id']}/refund", json={"reason": "나머지"})
+    assert r.json()["payment"]["status"] == "cancelled"
+    order = (await api.get(f"/api/orders/{paid['order_id']}")).json()
+    assert order["status"] == "cancelled"
+
+
+async def test_refund_past_the_business_window_names_the_rule(api: Api) -> None:
+    paid = await paid_order(api)
+    api.clock.advance(days=30)
+    r = await api.post(f"/api/payments/{paid['payment_id']}/refund", json={"reason": "늦은 요청"})
+    body = assert_problem(r, 422, "refund_refused")
+    assert body["rule"]
+
+
+async def test_a_user_never_sees_another_users_things(api: Api) -> None:
+    paid = await paid_order(api)
+    for path in (f"/api/orders/{paid['order_id']}", f"/api/payments/{paid['payment_id']}"):
+        assert_problem(await api.get(path, who="b"), 404, "not_found")
+    r = await api.post(f"/api/payments/{paid['payment_id']}/refund", who="b", json={"reason": "x"})
+    assert_problem(r, 404, "not_found")
+    r = await api.post(
+        "/api/payments/complete",
+        who="b",
+        json={"imp_uid": paid["imp_uid"], "merchant_uid": paid["merchant_uid"]},
+    )
+    assert_problem(r, 404, "not_found")
+    assert (await api.get("/api/orders", who="b")).json()["items"] == []
+
+
+async def test_bad_fields_are_named(api: Api) -> None:
+    cases = [
+        ({**ORDER, "amount": 0}, "amount"),
+        ({**ORDER, "amount": "many"}, "amount"),
+        ({**ORDER, "pay_method": "bitcoin"}, "pay_method"),
+        ({**ORDER, "buyer_email": "nope"}, "buyer_email"),
+        ({**ORDER, "extra": 1}, "extra"),
+        ({k: v for k, v in ORDER.items() if k != "name"}, "name"),
+    ]
+    for body, field in cases:
+        problem = assert_problem(await api.post("/api/orders", json=body), 400, "validation_error")
+        assert problem["field"] == field, problem
+    problem = assert_problem(
+        await api.post("/api/orders", json={**ORDER, "tax_free": 20000}), 400, "invalid_value"
+    )
+    assert problem["field"] == "tax_free"
+
+
+async def test_gateway_unavailable_is_503(api: Api) -> None:
+    from application.gateway import NotAttempted
+
+    api.gateway.script("prepare", NotAttempted("connection refused"))
+    r = await api.post("/api/orders", json=ORDER)
+    body = assert_problem(r, 503, "gateway_unavailable")
+    assert r.headers["retry-after"] and body["detail"]
