@@ -139,17 +139,36 @@ def pytest_runtest_makereport(item, call):
     setattr(item, f"rep_{report.when}", report)
 
 
+@dataclass
+class Shots:
+    """Screenshots: the failure's always (a fresh temporary directory unless
+    DOLGO_E2E_SCREENSHOTS names one); the tests' own along the way only with that variable."""
+
+    chosen: str | None = None
+    _dir: Path | None = None
+
+    @property
+    def dir(self) -> Path:
+        if self._dir is None:
+            self._dir = Path(self.chosen or tempfile.mkdtemp(prefix="dolgo-e2e-shots-"))
+            self._dir.mkdir(parents=True, exist_ok=True)
+        return self._dir
+
+    def take(self, page, name: str, *, always: bool = False) -> Path | None:
+        if not (always or self.chosen):
+            return None
+        path = self.dir / f"{name}.png"
+        page.screenshot(path=str(path), full_page=True)
+        return path
+
+
 @pytest.fixture(scope="session")
-def shots_dir() -> Path:
-    """Where screenshots go: DOLGO_E2E_SCREENSHOTS, else a fresh temporary directory."""
-    chosen = os.environ.get("DOLGO_E2E_SCREENSHOTS")
-    path = Path(chosen) if chosen else Path(tempfile.mkdtemp(prefix="dolgo-e2e-shots-"))
-    path.mkdir(parents=True, exist_ok=True)
-    return path
+def shots() -> Shots:
+    return Shots(os.environ.get("DOLGO_E2E_SCREENSHOTS") or None)
 
 
 @pytest.fixture
-def page(browser, service: Service, shots_dir: Path, request):
+def page(browser, service: Service, shots: Shots, request):
     context = browser.new_context(
         base_url=service.base_url, viewport={"width": 1200, "height": 1000}, locale="ko-KR"
     )
@@ -163,9 +182,8 @@ def page(browser, service: Service, shots_dir: Path, request):
     finally:
         rep = getattr(request.node, "rep_call", None)
         if rep is not None and rep.failed:
-            shot = shots_dir / f"{request.node.name}.png"
             try:
-                pg.screenshot(path=str(shot), full_page=True)
+                shot = shots.take(pg, f"failed-{request.node.name}", always=True)
                 print(f"\nscreenshot of the failure: {shot}\nserve log:\n{service.log_tail()}")
             except Exception as exc:  # the page may be gone
                 print(f"\nno screenshot ({exc}); serve log:\n{service.log_tail()}")

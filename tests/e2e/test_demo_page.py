@@ -59,7 +59,11 @@ def payments_of(detail: dict) -> list[dict]:
 def open_as(page: Page, user_seq: int) -> None:
     page.goto("/")
     expect(page.get_by_test_id("demo-banner")).to_be_visible()
-    page.get_by_test_id(f"sponsor-{user_seq}").click()
+    if user_seq in (1, 2):
+        page.get_by_test_id(f"sponsor-{user_seq}").click()
+    else:
+        page.get_by_test_id("sponsor-seq").fill(str(user_seq))
+        page.get_by_test_id("sponsor-go").click()
     expect(page.get_by_test_id("current-sponsor")).to_have_text(f"후원자 {user_seq}")
     expect(page.get_by_test_id("app")).not_to_have_class(re.compile(r"\blocked\b"))
 
@@ -91,15 +95,11 @@ def pay_once_by_card(page: Page, amount: int) -> str:
     return order_id
 
 
-def shoot(page: Page, shots_dir, name: str) -> None:
-    page.screenshot(path=str(shots_dir / f"{name}.png"), full_page=True)
-
-
 # ---- tests ----------------------------------------------------------------------------------
-def test_one_time_card_payment_through_the_sandbox_window(page: Page, service, shots_dir):
+def test_one_time_card_payment_through_the_sandbox_window(page: Page, service, shots):
     open_as(page, 1)
     order_id = pay_once_by_card(page, 12_000)
-    shoot(page, shots_dir, "one_time_paid")
+    shots.take(page, "one_time_paid")
 
     row = page.locator(f"[data-testid=order-row][data-order-id='{order_id}']")
     expect(row).to_contain_text("결제완료")
@@ -107,7 +107,7 @@ def test_one_time_card_payment_through_the_sandbox_window(page: Page, service, s
     detail = page.get_by_test_id("order-detail")
     expect(detail.get_by_test_id("payment-item")).to_contain_text("결제완료")
     expect(detail.get_by_test_id("history-entry").first).to_be_visible()
-    shoot(page, shots_dir, "one_time_detail")
+    shots.take(page, "one_time_detail")
 
     order = get_order(service, 1, order_id)
     assert status_name(order["listed"]["status"], OrderStatus) == "PAID"
@@ -117,14 +117,14 @@ def test_one_time_card_payment_through_the_sandbox_window(page: Page, service, s
     assert not page.errors
 
 
-def test_closed_window_leaves_the_order_unpaid(page: Page, service, shots_dir):
+def test_closed_window_leaves_the_order_unpaid(page: Page, service, shots):
     open_as(page, 2)
     start_one_time(page, 3_000)
     pg_window(page).get_by_test_id("close").click()
     result = page.get_by_test_id("onetime-result")
     expect(result).to_have_attribute("data-tone", "bad")
     expect(result.get_by_test_id("onetime-unpaid")).to_have_text("미결제")
-    shoot(page, shots_dir, "closed_window")
+    shots.take(page, "closed_window")
 
     order_id = result.get_attribute("data-order-id")
     row = page.locator(f"[data-testid=order-row][data-order-id='{order_id}']")
@@ -137,7 +137,7 @@ def test_closed_window_leaves_the_order_unpaid(page: Page, service, shots_dir):
     assert not page.errors
 
 
-def test_card_registration_then_monthly_sponsorship(page: Page, service, shots_dir):
+def test_card_registration_then_monthly_sponsorship(page: Page, service, shots):
     open_as(page, 1)
     page.get_by_test_id("card-hints").locator("summary").click()
     page.locator(f"[data-testid=card-hint][data-number='{APPROVED_CARD}']").click()
@@ -154,7 +154,7 @@ def test_card_registration_then_monthly_sponsorship(page: Page, service, shots_d
         expect(page.get_by_test_id(field)).to_have_value("")
     assert "880214" not in page.content()
     assert "4111111111111111" not in page.content()
-    shoot(page, shots_dir, "card_registered")
+    shots.take(page, "card_registered")
 
     card_id = card.get_attribute("data-card-id")
     page.get_by_test_id("sub-card").select_option(card_id)
@@ -166,7 +166,7 @@ def test_card_registration_then_monthly_sponsorship(page: Page, service, shots_d
     sub = page.get_by_test_id("sub-item").filter(has_text="정기후원 진행중")
     expect(sub).to_have_count(1)
     expect(sub).to_contain_text("매월 15일")
-    shoot(page, shots_dir, "monthly_started")
+    shots.take(page, "monthly_started")
 
     order_id = result.get_attribute("data-order-id")
     order = get_order(service, 1, order_id)
@@ -177,7 +177,7 @@ def test_card_registration_then_monthly_sponsorship(page: Page, service, shots_d
     assert not page.errors
 
 
-def test_refund_of_a_one_time_payment(page: Page, service, shots_dir):
+def test_refund_of_a_one_time_payment(page: Page, service, shots):
     open_as(page, 2)
     order_id = pay_once_by_card(page, 7_000)
     row = page.locator(f"[data-testid=order-row][data-order-id='{order_id}']")
@@ -190,10 +190,125 @@ def test_refund_of_a_one_time_payment(page: Page, service, shots_dir):
     payment = page.get_by_test_id("order-detail").get_by_test_id("payment-item")
     expect(payment).to_contain_text("환불완료")
     expect(row).to_contain_text("환불완료")
-    shoot(page, shots_dir, "refunded")
+    shots.take(page, "refunded")
 
     order = get_order(service, 2, order_id)
     assert status_name(order["listed"]["status"], OrderStatus) == "CANCELLED"
     payments = payments_of(order["detail"])
     assert [status_name(p["status"], PaymentStatus) for p in payments] == ["CANCELLED"]
+    assert not page.errors
+
+
+def test_monthly_sponsorship_change_and_cancel(page: Page, service, shots):
+    page.on("dialog", lambda dialog: dialog.accept())
+    open_as(page, 3)
+    page.get_by_test_id("card-number").fill("5555-5555-5555-4444")
+    page.get_by_test_id("card-expiry").fill("2030-01")
+    page.get_by_test_id("card-birth").fill("900101")
+    page.get_by_test_id("card-pwd").fill("12")
+    page.get_by_test_id("card-submit").click()
+    expect(page.get_by_test_id("card-item")).to_have_count(1)
+
+    page.get_by_test_id("sub-amount").fill("30000")
+    page.get_by_test_id("sub-day").fill("31")
+    page.get_by_test_id("sub-submit").click()
+    result = page.get_by_test_id("sub-result")
+    expect(result).to_have_attribute("data-tone", "ok")
+    order_id = result.get_attribute("data-order-id")
+
+    sub = page.locator(f"[data-testid=sub-item][data-sub-id='{order_id}']")
+    sub.get_by_test_id("sub-edit").click()
+    sub.get_by_test_id("sub-edit-amount").fill("35000")
+    sub.get_by_test_id("sub-edit-day").fill("5")
+    sub.get_by_test_id("sub-edit-save").click()
+    expect(sub).to_contain_text("매월 5일")
+    expect(sub).to_contain_text("다음 결제부터 35,000원")
+    shots.take(page, "monthly_changed")
+
+    with api_client(service, 3) as api:
+        listed = api.get("/api/subscriptions").json()["items"]
+    [changed] = [s for s in listed if str(s["id"]) == order_id]
+    assert changed["subscription"]["billing_day"] == 5
+    assert changed["subscription"]["next_amount"] == 35_000
+
+    sub.get_by_test_id("sub-cancel").click()
+    expect(sub).to_contain_text("정기후원 해지")
+    expect(sub.get_by_test_id("sub-cancel")).to_have_count(0)
+    shots.take(page, "monthly_cancelled")
+
+    order = get_order(service, 3, order_id)
+    assert status_name(order["listed"]["status"], OrderStatus) == "ROUTINE_CANCELLED"
+    # Cancelling stops future charges; the first month stays paid.
+    payments = payments_of(order["detail"])
+    assert [status_name(p["status"], PaymentStatus) for p in payments] == ["ROUTINE_PAID"]
+    assert not page.errors
+
+
+def test_one_click_payment_and_a_declined_card(page: Page, service, shots):
+    open_as(page, 4)
+    for number in (APPROVED_CARD, "4000-0000-0000-0002"):  # the second is declined at charge time
+        page.get_by_test_id("card-number").fill(number)
+        page.get_by_test_id("card-expiry").fill("2032-03")
+        page.get_by_test_id("card-birth").fill("770707")
+        page.get_by_test_id("card-pwd").fill("00")
+        page.get_by_test_id("card-submit").click()
+        expect(page.get_by_test_id("card-item").filter(has_text=number[-4:])).to_have_count(1)
+
+    good, bad = (
+        page.get_by_test_id("card-item").filter(has_text=last4).get_attribute("data-card-id")
+        for last4 in ("1111", "0002")
+    )
+    result = page.get_by_test_id("oneclick-result")
+    page.get_by_test_id("oneclick-card").select_option(good)
+    page.get_by_test_id("oneclick-amount").fill("4000")
+    page.get_by_test_id("oneclick-submit").click()
+    expect(result).to_have_attribute("data-tone", "ok")
+    paid_order = result.get_attribute("data-order-id")
+
+    page.get_by_test_id("oneclick-card").select_option(bad)
+    page.get_by_test_id("oneclick-submit").click()
+    expect(result).to_have_attribute("data-tone", "bad")
+    expect(result).to_contain_text("잔액부족")
+    declined_order = result.get_attribute("data-order-id")
+    shots.take(page, "one_click")
+
+    assert status_name(get_order(service, 4, paid_order)["listed"]["status"], OrderStatus) == "PAID"
+    declined = get_order(service, 4, declined_order)
+    assert [status_name(p["status"], PaymentStatus) for p in payments_of(declined["detail"])] == [
+        "FAILED"
+    ]
+    assert not page.errors
+
+
+def test_virtual_account_is_issued_and_waits_for_the_deposit(page: Page, service, shots):
+    open_as(page, 5)
+    start_one_time(page, 15_000, "vbank")
+    pg_window(page).get_by_test_id("approve").click()
+    result = page.get_by_test_id("onetime-result")
+    expect(result).to_have_attribute("data-tone", "wait")
+    expect(result.get_by_test_id("vbank-account")).to_contain_text(re.compile(r"\d"))
+    shots.take(page, "vbank_issued")
+
+    order = get_order(service, 5, result.get_attribute("data-order-id"))
+    assert status_name(order["listed"]["status"], OrderStatus) == "ORDERED"
+    assert [status_name(p["status"], PaymentStatus) for p in payments_of(order["detail"])] == [
+        "READY"
+    ]
+    assert not page.errors
+
+
+def test_card_registration_in_the_pg_window(page: Page, service, shots):
+    open_as(page, 6)
+    page.get_by_test_id("card-window").click()
+    window = pg_window(page)
+    window.get_by_test_id("card-select").select_option("3530-1113-3330-0000")
+    window.get_by_test_id("approve").click()
+    card = page.get_by_test_id("card-item").filter(has_text="0000")
+    expect(card).to_have_attribute("data-status", "ACTIVE")
+    shots.take(page, "window_card")
+
+    with api_client(service, 6) as api:
+        [listed] = api.get("/api/cards").json()["items"]
+    assert listed["status"] == "active"
+    assert str(listed["id"]) == card.get_attribute("data-card-id")
     assert not page.errors

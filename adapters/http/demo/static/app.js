@@ -588,7 +588,7 @@
         h("td", {}, badge(ORDER_STATUS, status)),
         h("td", { class: "small" }, when(pick(o, "created_at", "ordered_at"))),
         h("td", {}, h("div", { class: "actions end" },
-          status === "ORDERED" && typeLabel(pick(o, "type")) === "일시후원"
+          status === "ORDERED" && typeLabel(pick(o, "type")) === "일시후원" && pick(o, "pay_method") !== "vbank"
             ? h("button", { type: "button", class: "primary small", "data-testid": "order-pay-again", onclick: () => payAgain(id) }, "다시 결제") : null,
           h("button", { type: "button", class: "ghost small", "data-testid": "order-open", onclick: () => openOrder(id) }, "상세"))),
       );
@@ -727,6 +727,11 @@
       toast("결제 모듈(iamport.js)을 불러오지 못했어요. 샌드박스가 켜져 있는지 확인해 주세요.", "bad");
     }
     $$(".chip[data-user]").forEach((b) => b.addEventListener("click", () => chooseSponsor(Number(b.dataset.user))));
+    $("#sponsor-other").addEventListener("submit", (ev) => {
+      ev.preventDefault();
+      const seq = Number(ev.currentTarget.user_seq.value);
+      if (seq > 0) chooseSponsor(seq);
+    });
     $("#onetime-form").addEventListener("submit", payOnce);
     $("#card-form").addEventListener("submit", registerCard);
     $("#card-window").addEventListener("click", registerCardInWindow);
