@@ -1,7 +1,8 @@
 """Authentication: JWT bearer tokens (HS256, PyJWT through Litestar's JWTAuth) and guards.
 
 `sub` is the user's `user_seq` as a decimal string; the claim `role: "admin"` (or `roles`
-containing "admin") unlocks the admin routes. Tokens must carry `exp`. A route opts out of
+containing "admin") unlocks the admin routes. Tokens must carry `exp` and `iat` (Litestar's
+Token requires both). A route opts out of
 authentication with `opt={"exclude_from_auth": True}` (public routes are listed in the ADR).
 """
 

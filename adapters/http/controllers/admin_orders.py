@@ -9,7 +9,7 @@ from litestar.params import FromQuery
 from adapters.http.auth import Principal, admin_guard
 from adapters.http.openapi import ADMIN, problems
 from adapters.http.wire.admin import OrderStatusName
-from adapters.http.wire.common import Id, Limit, Offset
+from adapters.http.wire.common import Limit, Offset, UserSeqQuery
 from adapters.http.wire.orders import OrderList, order_view
 from application.ports import Page
 from application.use_cases.queries import ListOrders, ListOrdersCommand
@@ -26,12 +26,12 @@ class AdminOrderController(Controller):
         self,
         me: NamedDependency[Principal],
         list_orders: NamedDependency[ListOrders],
-        user_seq: FromQuery[Id | None] = None,
+        user_seq: UserSeqQuery = None,
         status: FromQuery[list[OrderStatusName] | None] = None,
         created_from: FromQuery[datetime | None] = None,
         created_to: FromQuery[datetime | None] = None,
-        limit: FromQuery[Limit] = 50,
-        offset: FromQuery[Offset] = 0,
+        limit: Limit = 50,
+        offset: Offset = 0,
     ) -> OrderList:
         found = await list_orders.execute(
             ListOrdersCommand(

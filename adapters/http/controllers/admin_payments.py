@@ -11,7 +11,7 @@ from adapters.http.auth import Principal, admin_guard
 from adapters.http.idempotency import IDEMPOTENT
 from adapters.http.openapi import ADMIN, problems
 from adapters.http.wire.admin import PaymentStatusName, SettleRequest
-from adapters.http.wire.common import Id, ImpUid, Limit, MerchantUid, Offset
+from adapters.http.wire.common import ImpUidQuery, Limit, MerchantUidQuery, Offset, UserSeqQuery
 from adapters.http.wire.payments import (
     ManualRefundRequest,
     PaymentList,
@@ -37,8 +37,8 @@ from application.use_cases.settle_unknown import (
 from domain.status import PaymentStatus
 
 PaymentId = Annotated[int, PathParameter(gt=0, lt=2**53, description="payment id")]
-Method = Annotated[str, QueryParameter(pattern=r"^[a-z_]{1,20}$")]
-ChannelName = Annotated[str, QueryParameter(pattern=r"^[a-z0-9_]{1,40}$")]
+Method = Annotated[str | None, QueryParameter(pattern=r"^[a-z_]{1,20}$")]
+ChannelName = Annotated[str | None, QueryParameter(pattern=r"^[a-z0-9_]{1,40}$")]
 
 
 class AdminPaymentController(Controller):
@@ -56,16 +56,16 @@ class AdminPaymentController(Controller):
         self,
         search_payments: NamedDependency[SearchPayments],
         status: FromQuery[list[PaymentStatusName] | None] = None,
-        method: FromQuery[Method | None] = None,
-        channel: FromQuery[ChannelName | None] = None,
-        user_seq: FromQuery[Id | None] = None,
+        method: Method = None,
+        channel: ChannelName = None,
+        user_seq: UserSeqQuery = None,
         requested_from: FromQuery[datetime | None] = None,
         requested_to: FromQuery[datetime | None] = None,
-        merchant_uid: FromQuery[MerchantUid | None] = None,
-        imp_uid: FromQuery[ImpUid | None] = None,
+        merchant_uid: MerchantUidQuery = None,
+        imp_uid: ImpUidQuery = None,
         unknown_only: FromQuery[bool] = False,
-        limit: FromQuery[Limit] = 50,
-        offset: FromQuery[Offset] = 0,
+        limit: Limit = 50,
+        offset: Offset = 0,
     ) -> PaymentList:
         found = await search_payments.execute(
             SearchPaymentsCommand(

@@ -4,7 +4,7 @@ from typing import Annotated, Literal
 
 from litestar import Controller, get
 from litestar.di import NamedDependency
-from litestar.params import FromQuery, QueryParameter
+from litestar.params import QueryParameter
 
 from adapters.http.auth import admin_guard
 from adapters.http.inbox import ListInbox, ListInboxQuery
@@ -32,8 +32,8 @@ class AdminWebhookController(Controller):
             Literal["received", "processed", "failed", "unmatched"] | None,
             QueryParameter(name="state"),
         ] = None,
-        limit: FromQuery[Limit] = 50,
-        offset: FromQuery[Offset] = 0,
+        limit: Limit = 50,
+        offset: Offset = 0,
     ) -> InboxList:
         found = await list_inbox.execute(
             ListInboxQuery(inbox_state, Page(limit=limit, offset=offset))

@@ -4,7 +4,7 @@ from typing import Annotated
 
 from litestar import Controller, get, post
 from litestar.di import NamedDependency
-from litestar.params import FromQuery, JSONBody, PathParameter
+from litestar.params import JSONBody, PathParameter
 
 from adapters.http.auth import Principal, user_guard
 from adapters.http.idempotency import IDEMPOTENT
@@ -91,8 +91,8 @@ class OrderController(Controller):
         self,
         me: NamedDependency[Principal],
         list_orders: NamedDependency[ListOrders],
-        limit: FromQuery[Limit] = 50,
-        offset: FromQuery[Offset] = 0,
+        limit: Limit = 50,
+        offset: Offset = 0,
     ) -> OrderList:
         found = await list_orders.execute(
             ListOrdersCommand(me.actor(), page=Page(limit=limit, offset=offset))

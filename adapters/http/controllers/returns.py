@@ -13,12 +13,11 @@ from urllib.parse import urlencode
 from litestar import Controller, Request, Response, get
 from litestar.di import NamedDependency
 from litestar.enums import MediaType
-from litestar.params import FromQuery
 
 from adapters.http.auth import PUBLIC
 from adapters.http.controllers.webhooks import _process
 from adapters.http.network import client_ip
-from adapters.http.wire.common import ImpUid, MerchantUid
+from adapters.http.wire.common import ImpUidQuery, MerchantUidQuery
 from application.use_cases.handle_webhook import (
     ProcessWebhook,
     ReceiveWebhook,
@@ -116,8 +115,8 @@ class PaymentReturnController(Controller):
         receive_webhook: NamedDependency[ReceiveWebhook],
         process_webhook: NamedDependency[ProcessWebhook],
         search_payments: NamedDependency[SearchPayments],
-        merchant_uid: FromQuery[MerchantUid | None] = None,
-        imp_uid: FromQuery[ImpUid | None] = None,
+        merchant_uid: MerchantUidQuery = None,
+        imp_uid: ImpUidQuery = None,
     ) -> Response[str]:
         if imp_uid and merchant_uid:
             body = urlencode({"imp_uid": imp_uid, "merchant_uid": merchant_uid})

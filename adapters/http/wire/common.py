@@ -4,6 +4,7 @@ from datetime import datetime
 from typing import Annotated
 
 import msgspec
+from litestar.params import QueryParameter
 from msgspec import Meta
 
 Id = Annotated[int, Meta(gt=0, lt=2**53, description="an id", examples=[1234567])]
@@ -19,8 +20,12 @@ Email = Annotated[
 ImpUid = Annotated[str, Meta(pattern=r"^[A-Za-z0-9_\-]{1,60}$", examples=["imp_123456789012"])]
 MerchantUid = Annotated[str, Meta(pattern=r"^[A-Za-z0-9_\-]{1,40}$", examples=["dp1234567a1"])]
 Reason = Annotated[str, Meta(min_length=1, max_length=200, examples=["후원 취소 요청"])]
-Limit = Annotated[int, Meta(ge=1, le=200)]
-Offset = Annotated[int, Meta(ge=0, le=1_000_000)]
+# Query parameters: Litestar applies constraints given as QueryParameter, not msgspec Meta.
+Limit = Annotated[int, QueryParameter(ge=1, le=200, description="page size")]
+Offset = Annotated[int, QueryParameter(ge=0, le=1_000_000)]
+UserSeqQuery = Annotated[int | None, QueryParameter(gt=0, lt=2**53, description="user_seq")]
+MerchantUidQuery = Annotated[str | None, QueryParameter(pattern=r"^[A-Za-z0-9_\-]{1,40}$")]
+ImpUidQuery = Annotated[str | None, QueryParameter(pattern=r"^[A-Za-z0-9_\-]{1,60}$")]
 
 
 class Problem(msgspec.Struct, omit_defaults=True):

@@ -1,0 +1,218 @@
+"""The authorization matrix, generated from the app's own route table.
+
+Every (method, path) of the app must have a rule here: a new route without one fails.
+  public — no token needed
+  user   — any valid token; no token → 401
+  admin  — role admin; no token → 401, a user's token → 403
+"""
+
+from typing import Any
+
+import pytest
+from litestar.routes import ASGIRoute, HTTPRoute
+
+from tests.http.conftest import Api, assert_problem, paid_order, registered_card
+
+RULES: dict[tuple[str, str], str] = {
+    ("GET", "/health"): "public",
+    ("GET", "/ready"): "public",
+    ("GET", "/metrics"): "public",
+    ("POST", "/api/webhooks/iamport"): "public",
+    ("GET", "/payments/return"): "public",
+    ("POST", "/api/demo/token"): "public",
+    ("POST", "/api/orders"): "user",
+    ("GET", "/api/orders"): "user",
+    ("GET", "/api/orders/{order_id:int}"): "user",
+    ("POST", "/api/orders/{order_id:int}/checkout"): "user",
+    ("POST", "/api/payments/complete"): "user",
+    ("GET", "/api/payments/{payment_id:int}"): "user",
+    ("POST", "/api/payments/{payment_id:int}/refund"): "user",
+    ("POST", "/api/cards"): "user",
+    ("GET", "/api/cards"): "user",
+    ("DELETE", "/api/cards/{card_id:int}"): "user",
+    ("POST", "/api/cards/{card_id:int}/complete"): "user",
+    ("POST", "/api/billing/payments"): "user",
+    ("POST", "/api/subscriptions"): "user",
+    ("GET", "/api/subscriptions"): "user",
+    ("PATCH", "/api/subscriptions/{order_id:int}"): "user",
+    ("POST", "/api/subscriptions/{order_id:int}/cancel"): "user",
+    ("GET", "/api/admin/orders"): "admin",
+    ("GET", "/api/admin/payments"): "admin",
+    ("POST", "/api/admin/payments/{payment_id:int}/refund"): "admin",
+    ("POST", "/api/admin/payments/{payment_id:int}/manual-refund"): "admin",
+    ("POST", "/api/admin/payments/{payment_id:int}/settle"): "admin",
+    ("GET", "/api/admin/webhooks"): "admin",
+    ("POST", "/api/admin/reconcile"): "admin",
+    ("GET", "/api/admin/unknown-outcomes"): "admin",
+}
+
+# Routes that are not part of the API proper (schema UI, mounts, the demo page's files).
+SKIPPED_PREFIXES = ("/schema", "/sandbox", "/demo/static")
+
+
+def api_routes(app: Any) -> list[tuple[str, str]]:
+    found = []
+    for route in app.routes:
+        if isinstance(route, ASGIRoute) or route.path.startswith(SKIPPED_PREFIXES):
+            continue
+        assert isinstance(route, HTTPRoute)
+        for method in sorted(route.methods - {"OPTIONS", "HEAD"}):
+            if route.path == "/" and method == "GET":
+                continue  # the demo page
+            found.append((method, route.path))
+    return found
+
+
+def concrete(path: str, ids: dict[str, int]) -> str:
+    for name, value in ids.items():
+        path = path.replace("{" + name + ":int}", str(value))
+    return path
+
+
+def test_every_route_has_a_rule(api: Api) -> None:
+    routes = api_routes(api.app)
+    missing = [r for r in routes if r not in RULES]
+    assert not missing, f"routes without an authorization rule: {missing}"
+    stale = [r for r in RULES if r not in routes]
+    assert not stale, f"rules for routes that do not exist: {stale}"
+
+
+async def _ids(api: Api) -> dict[str, int]:
+    """Resources of user A, for the {id} routes."""
+    paid = await paid_order(api, who="a")
+    card_id = await registered_card(api, who="a")
+    sub = await api.post(
+        "/api/subscriptions",
+        json={
+            "card_id": card_id,
+            "amount": 1000,
+            "billing_day": 5,
+            "name": "월 후원",
+            "content_type_code": 1,
+            "content_seq": 1,
+        },
+    )
+    return {
+        "order_id": paid["order_id"],
+        "payment_id": paid["payment_id"],
+        "card_id": card_id,
+        "order_id_sub": sub.json()["order"]["id"],
+    }
+
+
+async def _call(api: Api, method: str, path: str, who: Any) -> Any:
+    headers = api.auth(who)
+    body = None if method in ("GET", "DELETE") else {}
+    return await api.client.request(method, path, json=body, headers=headers)
+
+
+async def test_no_token_and_wrong_role(api: Api) -> None:
+    ids = await _ids(api)
+    for (method, template), rule in RULES.items():
+        if rule == "public":
+            continue
+        path = concrete(template, ids)
+        assert_problem(await _call(api, method, path, None), 401, "unauthorized")
+        assert_problem(
+            await api.client.request(
+                method, path, json={}, headers={"Authorization": "Bearer not.a.jwt"}
+            ),
+            401,
+            "unauthorized",
+        )
+        if rule == "admin":
+            assert_problem(await _call(api, method, path, "a"), 403, "forbidden")
+
+
+async def test_user_b_gets_404_on_every_route_naming_user_a_resources(api: Api) -> None:
+    ids = await _ids(api)
+    with_ids = {
+        "order_id": ids["order_id"],
+        "payment_id": ids["payment_id"],
+        "card_id": ids["card_id"],
+    }
+    for (method, template), rule in RULES.items():
+        if rule != "user" or "{" not in template:
+            continue
+        if template.startswith("/api/subscriptions"):
+            path = template.replace("{order_id:int}", str(ids["order_id_sub"]))
+        else:
+            path = concrete(template, with_ids)
+        body: Any = None
+        if method == "POST" and template.endswith("/refund"):
+            body = {"reason": "남의 결제"}
+        elif method == "PATCH":
+            body = {"amount": 1000}
+        elif method == "POST":
+            body = {}
+        r = await api.client.request(method, path, json=body, headers=api.auth("b"))
+        assert_problem(r, 404, "not_found")
+        # ... and user A reaches each one (not 401/403/404)
+        r = await api.client.request(method, path, json=body, headers=api.auth("a"))
+        assert r.status_code not in (401, 403, 404), (method, path, r.text)
+
+
+async def test_admin_reaches_admin_routes(api: Api) -> None:
+    for (method, template), rule in RULES.items():
+        if rule != "admin" or "{" in template:
+            continue
+        r = await _call(api, method, template, "admin")
+        assert r.status_code in (200, 201), (method, template, r.text)
+
+
+@pytest.mark.parametrize(
+    "claims",
+    [
+        {"sub": "abc"},
+        {"sub": "-3"},
+        {"sub": "7", "exp": 1},
+        {"sub": "7", "no_exp": True},
+    ],
+)
+async def test_bad_tokens_are_401(api: Api, claims: dict) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    import jwt
+
+    payload: dict[str, Any] = {"iat": datetime.now(UTC), **claims}
+    if "exp" not in payload and not payload.pop("no_exp", False):
+        payload["exp"] = datetime.now(UTC) + timedelta(hours=1)
+    payload.pop("no_exp", None)
+    token = jwt.encode(payload, api.config.jwt_secret, algorithm="HS256")
+    r = await api.client.get("/api/orders", headers={"Authorization": f"Bearer {token}"})
+    assert_problem(r, 401, "unauthorized")
+    forged = jwt.encode({"sub": "7", "exp": 9999999999}, "another-secret-entirely-0123456789")
+    r = await api.client.get("/api/orders", headers={"Authorization": f"Bearer {forged}"})
+    assert_problem(r, 401, "unauthorized")
+
+
+async def test_roles_claim_also_grants_admin(api: Api) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    import jwt
+
+    token = jwt.encode(
+        {
+            "sub": "900",
+            "roles": ["support", "admin"],
+            "iat": datetime.now(UTC),
+            "exp": datetime.now(UTC) + timedelta(hours=1),
+        },
+        api.config.jwt_secret,
+        algorithm="HS256",
+    )
+    r = await api.client.get("/api/admin/orders", headers={"Authorization": f"Bearer {token}"})
+    assert r.status_code == 200
+
+
+async def test_demo_token_route(api: Api) -> None:
+    r = await api.client.post("/api/demo/token", json={"user_seq": 42, "admin": True})
+    assert r.status_code == 201
+    token = r.json()["access_token"]
+    r = await api.client.get("/api/admin/orders", headers={"Authorization": f"Bearer {token}"})
+    assert r.status_code == 200
+
+
+@pytest.mark.parametrize("env", [{"DOLGO_DEMO_TOKENS": "off"}])
+async def test_demo_token_route_can_be_turned_off(api: Api, env: dict) -> None:
+    assert_problem(await api.client.post("/api/demo/token", json={"user_seq": 1}), 404, "not_found")

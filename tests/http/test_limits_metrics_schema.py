@@ -1,0 +1,108 @@
+"""Rate limits (429 + Retry-After), metrics, health/ready, OpenAPI, problem+json everywhere."""
+
+import pytest
+
+from tests.http.conftest import CARD, ORDER, Api, assert_problem, paid_order
+
+LIMITS = {
+    "DOLGO_RATE_LIMIT_CARD_PER_USER": "2/hour",
+    "DOLGO_RATE_LIMIT_CARD_PER_IP": "3/hour",
+    "DOLGO_RATE_LIMIT_PAYMENT_PER_USER": "2/minute",
+    "DOLGO_RATE_LIMIT_PAYMENT_PER_IP": "off",
+}
+
+
+@pytest.mark.parametrize("env", [LIMITS])
+async def test_card_registration_is_limited_per_user_then_per_ip(api: Api, env: dict) -> None:
+    for _ in range(2):
+        assert (await api.post("/api/cards", json=CARD)).status_code == 201
+    r = await api.post("/api/cards", json=CARD)
+    body = assert_problem(r, 429, "rate_limited")
+    assert int(r.headers["retry-after"]) > 0 and body["detail"]
+    # another user from the same address: the per-IP limit (3) is reached on its 1st request
+    assert (await api.post("/api/cards", who="b", json=CARD)).status_code == 201
+    assert_problem(await api.post("/api/cards", who="b", json=CARD), 429, "rate_limited")
+    # listing cards is not limited
+    assert (await api.get("/api/cards")).status_code == 200
+
+
+@pytest.mark.parametrize("env", [LIMITS])
+async def test_payment_creation_is_limited_per_user(api: Api, env: dict) -> None:
+    for _ in range(2):
+        assert (await api.post("/api/orders", json=ORDER)).status_code == 201
+    assert_problem(await api.post("/api/orders", json=ORDER), 429, "rate_limited")
+    assert (await api.post("/api/orders", who="b", json=ORDER)).status_code == 201
+
+
+async def test_health_and_ready(api: Api) -> None:
+    assert (await api.client.get("/health")).json() == {"status": "ok"}
+    ready = (await api.client.get("/ready")).json()
+    assert ready == {"status": "ready", "database": "ok", "iamport": "ok"}
+
+
+async def test_ready_reports_iamport_without_failing(api: Api) -> None:
+    from application.gateway import NotAttempted
+
+    api.gateway.script("get_prepared", NotAttempted("connection refused"))
+    r = await api.client.get("/ready")
+    assert r.status_code == 200 and r.json()["iamport"] == "unreachable"
+
+
+async def test_metrics(api: Api) -> None:
+    await paid_order(api)
+    await api.client.post("/api/webhooks/iamport", json={"imp_uid": "imp_x", "status": "paid"})
+    text = (await api.client.get("/metrics")).text
+    assert "dolgo_pay_requests_total" in text
+    assert 'dolgo_pay_payments_total{method="card",status="paid"}' in text
+    assert 'dolgo_pay_webhooks_received_total{status="paid"}' in text
+
+
+def test_gateway_observer_counts_latency_and_unknown() -> None:
+    from adapters.http.metrics import metrics, observe_gateway
+
+    before = metrics().unknown.labels("charge_billing_key")._value.get()
+    observe_gateway("charge_billing_key", "unknown", 30.0)
+    observe_gateway("prepare", "approved", 0.1)
+    assert metrics().unknown.labels("charge_billing_key")._value.get() == before + 1
+
+
+async def test_openapi_declares_every_route_with_errors(api: Api) -> None:
+    schema = (await api.client.get("/schema/openapi.json")).json()
+    operations = [
+        (path, method, op)
+        for path, item in schema["paths"].items()
+        for method, op in item.items()
+        if method in ("get", "post", "patch", "delete")
+    ]
+    assert len(operations) >= 29
+    ids = [op["operationId"] for _, _, op in operations]
+    assert len(ids) == len(set(ids))
+    for path, method, op in operations:
+        if path in ("/health", "/ready", "/metrics", "/payments/return"):
+            continue
+        assert "400" in op["responses"] and "500" in op["responses"], (path, method)
+        problem = op["responses"]["400"]["content"]
+        assert "application/problem+json" in problem, (path, method)
+    body = schema["paths"]["/api/orders"]["post"]["requestBody"]["content"]["application/json"]
+    assert body["schema"]
+
+
+async def test_unknown_route_and_method_are_problems(api: Api) -> None:
+    assert_problem(await api.client.get("/api/nothing"), 404, "not_found")
+    assert_problem(
+        await api.client.put("/api/orders", headers=api.auth("a")), 405, "method_not_allowed"
+    )
+
+
+async def test_malformed_json_is_400_naming_the_body(api: Api) -> None:
+    r = await api.post(
+        "/api/orders", content=b"{nope", headers={"content-type": "application/json"}
+    )
+    assert assert_problem(r, 400, "validation_error")["field"] == "body"
+
+
+async def test_huge_ids_are_400_not_500(api: Api) -> None:
+    r = await api.get("/api/orders/99999999999999999999999")
+    assert assert_problem(r, 400, "validation_error")["field"] == "order_id"
+    r = await api.get("/api/admin/payments?limit=100000", who="admin")
+    assert assert_problem(r, 400, "validation_error")["field"] == "limit"
