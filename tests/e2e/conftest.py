@@ -120,8 +120,10 @@ def service() -> Iterator[Service]:
         shutil.rmtree(workdir, ignore_errors=True)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser(service: Service):
+    """Module-scoped: Playwright's sync API keeps an event loop running in this thread while it
+    is open, which would break the asyncio tests collected after this module."""
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as pw:

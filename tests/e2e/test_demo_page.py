@@ -134,6 +134,19 @@ def test_closed_window_leaves_the_order_unpaid(page: Page, service, shots):
     assert all(
         status_name(p["status"], PaymentStatus) != "PAID" for p in payments_of(order["detail"])
     )
+
+    # The unpaid order can be paid again: a new attempt through a new window.
+    row.get_by_test_id("order-pay-again").click()
+    window = pg_window(page)
+    window.get_by_test_id("card-select").select_option(APPROVED_CARD)
+    window.get_by_test_id("approve").click()
+    expect(result).to_have_attribute("data-tone", "ok")
+    expect(result).to_have_attribute("data-order-id", order_id)
+    expect(row).to_contain_text("결제완료")
+    order = get_order(service, 2, order_id)
+    assert status_name(order["listed"]["status"], OrderStatus) == "PAID"
+    statuses = [status_name(p["status"], PaymentStatus) for p in payments_of(order["detail"])]
+    assert statuses[-1] == "PAID" and statuses.count("PAID") == 1, statuses
     assert not page.errors
 
 
