@@ -76,3 +76,41 @@ JOBS: dict[str, tuple[str, JobRunner]] = {
     "expire-orders": ("expire abandoned unpaid orders", expire_orders),
     "charge-subscriptions": ("charge due monthly sponsorships", charge_subscriptions),
 }
+
+
+# -- the in-process scheduler (`serve` with DOLGO_SCHEDULER=on) --------------------------------
+# Every instance may run it: the use cases claim their rows (locks, version checks), so two
+# instances running the same job do not charge or settle anything twice.
+SCHEDULE: tuple[tuple[str, float], ...] = (
+    ("process-webhooks", 30.0),
+    ("resolve-unknown", 60.0),
+    ("charge-subscriptions", 300.0),
+    ("expire-vbanks", 600.0),
+    ("expire-orders", 600.0),
+    ("reconcile", 3600.0),
+)
+
+
+async def run_scheduler(container: Any, *, tick: float = 5.0, first_delay: float = 30.0) -> None:
+    """Runs the jobs on SCHEDULE until cancelled; one job's failure stops no other."""
+    import asyncio
+    import logging
+    import time
+
+    log = logging.getLogger("dolgo_pay.scheduler")
+    started = time.monotonic()
+    next_run = {name: started + min(period, first_delay) for name, period in SCHEDULE}
+    while True:
+        now = time.monotonic()
+        for name, period in SCHEDULE:
+            if now < next_run[name]:
+                continue
+            next_run[name] = now + period
+            try:
+                summary = await JOBS[name][1](container)
+                log.info("job %s: %s", name, summary)
+            except asyncio.CancelledError:
+                raise
+            except Exception:  # noqa: BLE001 - logged; the next period tries again
+                log.exception("job %s failed", name)
+        await asyncio.sleep(tick)

@@ -5,6 +5,8 @@ shutdown; in demo mode it also runs the mounted sandbox's lifespan. Everything t
 need arrives through Litestar's `Provide` from the container (deps.py).
 """
 
+import asyncio
+import contextlib
 import importlib.util
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
@@ -39,6 +41,7 @@ from adapters.http.idempotency import IdempotencyDeps
 from adapters.http.metrics import prometheus_config
 from adapters.http.openapi import openapi_config
 from adapters.http.rate_limit import rate_limit_middleware
+from adapters.jobs import run_scheduler
 
 SANDBOX_PATH = "/sandbox"
 
@@ -134,6 +137,9 @@ def create_app(container: Container, *, sandbox: ASGIApp | None = None) -> Lites
                 await check_schema(engine)
             if isinstance(sandbox_app, Litestar):
                 await stack.enter_async_context(sandbox_app.lifespan())
+            if config.scheduler:
+                task = asyncio.create_task(run_scheduler(container), name="dolgo-pay scheduler")
+                stack.push_async_callback(_stop, task)
             app.state.idempotency = IdempotencyDeps(
                 uow=await resolve(container.uow_factory),
                 clock=await resolve(container.clock),
@@ -160,6 +166,12 @@ def create_app(container: Container, *, sandbox: ASGIApp | None = None) -> Lites
         lifespan=[lifespan],
         state=State({"container": container, "config": config}),
     )
+
+
+async def _stop(task: "asyncio.Task[None]") -> None:
+    task.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await task
 
 
 async def _shutdown(container: Container) -> None:

@@ -24,6 +24,7 @@ ADMIN = 900
 
 BASE_ENV = {
     "DOLGO_SANDBOX": "off",
+    "DOLGO_SCHEDULER": "off",
     "DOLGO_IAMPORT_URL": "http://iamport.invalid",
     "DOLGO_PUBLIC_BASE_URL": "https://pay.dolgo.example",
     "DOLGO_JWT_SECRET": "test-jwt-secret-0123456789abcdef0123456789",

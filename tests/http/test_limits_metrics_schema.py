@@ -106,3 +106,28 @@ async def test_huge_ids_are_400_not_500(api: Api) -> None:
     assert assert_problem(r, 400, "validation_error")["field"] == "order_id"
     r = await api.get("/api/admin/payments?limit=100000", who="admin")
     assert assert_problem(r, 400, "validation_error")["field"] == "limit"
+
+
+async def test_the_scheduler_runs_due_jobs() -> None:
+    import asyncio
+    from contextlib import suppress
+
+    from adapters.jobs import run_scheduler
+    from application.records import InboxState
+    from application.use_cases.handle_webhook import ReceiveWebhookCommand
+    from tests.http.conftest import make_api_parts
+
+    _, container, store, gateway, _ = make_api_parts()
+    receive = container.receive_webhook()
+    message_id = await receive.execute(
+        ReceiveWebhookCommand('{"imp_uid": "imp_nope", "status": "paid"}', "application/json")
+    )
+    task = asyncio.create_task(run_scheduler(container, tick=0.01, first_delay=0))
+    for _ in range(100):
+        await asyncio.sleep(0.01)
+        if store.inbox[message_id].state is not InboxState.RECEIVED:
+            break
+    task.cancel()
+    with suppress(asyncio.CancelledError):
+        await task
+    assert store.inbox[message_id].state is InboxState.UNMATCHED
