@@ -95,7 +95,7 @@ def demo_channels() -> ChannelDirectory:
                 "html5_inicis",
                 "html5_inicis.MOIdolgo01",
                 "html5_inicis",
-                frozenset({"card", "trans", "vbank", "phone"}),
+                frozenset({"card", "trans", "vbank"}),
                 frozenset({"MOIdolgo01"}),
                 KeyIssuance.WINDOW,
                 priority=20,
