@@ -102,7 +102,10 @@ class CancellationRepository(Protocol):
     async def save(self, cancellation: Cancellation) -> None: ...
     async def for_payment(self, payment_id: int) -> list[Cancellation]: ...
     async def unresolved(self, now: datetime, limit: int) -> list[Cancellation]:
-        """UNKNOWN cancellations whose next check is due."""
+        """In-flight cancellations (REQUESTED or UNKNOWN) whose next check is due, by due time.
+
+        A REQUESTED one carries its first check time from the moment it is recorded, so one
+        whose process died before iamport's answer was recorded is found here too."""
         ...
 
 
@@ -113,6 +116,10 @@ class CardRepository(Protocol):
     async def save(self, card: PaymentCard) -> None: ...
     async def for_user(self, user_seq: int) -> list[PaymentCard]:
         """The user's cards that are not deleted, newest first."""
+        ...
+
+    async def issuing(self, before: datetime, limit: int) -> list[PaymentCard]:
+        """ISSUING cards created before `before`, oldest first (key issuances left unsettled)."""
         ...
 
 

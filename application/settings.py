@@ -21,6 +21,10 @@ class PaymentSettings:
     unknown_backoff: tuple[timedelta, ...] = field(default_factory=_default_backoff)
     vbank_due: timedelta = timedelta(days=3)
     abandoned_after: timedelta = timedelta(hours=24)  # unpaid one-time orders expire after this
+    # A card still ISSUING this long after it was recorded is settled from iamport's word, and
+    # iamport's not-found then proves no key was issued: longer than the gateway's timeouts
+    # and than a sponsor may sit in a PG key-issuance window.
+    card_issuance_grace: timedelta = timedelta(hours=1)
     webhook_retry_backoff: tuple[timedelta, ...] = field(default_factory=_default_backoff)
 
     @property

@@ -110,6 +110,12 @@ class Settlement:
         self._settings = settings
         self._channels = channels
 
+    def first_check_at(self, at: datetime) -> datetime:
+        """The first check time of a gateway call recorded at `at` (its intent carries it from
+        the start, so a crash before the answer is recorded leaves a row the janitor finds);
+        the first backoff step is longer than the gateway's timeouts."""
+        return at + self._settings.next_check_after(0)
+
     # -- a payment record fetched from iamport ------------------------------------------------
     def apply_record(
         self,

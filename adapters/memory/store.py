@@ -274,10 +274,10 @@ class CancellationRepo(_Repo):
     async def unresolved(self, now: datetime, limit: int) -> list[Cancellation]:
         rows = _where(
             self._t.all(),
-            lambda c: c.status is CancellationStatus.UNKNOWN,
+            lambda c: c.status in (CancellationStatus.REQUESTED, CancellationStatus.UNKNOWN),
             lambda c: c.next_check_at is not None and c.next_check_at <= now,
         )
-        return sorted(rows, key=lambda c: c.next_check_at)[:limit]  # type: ignore[arg-type,return-value]
+        return sorted(rows, key=lambda c: (c.next_check_at, c.id))[:limit]
 
 
 class CardRepo(_Repo):
@@ -313,6 +313,14 @@ class CardRepo(_Repo):
             lambda c: c.status is not CardStatus.DELETED,
         )
         return sorted(rows, key=lambda c: c.id, reverse=True)
+
+    async def issuing(self, before: datetime, limit: int) -> list[PaymentCard]:
+        rows = _where(
+            self._t.all(),
+            lambda c: c.status is CardStatus.ISSUING,
+            lambda c: c.created_at < before,
+        )
+        return sorted(rows, key=lambda c: (c.created_at, c.id))[:limit]
 
 
 class HistoryRepo:

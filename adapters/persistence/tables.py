@@ -371,6 +371,7 @@ payment_card = Table(
     Column("created_at", UtcDateTime, nullable=False, comment="생성일시 (UTC)"),
     _version(),
     Index(None, "user_seq", "card_status"),
+    Index(None, "card_status", "created_at"),
     comment="결제카드",
     **MYSQL,
 )

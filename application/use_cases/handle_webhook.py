@@ -2,7 +2,8 @@
 
 ReceiveWebhook only stores (it never fails on an unknown field or an odd body, so iamport gets
 its 200 at once); ProcessWebhook re-fetches by imp_uid — the body is a hint, never the truth —
-and applies the record through Settlement. ProcessDueWebhooks is the scheduler's job that
+and applies the record through Settlement (a card's key-issuance window, `dpk<card_id>`, settles
+the card from iamport's key lookup instead). ProcessDueWebhooks is the scheduler's job that
 processes what is new and retries what failed.
 """
 
@@ -13,11 +14,13 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qs
 
-from application.gateway import IamportGateway, NotFound
+from application.gateway import GatewayPayment, IamportGateway, NotFound
 from application.ports import Clock, IdGenerator, UnitOfWorkFactory
 from application.records import InboxMessage, InboxState
 from application.settings import PaymentSettings
 from application.use_cases.payment_sync import WEBHOOK, PaymentMissing, PaymentSync, record_of
+from application.use_cases.register_card import ResolveCardIssuance, ResolveCardIssuanceCommand
+from application.use_cases.window_card import ISSUE_USAGE
 from domain.identifiers import parse_issue_merchant_uid
 
 log = logging.getLogger("dolgo_pay.webhooks")
@@ -101,12 +104,14 @@ class ProcessWebhook:
         sync: PaymentSync,
         clock: Clock,
         settings: PaymentSettings,
+        cards: ResolveCardIssuance | None = None,
     ) -> None:
         self._uow = uow
         self._gateway = gateway
         self._sync = sync
         self._clock = clock
         self._settings = settings
+        self._cards = cards  # settles a card from its key-issuance window's webhook
 
     async def execute(self, command: ProcessWebhookCommand) -> ProcessWebhookResult:
         async with self._uow() as uow:
@@ -126,9 +131,9 @@ class ProcessWebhook:
                     message, InboxState.UNMATCHED, f"iamport has no payment {message.imp_uid}"
                 )
             return await self._finish(message, InboxState.FAILED, f"lookup: {lookup!r}")
-        if parse_issue_merchant_uid(record.merchant_uid) is not None:
-            # A billing-key window: the card registration flow verifies it on completion.
-            return await self._finish(message, InboxState.PROCESSED, "card registration window")
+        card_id = parse_issue_merchant_uid(record.merchant_uid)
+        if card_id is not None:
+            return await self._key_window(message, record, card_id)
         try:
             synced = await self._sync.apply(record, WEBHOOK)
         except PaymentMissing:
@@ -142,6 +147,41 @@ class ProcessWebhook:
             f"refused: {synced.result.refused_rule}" if synced.result.refused_rule else None
         )
         return await self._finish(message, InboxState.PROCESSED, detail, record.merchant_uid)
+
+    async def _key_window(
+        self, message: InboxMessage, record: GatewayPayment, card_id: int
+    ) -> ProcessWebhookResult:
+        """A card's key-issuance window (`dpk<card_id>`): settle the card from iamport's word on
+        its key, as the browser's completion would. iamport's not-found is no proof here (the
+        sponsor may still retry in the window): the card stays ISSUING for the janitor."""
+        uid = record.merchant_uid
+        if self._cards is None:  # not wired: the browser's completion or the janitor settles it
+            return await self._finish(message, InboxState.PROCESSED, "card registration window")
+        async with self._uow() as uow:
+            card = await uow.cards.get(card_id)
+        if card is None:
+            return await self._finish(message, InboxState.UNMATCHED, f"no card of ours is {uid}")
+        if record.customer_uid not in {k.customer_uid for k in card.keys} or (
+            record.customer_uid_usage not in (None, ISSUE_USAGE)
+        ):
+            # Our merchant_uid, but not this card's key: touch nothing, show it to operators.
+            return await self._finish(
+                message, InboxState.UNMATCHED, f"{record.imp_uid} is not card {card_id}'s key"
+            )
+        try:
+            resolved = await self._cards.execute(
+                ResolveCardIssuanceCommand(card_id, missing_is_failure=False, cause=WEBHOOK)
+            )
+        except Exception as error:  # a bug, the database, a channel gone: retry later
+            log.exception("processing webhook %s (card %s) failed", message.id, card_id)
+            return await self._finish(message, InboxState.FAILED, f"{type(error).__name__}", uid)
+        status = resolved.card.status.name.lower()
+        if resolved.resolved:
+            return await self._finish(message, InboxState.PROCESSED, f"card {status}", uid)
+        if resolved.missing:
+            detail = "no billing key at iamport yet: the janitor settles the card"
+            return await self._finish(message, InboxState.PROCESSED, detail, uid)
+        return await self._finish(message, InboxState.FAILED, "billing key lookup unanswered", uid)
 
     async def _finish(
         self,

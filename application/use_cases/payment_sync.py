@@ -106,7 +106,13 @@ class PaymentSync:
             await save_settled(uow, locked, result)
             forged = result.cancel_at_iamport
             if forged is not None and not any(c.in_flight for c in locked.cancellations):
-                cancel = _forgery_cancel(self._ids.new_id(), locked.payment, forged, now)
+                cancel = _forgery_cancel(
+                    self._ids.new_id(),
+                    locked.payment,
+                    forged,
+                    now,
+                    self._settlement.first_check_at(now),
+                )
                 await uow.cancellations.add(cancel)
             await uow.commit()
         synced = Synced(result, locked.order, locked.payment, cancel)
@@ -147,7 +153,7 @@ class PaymentSync:
 
 
 def _forgery_cancel(
-    cancel_id: int, payment: Payment, forged: GatewayPayment, at: datetime
+    cancel_id: int, payment: Payment, forged: GatewayPayment, at: datetime, first_check: datetime
 ) -> Cancellation:
     balance = forged.amount - forged.cancel_amount
     return Cancellation(
@@ -160,6 +166,7 @@ def _forgery_cancel(
         reason=FORGERY_REASON,
         requested_by=VERIFICATION,
         requested_at=at,
+        next_check_at=first_check,
     )
 
 

@@ -95,6 +95,9 @@ class RequestRefund:
                 refund_holder=account.holder if account else None,
                 refund_bank=account.bank_code if account else None,
                 refund_account_masked=mask_account(account.number) if account else None,
+                # The intent carries its own first check: if this process dies before the
+                # answer is recorded, the janitor asks iamport then (ADR 0007).
+                next_check_at=self._settlement.first_check_at(now),
             )
             await uow.cancellations.add(cancellation)
             await uow.commit()

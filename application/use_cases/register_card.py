@@ -173,19 +173,39 @@ class RegisterCard:
 @dataclass(frozen=True, slots=True)
 class ResolveCardIssuanceCommand:
     card_id: int
+    # False for a door that may come too early (a webhook while the sponsor may still retry in
+    # the PG window): iamport's not-found then leaves the card ISSUING for the janitor, which
+    # asks only once the grace period has passed (ResolveStuckCardIssuances).
+    missing_is_failure: bool = True
+    cause: str = "janitor"
 
 
 @dataclass(frozen=True, slots=True)
 class ResolveCardIssuanceResult:
     card: PaymentCard
-    resolved: bool  # False: iamport still gave no usable answer; ask again later
+    resolved: bool  # False: iamport gave no usable answer (or no proof yet); ask again later
+    missing: bool = False  # iamport knows no key yet, and the command took that as no proof
+
+
+def key_refusal(
+    channel: Channel, info: BillingKeyInfo, *, production: bool
+) -> dict[str, object] | None:
+    """Why a key iamport shows under our customer_uid is not ours to use, or None: it was
+    issued on another channel, or it is a test channel's key in production."""
+    if not channel.took(info.pg_provider, info.pg_id):
+        return {"wrong_channel": True, **key_evidence(info)}
+    if info.sandbox and production:
+        return {"test_channel_key": True, **key_evidence(info)}
+    return None
 
 
 class ResolveCardIssuance:
-    """The janitor's step for a card left ISSUING: ask iamport whether its key exists.
+    """Settle a card left ISSUING from iamport's word on its key (`GET /subscribe/customers`).
 
-    A key at iamport → ACTIVE; iamport's NotFound → FAILED (nothing was issued); anything else
-    leaves the card ISSUING for the next round. Time alone never settles it.
+    A key on our channel → ACTIVE; a key on another channel (or a test key in production) →
+    FAILED; iamport's NotFound → FAILED (nothing was issued) when the command says not-found is
+    proof, else left ISSUING; no answer leaves the card ISSUING for the next round. Time alone
+    never settles it.
     """
 
     def __init__(
@@ -194,11 +214,13 @@ class ResolveCardIssuance:
         gateway: IamportGateway,
         clock: Clock,
         channels: ChannelDirectory,
+        settings: PaymentSettings | None = None,
     ) -> None:
         self._uow = uow
         self._gateway = gateway
         self._clock = clock
         self._channels = channels
+        self._production = settings.production if settings is not None else False
 
     async def execute(self, command: ResolveCardIssuanceCommand) -> ResolveCardIssuanceResult:
         async with self._uow() as uow:
@@ -214,8 +236,12 @@ class ResolveCardIssuance:
         lookup = await self._gateway.get_billing_key(key.customer_uid)
 
         match lookup:
-            case Approved() | NotFound():
+            case Approved():
                 pass
+            case NotFound() if command.missing_is_failure:
+                pass
+            case NotFound():
+                return ResolveCardIssuanceResult(card, resolved=False, missing=True)
             case _:
                 return ResolveCardIssuanceResult(card, resolved=False)
         now = self._clock.now()
@@ -224,16 +250,17 @@ class ResolveCardIssuance:
             if card.status is not CardStatus.ISSUING:
                 return ResolveCardIssuanceResult(card, resolved=True)
             match lookup:
-                case Approved(value=info) if channel.took(info.pg_provider, info.pg_id):
-                    activate(card, channel, info, now, "janitor")
                 case Approved(value=info):
-                    card.issue_failed(
-                        now, "janitor", {"wrong_channel": info.pg_provider, "pg_id": info.pg_id}
-                    )
-                case NotFound():
-                    card.issue_failed(now, "janitor", {"lookup": "no billing key at iamport"})
+                    refusal = key_refusal(channel, info, production=self._production)
+                    if refusal is None:
+                        activate(card, channel, info, now, command.cause)
+                    else:
+                        card.issue_failed(now, command.cause, refusal)
+                case _:
+                    card.issue_failed(now, command.cause, {"lookup": "no billing key at iamport"})
             await uow.cards.save(card)
             await uow.commit()
+        log.info("card %s: issuance settled %s (%s)", card.id, card.status.name, command.cause)
         return ResolveCardIssuanceResult(card, resolved=True)
 
 

@@ -21,7 +21,7 @@ from application.use_cases.payment_sync import (
 )
 from domain.cancellation import Cancellation
 from domain.payment import Payment
-from domain.status import PaymentStatus
+from domain.status import CancellationStatus, PaymentStatus
 
 log = logging.getLogger("dolgo_pay.janitor")
 
@@ -106,8 +106,12 @@ class ResolveUnknownPayments:
 
 
 class ResolveUnknownCancellations:
-    """UNKNOWN cancellations: iamport's record of the payment (cancel_amount, cancel_history)
-    says whether our cancel happened → SUCCEEDED (and the refund is booked) or REJECTED."""
+    """In-flight cancellations due for a check: UNKNOWN ones (the cancel's answer was lost) and
+    REQUESTED ones past their first check time (the process died between recording the intent
+    and recording iamport's answer, or never sent it). iamport's record of the payment
+    (cancel_amount, cancel_history) says whether our cancel happened → SUCCEEDED (and the
+    refund is booked) or REJECTED (iamport cancels synchronously: a cancel its history does not
+    show was never carried out). No record → UNKNOWN, asked again on the backoff."""
 
     def __init__(
         self,
@@ -206,7 +210,8 @@ class ListUnknownOutcomes:
         self._clock = clock
 
     async def execute(self, query: ListUnknownOutcomesQuery) -> UnknownOutcomes:
-        horizon = self._clock.now() + timedelta(days=36_500)  # every one, due or not
+        now = self._clock.now()
+        horizon = now + timedelta(days=36_500)  # every one, due or not
         async with self._uow() as uow:
             payments = await uow.payments.search(
                 PaymentFilter(status=[PaymentStatus.REQUESTED], unknown_only=True),
@@ -242,5 +247,9 @@ class ListUnknownOutcomes:
                     c.next_check_at,
                 )
                 for c in cancellations
+                # A REQUESTED one not yet due is simply in flight; past its first check time,
+                # its answer was never recorded.
+                if c.status is CancellationStatus.UNKNOWN
+                or (c.next_check_at is not None and c.next_check_at <= now)
             ],
         )

@@ -21,7 +21,7 @@ from application.ports import Clock, IdGenerator, UnitOfWorkFactory
 from application.settings import PaymentSettings
 from application.use_cases.actor import Actor, require_owner
 from application.use_cases.billing import billing_channels
-from application.use_cases.register_card import activate, key_evidence
+from application.use_cases.register_card import activate, key_refusal
 from domain.card import BillingKey, PaymentCard
 from domain.identifiers import issue_merchant_uid_for
 from domain.status import CardStatus
@@ -170,10 +170,7 @@ class CompleteWindowCardRegistration:
         lookup = await self._gateway.get_billing_key(key.customer_uid)
         match lookup:
             case Approved(value=info):
-                if not channel.took(info.pg_provider, info.pg_id):
-                    failure = {"wrong_channel": True, **key_evidence(info)}
-                elif info.sandbox and self._settings.production:
-                    failure = {"test_channel_key": True, **key_evidence(info)}
+                failure = key_refusal(channel, info, production=self._settings.production)
             case NotFound():
                 failure = {"lookup": "no billing key at iamport"}
             case _:

@@ -131,11 +131,13 @@ class Wiring:
         )
         from application.use_cases.payment_sync import PaymentSync
         from application.use_cases.reconcile import Reconcile
+        from application.use_cases.register_card import ResolveCardIssuance
         from application.use_cases.resolve_unknown import (
             ListUnknownOutcomes,
             ResolveUnknownCancellations,
             ResolveUnknownPayments,
         )
+        from application.use_cases.stuck_cards import ResolveStuckCardIssuances
 
         self.store, self.gateway, self.clock = store, gateway, clock
         self.settlement = Settlement(settings, channels)
@@ -145,13 +147,19 @@ class Wiring:
         self.retry_checkout = RetryCheckout(*checkout, sync=self.sync)
         self.complete = CompletePayment(store, gateway, self.sync, clock)
         self.receive_webhook = ReceiveWebhook(store, clock, ids)
-        self.process_webhook = ProcessWebhook(store, gateway, self.sync, clock, settings)
+        self.resolve_card = ResolveCardIssuance(store, gateway, clock, channels, settings)
+        self.process_webhook = ProcessWebhook(
+            store, gateway, self.sync, clock, settings, cards=self.resolve_card
+        )
         self.process_due_webhooks = ProcessDueWebhooks(store, self.process_webhook, clock)
         self.resolve_payments = ResolveUnknownPayments(store, gateway, self.sync, clock, settings)
         self.resolve_cancellations = ResolveUnknownCancellations(
             store, gateway, self.settlement, clock, settings
         )
         self.list_unknown = ListUnknownOutcomes(store, clock)
+        self.resolve_stuck_cards = ResolveStuckCardIssuances(
+            store, self.resolve_card, clock, settings
+        )
         self.reconcile = Reconcile(store, gateway, self.sync, clock)
         self.expire_vbanks = ExpireVbanks(store, gateway, self.sync, clock)
         self.expire_abandoned = ExpireAbandonedOrders(

@@ -460,12 +460,23 @@ async def test_unresolved_cancellations(uow_factory):
     due = b.cancellation(payment.id, next_check_at=now)
     later = b.cancellation(payment.id, next_check_at=now + timedelta(minutes=1))
     done = b.cancellation(payment.id, status=CancellationStatus.SUCCEEDED, next_check_at=T0)
+    refused = b.cancellation(payment.id, status=CancellationStatus.REJECTED, next_check_at=T0)
+    # An intent whose answer was never recorded (the process died): due on its first check.
+    crashed = b.cancellation(
+        payment.id, status=CancellationStatus.REQUESTED, next_check_at=now - timedelta(minutes=2)
+    )
+    in_flight = b.cancellation(
+        payment.id, status=CancellationStatus.REQUESTED, next_check_at=now + timedelta(seconds=1)
+    )
     async with uow_factory() as uow:
-        for c in (due, late, later, done):
+        for c in (due, late, later, done, refused, crashed, in_flight):
             await uow.cancellations.add(c)
         await uow.commit()
     async with uow_factory() as uow:
-        assert [c.id for c in await uow.cancellations.unresolved(now, 10)] == [late.id, due.id]
+        listed = [c.id for c in await uow.cancellations.unresolved(now, 10)]
+        first = [c.id for c in await uow.cancellations.unresolved(now, 1)]
+    assert listed == [crashed.id, late.id, due.id]
+    assert first == [crashed.id]
 
 
 # -- cards -------------------------------------------------------------------------------------
@@ -527,6 +538,27 @@ async def test_deleted_cards_are_not_listed(uow_factory):
     assert [c.id for c in listed] == [kept.id]
     assert deleted.status is CardStatus.DELETED and deleted.use_yn == 0
     assert all(k.deleted_at is not None for k in deleted.keys)
+
+
+async def test_issuing_cards_created_before_the_cut_off_oldest_first(uow_factory):
+    cut_off = T0 + timedelta(hours=1)
+    old = b.card(status=CardStatus.ISSUING, created_at=T0, keys=[])
+    older = b.card(status=CardStatus.ISSUING, created_at=T0 - timedelta(minutes=1))
+    at_cut_off = b.card(status=CardStatus.ISSUING, created_at=cut_off)  # too recent
+    recent = b.card(status=CardStatus.ISSUING, created_at=cut_off + timedelta(minutes=1))
+    active = b.card(status=CardStatus.ACTIVE, created_at=T0)
+    failed = b.card(status=CardStatus.FAILED, created_at=T0)
+    async with uow_factory() as uow:
+        for c in (old, older, at_cut_off, recent, active, failed):
+            await uow.cards.add(c)
+        await uow.commit()
+    async with uow_factory() as uow:
+        listed = await uow.cards.issuing(cut_off, 10)
+        first = await uow.cards.issuing(cut_off, 1)
+    assert [c.id for c in listed] == [older.id, old.id]
+    assert [c.id for c in first] == [older.id]
+    assert state(listed[0]) == state(older)  # with its keys
+    assert listed[1].keys == []
 
 
 async def test_saving_twice_in_one_transaction(uow_factory):

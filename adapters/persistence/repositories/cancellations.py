@@ -37,7 +37,12 @@ class SqlCancellationRepository(SqlRepository):
     async def unresolved(self, now: datetime, limit: int) -> list[Cancellation]:
         query = (
             select(t)
-            .where(t.c.cancel_status == int(CancellationStatus.UNKNOWN), t.c.next_check_at <= now)
+            .where(
+                t.c.cancel_status.in_(
+                    [int(CancellationStatus.REQUESTED), int(CancellationStatus.UNKNOWN)]
+                ),
+                t.c.next_check_at <= now,
+            )
             .order_by(t.c.next_check_at, t.c.seq)
             .limit(limit)
         )

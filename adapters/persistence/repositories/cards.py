@@ -2,6 +2,7 @@
 
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import insert, select, update
@@ -45,6 +46,15 @@ class SqlCardRepository(SqlRepository):
             select(t)
             .where(t.c.user_seq == user_seq, t.c.card_status != int(CardStatus.DELETED))
             .order_by(t.c.seq.desc())
+        )
+        return await self._load(await self._rows(query))
+
+    async def issuing(self, before: datetime, limit: int) -> list[PaymentCard]:
+        query = (
+            select(t)
+            .where(t.c.card_status == int(CardStatus.ISSUING), t.c.created_at < before)
+            .order_by(t.c.created_at, t.c.seq)
+            .limit(limit)
         )
         return await self._load(await self._rows(query))
 
