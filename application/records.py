@@ -33,8 +33,9 @@ class InboxMessage:
 
 
 class IdempotencyState(StrEnum):
-    IN_PROGRESS = "in_progress"
-    DONE = "done"
+    IN_PROGRESS = "in_progress"  # claimed; the request is running (or its process died)
+    DONE = "done"  # the first response is stored and replayed
+    RELEASED = "released"  # the first attempt produced nothing usable (5xx): may run again
 
 
 @dataclass(eq=False)

@@ -1,6 +1,7 @@
 """Configuration: defaults, validation messages naming the variable, production refusals."""
 
 import ipaddress
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -53,6 +54,7 @@ def test_defaults_are_the_demo() -> None:
     assert (c.host, c.port) == ("127.0.0.1", 8000)
     assert c.iamport_connect_timeout == 10 and c.iamport_read_timeout == 30
     assert c.demo_tokens and c.scheduler
+    assert c.idempotency_lease == timedelta(minutes=5)
     assert c.webhook_allowed_ips == () and c.trusted_proxies == ()
     s = c.payment_settings()
     assert s.refund_policy.business_window_days == 7
@@ -79,6 +81,7 @@ def test_values_are_parsed() -> None:
             "DOLGO_RATE_LIMIT_CARD_PER_USER": "3/minute",
             "DOLGO_RATE_LIMIT_PAYMENT_PER_IP": "off",
             "DOLGO_DB_POOL_SIZE": "20",
+            "DOLGO_IDEMPOTENCY_LEASE_SECONDS": "900",
         }
     )
     assert c.public_base_url == "http://127.0.0.1:9000"
@@ -88,6 +91,7 @@ def test_values_are_parsed() -> None:
     assert c.rate_limits.card_per_user == RateLimit(3, "minute")
     assert c.rate_limits.payment_per_ip is None
     assert c.db_pool_size == 20
+    assert c.idempotency_lease == timedelta(minutes=15)
 
 
 @pytest.mark.parametrize(
@@ -109,6 +113,9 @@ def test_values_are_parsed() -> None:
         ("DOLGO_SCHEDULER", "maybe"),
         ("DOLGO_JWT_SECRET", "short"),
         ("DOLGO_SECRET", "short"),
+        ("DOLGO_IDEMPOTENCY_LEASE_SECONDS", "soon"),
+        ("DOLGO_IDEMPOTENCY_LEASE_SECONDS", "0"),
+        ("DOLGO_IDEMPOTENCY_LEASE_SECONDS", "30"),  # not longer than the iamport timeouts
     ],
 )
 def test_a_bad_value_is_refused_naming_the_variable(name: str, value: str) -> None:

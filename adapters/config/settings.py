@@ -9,6 +9,7 @@ import os
 import secrets
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Literal, TypeVar
 from urllib.parse import urlsplit
 
@@ -30,6 +31,7 @@ SANDBOX_KEY = "sandbox_key"
 SANDBOX_SECRET = "sandbox_secret"
 SANDBOX_MERCHANT_CODE = "imp00000000"
 MIN_SECRET_LENGTH = 32
+DEFAULT_IDEMPOTENCY_LEASE = timedelta(minutes=5)
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,6 +80,9 @@ class AppConfig:
     charge_hour: int = 10
     scheduler: bool = True
     demo_tokens: bool = True
+    # An Idempotency-Key IN_PROGRESS longer than this was left by a process that died: longer
+    # than any request, iamport timeouts included.
+    idempotency_lease: timedelta = DEFAULT_IDEMPOTENCY_LEASE
 
     @property
     def production(self) -> bool:
@@ -155,6 +160,16 @@ def _positive_float(raw: str) -> float:
     if not 0 < value <= 600:
         raise ValueError("must be between 0 and 600 seconds")
     return value
+
+
+def _lease(raw: str) -> timedelta:
+    try:
+        seconds = int(raw)
+    except ValueError:
+        raise ValueError("must be a whole number of seconds") from None
+    if not 1 <= seconds <= 86400:
+        raise ValueError("must be between 1 and 86400 seconds")
+    return timedelta(seconds=seconds)
 
 
 def _switch(raw: str) -> bool:
@@ -244,6 +259,16 @@ def load_config(env: Mapping[str, str] | None = None) -> AppConfig:
         except ConfigError as exc:
             r.errors.append(exc)
 
+    connect_timeout = r.get("DOLGO_IAMPORT_CONNECT_TIMEOUT", 10.0, _positive_float)
+    read_timeout = r.get("DOLGO_IAMPORT_READ_TIMEOUT", 30.0, _positive_float)
+    lease = r.get("DOLGO_IDEMPOTENCY_LEASE_SECONDS", DEFAULT_IDEMPOTENCY_LEASE, _lease)
+    if lease.total_seconds() <= connect_timeout + read_timeout:
+        r.fail(
+            "DOLGO_IDEMPOTENCY_LEASE_SECONDS",
+            f"must be longer than one request to iamport can take (connect {connect_timeout:g} s"
+            f" + read {read_timeout:g} s); the default is {DEFAULT_IDEMPOTENCY_LEASE.seconds} s",
+        )
+
     values = dict(
         mode=mode,
         database_url=r.raw("DOLGO_DATABASE_URL") or DEFAULT_DATABASE_URL,
@@ -254,8 +279,8 @@ def load_config(env: Mapping[str, str] | None = None) -> AppConfig:
         iamport_secret=r.raw("DOLGO_IAMPORT_SECRET") or ("" if production else SANDBOX_SECRET),
         iamport_merchant_code=r.raw("DOLGO_IAMPORT_MERCHANT_CODE")
         or ("" if production else SANDBOX_MERCHANT_CODE),
-        iamport_connect_timeout=r.get("DOLGO_IAMPORT_CONNECT_TIMEOUT", 10.0, _positive_float),
-        iamport_read_timeout=r.get("DOLGO_IAMPORT_READ_TIMEOUT", 30.0, _positive_float),
+        iamport_connect_timeout=connect_timeout,
+        iamport_read_timeout=read_timeout,
         public_base_url=public or f"http://{host}:{port}",
         host=host,
         port=port,
@@ -269,6 +294,7 @@ def load_config(env: Mapping[str, str] | None = None) -> AppConfig:
         charge_hour=r.get("DOLGO_CHARGE_HOUR", 10, _int_in(0, 23)),
         scheduler=r.get("DOLGO_SCHEDULER", True, _switch),
         demo_tokens=demo_tokens,
+        idempotency_lease=lease,
     )
     for name, key in (("DOLGO_JWT_SECRET", "jwt_secret"), ("DOLGO_SECRET", "secret")):
         value = r.raw(name)

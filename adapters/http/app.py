@@ -144,6 +144,7 @@ def create_app(container: Container, *, sandbox: ASGIApp | None = None) -> Lites
                 uow=await resolve(container.uow_factory),
                 clock=await resolve(container.clock),
                 secret=config.secret.encode(),
+                lease=config.idempotency_lease,
             )
             yield
 

@@ -251,6 +251,7 @@ ERROR_CODES: Mapping[int, tuple[str, ...]] = {
         "domain_error",
         "concurrent_update",
         "idempotency_in_progress",
+        "idempotency_key_abandoned",
     ),
     422: (
         "verification_failed",

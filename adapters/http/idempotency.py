@@ -5,13 +5,19 @@ IN_PROGRESS through the IdempotencyStore port and committed *before* the handler
 second instance sees it. When the handler answers, the response (status, body, content type)
 is stored. A repeat with the same body gets that response again (`Idempotent-Replayed: true`);
 a different body is 422; a repeat while the first still runs is 409. A 5xx answer releases the
-key (the record is kept with no response), so a retry may run again. Without the header the
-request is processed normally.
+key (the record is kept RELEASED, with no response), so a retry may run again. Without the header
+the request is processed normally.
+
+A key still IN_PROGRESS after the lease (longer than any request) was left by a process that
+died mid-request. Its first attempt may have charged, so it is never run again under that key:
+the answer is a 409 `idempotency_key_abandoned` telling the client to check its orders before
+retrying with a new key.
 """
 
 import hashlib
 import hmac
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 from litestar.datastructures import MutableScopeHeaders
@@ -37,6 +43,18 @@ class IdempotencyInProgress(HttpProblem):
     code = "idempotency_in_progress"
 
 
+class IdempotencyKeyAbandoned(HttpProblem):
+    status = 409
+    code = "idempotency_key_abandoned"
+
+
+ABANDONED_DETAIL = (
+    "the first request with this Idempotency-Key never finished (its server stopped); whether "
+    "it took effect is unknown to this key, and it will not be run again under it. Check your "
+    "orders and payments (GET /api/orders) before retrying with a new Idempotency-Key"
+)
+
+
 class IdempotencyKeyReused(HttpProblem):
     status = 422
     code = "idempotency_key_reused"
@@ -49,6 +67,7 @@ class IdempotencyDeps:
     uow: UnitOfWorkFactory
     clock: Clock
     secret: bytes
+    lease: timedelta = timedelta(minutes=5)
 
     def fingerprint(self, method: str, path: str, body: bytes) -> str:
         mac = hmac.new(self.secret, digestmod=hashlib.sha256)
@@ -58,6 +77,9 @@ class IdempotencyDeps:
 
 
 def _released(record: IdempotencyRecord) -> bool:
+    if record.state is IdempotencyState.RELEASED:
+        return True
+    # Rows written before RELEASED existed stored a release as DONE with no response.
     return record.state is IdempotencyState.DONE and record.status_code is None
 
 
@@ -112,6 +134,8 @@ class IdempotencyMiddleware:
                 "this Idempotency-Key was used with a different request body"
             )
         if existing.state is IdempotencyState.IN_PROGRESS:
+            if deps.clock.now() - existing.created_at > deps.lease:
+                raise IdempotencyKeyAbandoned(ABANDONED_DETAIL)
             raise IdempotencyInProgress(
                 "a request with this Idempotency-Key is still running", headers={"Retry-After": "1"}
             )
@@ -124,10 +148,11 @@ class IdempotencyMiddleware:
             record = await uow.idempotency.get(scope, key, for_update=True)
             if record is None:
                 return
-            record.state = IdempotencyState.DONE
             if captured.status is None or captured.status >= 500:
+                record.state = IdempotencyState.RELEASED
                 record.status_code, record.response_body, record.content_type = None, None, None
             else:
+                record.state = IdempotencyState.DONE
                 record.status_code = captured.status
                 record.response_body = bytes(captured.body)
                 record.content_type = captured.content_type
