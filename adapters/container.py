@@ -42,6 +42,7 @@ from application.use_cases.resolve_unknown import (
     ResolveUnknownPayments,
 )
 from application.use_cases.settle_unknown import SettleUnknownPayment
+from application.use_cases.stuck_cards import ResolveStuckCardIssuances
 from application.use_cases.subscriptions import (
     CancelSubscription,
     ChangeSubscription,
@@ -143,6 +144,23 @@ class Container(containers.DeclarativeContainer):
         CompletePayment, uow=uow_factory, gateway=gateway, sync=payment_sync, clock=clock
     )
 
+    # -- billing keys whose issuance is unsettled (window webhooks, the janitor) ------------------
+    resolve_card_issuance = providers.Factory(
+        ResolveCardIssuance,
+        uow=uow_factory,
+        gateway=gateway,
+        clock=clock,
+        channels=channels,
+        settings=settings,
+    )
+    resolve_stuck_cards = providers.Factory(
+        ResolveStuckCardIssuances,
+        uow=uow_factory,
+        resolve=resolve_card_issuance,
+        clock=clock,
+        settings=settings,
+    )
+
     # -- webhooks ------------------------------------------------------------------------------
     receive_webhook = providers.Factory(ReceiveWebhook, uow=uow_factory, clock=clock, ids=ids)
     process_webhook = providers.Factory(
@@ -152,6 +170,7 @@ class Container(containers.DeclarativeContainer):
         sync=payment_sync,
         clock=clock,
         settings=settings,
+        cards=resolve_card_issuance,
     )
     process_due_webhooks = providers.Factory(
         ProcessDueWebhooks, uow=uow_factory, process=process_webhook, clock=clock
@@ -266,9 +285,6 @@ class Container(containers.DeclarativeContainer):
         ids=ids,
         channels=channels,
         settings=settings,
-    )
-    resolve_card_issuance = providers.Factory(
-        ResolveCardIssuance, uow=uow_factory, gateway=gateway, clock=clock, channels=channels
     )
     start_window_card = providers.Factory(
         StartWindowCardRegistration,

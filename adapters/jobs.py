@@ -14,6 +14,7 @@ from application.use_cases.expire_unpaid import ExpireCommand
 from application.use_cases.handle_webhook import ProcessDueWebhooksCommand
 from application.use_cases.reconcile import ReconcileCommand
 from application.use_cases.resolve_unknown import ResolveCommand
+from application.use_cases.stuck_cards import ResolveStuckCardIssuancesCommand
 
 JobRunner = Callable[[Any], Awaitable[str]]
 RECONCILE_WINDOW = timedelta(hours=48)
@@ -31,7 +32,10 @@ async def _get(provider: Any) -> Any:
 async def resolve_unknown(c: Any) -> str:
     payments = await (await _get(c.resolve_unknown_payments)).execute(ResolveCommand())
     cancels = await (await _get(c.resolve_unknown_cancellations)).execute(ResolveCommand())
-    outcomes = Counter(r.outcome for r in [*payments.resolutions, *cancels.resolutions])
+    cards = await (await _get(c.resolve_stuck_cards)).execute(ResolveStuckCardIssuancesCommand())
+    outcomes = Counter(
+        r.outcome for r in [*payments.resolutions, *cancels.resolutions, *cards.resolutions]
+    )
     return f"{sum(outcomes.values())} checked: {dict(outcomes)}"
 
 
@@ -69,7 +73,10 @@ async def charge_subscriptions(c: Any) -> str:
 
 
 JOBS: dict[str, tuple[str, JobRunner]] = {
-    "resolve-unknown": ("re-ask iamport about unknown charges and refunds", resolve_unknown),
+    "resolve-unknown": (
+        "re-ask iamport about unknown charges, refunds and key issuances",
+        resolve_unknown,
+    ),
     "process-webhooks": ("process stored webhooks that are due", process_webhooks),
     "reconcile": ("compare iamport's last 48 hours with ours and repair", reconcile),
     "expire-vbanks": ("expire virtual accounts past their due date", expire_vbanks),
