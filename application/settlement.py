@@ -492,13 +492,13 @@ class Settlement:
         if grown <= 0 or not payment.is_paid:
             return
         claimed: set[int] = set()
-        for c in _in_flight(cancellations):
-            if c is confirmed:  # iamport answered this very cancel with success
-                entry = _matching_entry(c, record.cancel_history, claimed)
-            else:
-                entry = _matching_entry(c, record.cancel_history, claimed)
-                if entry is None or c.amount > grown:
-                    continue  # not (yet) at iamport: its own resolver decides
+        # The cancel iamport just confirmed claims its history entry first, so that another
+        # in-flight cancel of the same amount cannot take that entry and be booked with it.
+        flight = sorted(_in_flight(cancellations), key=lambda c: c is not confirmed)
+        for c in flight:
+            entry = _matching_entry(c, record.cancel_history, claimed)
+            if c is not confirmed and (entry is None or c.amount > grown):
+                continue  # not (yet) at iamport: its own resolver decides
             amount = min(c.amount, payment.refundable)
             c.succeeded(
                 at,

@@ -346,3 +346,39 @@ def test_a_stale_failed_try_does_not_undo_a_paid_payment(settle, order, payment,
     assert result.changed is False and payment.status is PaymentStatus.PAID
     second_paid = replace(failed_try, status="paid")
     assert settle.apply_record(order, payment, second_paid, NOW, "w").needs_operator
+
+
+def test_the_confirmed_cancel_claims_its_history_entry_before_an_older_twin(
+    settle, order, payment, gateway
+):
+    """Two cancels of one amount in flight (only possible if the one-in-flight rule is broken):
+    iamport confirmed the newer one, and its record shows one cancel. Only that one is booked."""
+    rec = record(payment, gateway)
+    settle.apply_record(order, payment, rec, NOW, "client")
+
+    def cancel(cid: int, at: datetime) -> Cancellation:
+        return Cancellation(
+            id=cid,
+            payment_id=payment.id,
+            amount=1_000,
+            tax_free=0,
+            vat_amount=91,
+            checksum=10_000,
+            reason="중복",
+            requested_by="user:7",
+            requested_at=at,
+        )
+
+    older, confirmed = cancel(71, NOW), cancel(72, NOW + timedelta(seconds=1))
+    seen = gateway.update_payment(
+        rec.imp_uid,
+        cancel_amount=1_000,
+        cancel_history=(GatewayCancel(1_000, NOW, "중복", cancellation_id="cxl_1"),),
+    )
+    settle.apply_cancel(order, payment, confirmed, Approved(seen), NOW, "user:7", [older])
+
+    assert (payment.cancelled_amount, confirmed.status, older.status) == (
+        1_000,
+        CancellationStatus.SUCCEEDED,
+        CancellationStatus.REQUESTED,
+    )
