@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from adapters.config import AppConfig, ConfigErrors, demo_banner, load_config
-from adapters.jobs import JOBS, JobUnavailable
+from adapters.scheduler.jobs import JOBS, JobUnavailable
 
 log = logging.getLogger("dolgo_pay.cli")
 

@@ -4,7 +4,7 @@ from datetime import timedelta
 
 import pytest
 
-from adapters.jobs import JOBS
+from adapters.scheduler.jobs import JOBS
 from domain.card import PaymentCard
 from domain.status import CardStatus
 from tests.http.conftest import make_api_parts

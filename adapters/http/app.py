@@ -41,7 +41,7 @@ from adapters.http.idempotency import IdempotencyDeps
 from adapters.http.metrics import prometheus_config
 from adapters.http.openapi import openapi_config
 from adapters.http.rate_limit import rate_limit_middleware
-from adapters.jobs import run_scheduler
+from adapters.scheduler.loop import run_scheduler
 
 SANDBOX_PATH = "/sandbox"
 

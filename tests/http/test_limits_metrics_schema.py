@@ -112,7 +112,7 @@ async def test_the_scheduler_runs_due_jobs() -> None:
     import asyncio
     from contextlib import suppress
 
-    from adapters.jobs import run_scheduler
+    from adapters.scheduler.loop import run_scheduler
     from application.records import InboxState
     from application.use_cases.handle_webhook import ReceiveWebhookCommand
     from tests.http.conftest import make_api_parts

@@ -1,0 +1,43 @@
+"""The in-process scheduler (`serve` with DOLGO_SCHEDULER=on): runs the jobs on a period.
+
+Every instance may run it: the use cases claim their rows (locks, version checks), so two
+instances running the same job do not charge or settle anything twice. Row leases for many
+instances (spec §7) are a later step; see docs/adr/0004-locking.md.
+"""
+
+import asyncio
+import logging
+import time
+from typing import Any
+
+from adapters.scheduler.jobs import JOBS
+
+SCHEDULE: tuple[tuple[str, float], ...] = (
+    ("process-webhooks", 30.0),
+    ("resolve-unknown", 60.0),
+    ("charge-subscriptions", 300.0),
+    ("expire-vbanks", 600.0),
+    ("expire-orders", 600.0),
+    ("reconcile", 3600.0),
+)
+
+
+async def run_scheduler(container: Any, *, tick: float = 5.0, first_delay: float = 30.0) -> None:
+    """Runs the jobs on SCHEDULE until cancelled; one job's failure stops no other."""
+    log = logging.getLogger("dolgo_pay.scheduler")
+    started = time.monotonic()
+    next_run = {name: started + min(period, first_delay) for name, period in SCHEDULE}
+    while True:
+        now = time.monotonic()
+        for name, period in SCHEDULE:
+            if now < next_run[name]:
+                continue
+            next_run[name] = now + period
+            try:
+                summary = await JOBS[name][1](container)
+                log.info("job %s: %s", name, summary)
+            except asyncio.CancelledError:
+                raise
+            except Exception:  # noqa: BLE001 - logged; the next period tries again
+                log.exception("job %s failed", name)
+        await asyncio.sleep(tick)
