@@ -1,11 +1,14 @@
 """Authentication: JWT bearer tokens (HS256, PyJWT through Litestar's JWTAuth) and guards.
 
 `sub` is the user's `user_seq` as a decimal string; the claim `role: "admin"` (or `roles`
-containing "admin") unlocks the admin routes. Tokens must carry `exp` and `iat` (Litestar's
-Token requires both). A route opts out of
-authentication with `opt={"exclude_from_auth": True}` (public routes are listed in the ADR).
+containing "admin") unlocks the admin routes. Tokens must carry `exp`; `iat` is optional (the
+platform's tokens may carry only `sub`, `exp` and `role`), but when present it must not lie in
+the future. Only HS256 is accepted (`alg: none` and every other algorithm are refused by PyJWT's
+`algorithms` list). A route opts out of authentication with `opt={"exclude_from_auth": True}`
+(public routes are listed in the ADR).
 """
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -53,10 +56,38 @@ async def principal_of(token: Token, _connection: ASGIConnection) -> Principal |
     return Principal(user_seq=int(sub), admin="admin" in _roles(token.extras))
 
 
+class PlatformToken(Token):
+    """Litestar's Token, without insisting on `iat`.
+
+    Litestar's `Token.decode` reads `iat` as a required claim. A token without one is treated
+    as issued now (the field is informational here: nothing in dolgo-pay reads it); `exp` stays
+    required and verified by PyJWT, and an `iat` that is present is still checked by Token.
+    """
+
+    @classmethod
+    def decode_payload(
+        cls,
+        encoded_token: str,
+        secret: str,
+        algorithms: list[str],
+        issuer: str | Sequence[str] | None = None,
+        audience: str | Sequence[str] | None = None,
+        options: Any = None,
+    ) -> Any:
+        payload = super().decode_payload(
+            encoded_token, secret, algorithms, issuer, audience, options
+        )
+        if isinstance(payload, dict) and "iat" not in payload:
+            payload["iat"] = int(datetime.now(UTC).timestamp())
+        return payload
+
+
 def jwt_auth(secret: str) -> JWTAuth[Principal, Token]:
     return JWTAuth[Principal, Token](
         retrieve_user_handler=principal_of,
         token_secret=secret,
+        token_cls=PlatformToken,
+        require_claims=["exp", "sub"],
         algorithm=ALGORITHM,
         exclude=["^/schema", "^/sandbox"],
         exclude_opt_key="exclude_from_auth",

@@ -186,6 +186,72 @@ async def test_bad_tokens_are_401(api: Api, claims: dict) -> None:
     assert_problem(r, 401, "unauthorized")
 
 
+def _b64(data: bytes) -> str:
+    import base64
+
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+
+async def test_a_token_without_iat_is_accepted(api: Api) -> None:
+    """The platform's tokens may carry only sub, exp (and role)."""
+    from datetime import UTC, datetime, timedelta
+
+    import jwt
+
+    exp = datetime.now(UTC) + timedelta(hours=1)
+    user = jwt.encode({"sub": "7", "exp": exp}, api.config.jwt_secret, algorithm="HS256")
+    r = await api.client.get("/api/orders", headers={"Authorization": f"Bearer {user}"})
+    assert r.status_code == 200, r.text
+    admin = jwt.encode(
+        {"sub": "900", "exp": exp, "role": "admin"}, api.config.jwt_secret, algorithm="HS256"
+    )
+    r = await api.client.get("/api/admin/orders", headers={"Authorization": f"Bearer {admin}"})
+    assert r.status_code == 200, r.text
+    r = await api.client.get("/api/admin/orders", headers={"Authorization": f"Bearer {user}"})
+    assert_problem(r, 403, "forbidden")
+
+
+async def test_a_token_without_exp_or_iat_is_401(api: Api) -> None:
+    import jwt
+
+    token = jwt.encode({"sub": "7"}, api.config.jwt_secret, algorithm="HS256")
+    r = await api.client.get("/api/orders", headers={"Authorization": f"Bearer {token}"})
+    assert_problem(r, 401, "unauthorized")
+
+
+async def test_an_iat_in_the_future_is_401(api: Api) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    import jwt
+
+    now = datetime.now(UTC)
+    claims = {"sub": "7", "iat": now + timedelta(hours=1), "exp": now + timedelta(hours=2)}
+    token = jwt.encode(claims, api.config.jwt_secret, algorithm="HS256")
+    r = await api.client.get("/api/orders", headers={"Authorization": f"Bearer {token}"})
+    assert_problem(r, 401, "unauthorized")
+
+
+@pytest.mark.parametrize("alg", ["none", "HS512", "HS384"])
+async def test_only_hs256_is_accepted(api: Api, alg: str) -> None:
+    import hashlib
+    import hmac
+    import json
+    from datetime import UTC, datetime, timedelta
+
+    exp = int((datetime.now(UTC) + timedelta(hours=1)).timestamp())
+    header = _b64(json.dumps({"alg": alg, "typ": "JWT"}).encode())
+    payload = _b64(json.dumps({"sub": "7", "exp": exp}).encode())
+    signing_input = f"{header}.{payload}".encode()
+    if alg == "none":
+        signature = ""
+    else:
+        digest = {"HS512": hashlib.sha512, "HS384": hashlib.sha384}[alg]
+        signature = _b64(hmac.new(api.config.jwt_secret.encode(), signing_input, digest).digest())
+    token = f"{header}.{payload}.{signature}"
+    r = await api.client.get("/api/orders", headers={"Authorization": f"Bearer {token}"})
+    assert_problem(r, 401, "unauthorized")
+
+
 async def test_roles_claim_also_grants_admin(api: Api) -> None:
     from datetime import UTC, datetime, timedelta
 
