@@ -26,6 +26,10 @@ class PaymentSettings:
     # and than a sponsor may sit in a PG key-issuance window.
     card_issuance_grace: timedelta = timedelta(hours=1)
     webhook_retry_backoff: tuple[timedelta, ...] = field(default_factory=_default_backoff)
+    # The longest one gateway call can still be under way (token fetch, the call, one 401
+    # refresh and retry). No check of an intent comes sooner: a janitor that asks iamport while
+    # our own request may still arrive there could take "not there yet" for "never happened".
+    gateway_call_deadline: timedelta = timedelta()
 
     @property
     def notice_url(self) -> str:
@@ -36,5 +40,7 @@ class PaymentSettings:
         return self.public_base_url.rstrip("/") + "/payments/return"
 
     def next_check_after(self, checks: int) -> timedelta:
-        """Backoff for re-asking iamport about an unknown outcome (the last step repeats)."""
-        return self.unknown_backoff[min(checks, len(self.unknown_backoff) - 1)]
+        """Backoff for re-asking iamport about an unknown outcome (the last step repeats),
+        never sooner than a gateway call may still be under way."""
+        step = self.unknown_backoff[min(checks, len(self.unknown_backoff) - 1)]
+        return max(step, self.gateway_call_deadline)

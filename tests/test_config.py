@@ -200,3 +200,11 @@ def test_sandbox_with_an_iamport_url_is_contradictory() -> None:
 def test_an_iamport_url_turns_the_sandbox_off() -> None:
     c = load_config({"DOLGO_IAMPORT_URL": "https://api.iamport.kr"})
     assert not c.sandbox and c.gateway_url == "https://api.iamport.kr"
+
+
+def test_no_intent_is_checked_while_its_gateway_call_may_still_be_under_way() -> None:
+    settings = load_config(
+        {"DOLGO_IAMPORT_CONNECT_TIMEOUT": "10", "DOLGO_IAMPORT_READ_TIMEOUT": "50"}
+    ).payment_settings()
+    # token fetch + call, twice over (a 401 refresh and retry): 4 x 60 s
+    assert settings.next_check_after(0) > timedelta(seconds=240)

@@ -110,7 +110,15 @@ class AppConfig:
             refund_policy=RefundPolicy(business_window_days=self.refund_window_days),
             dunning=DunningPolicy(retry_after_days=self.dunning_days),
             charge_hour=self.charge_hour,
+            gateway_call_deadline=self.gateway_call_deadline,
         )
+
+    @property
+    def gateway_call_deadline(self) -> timedelta:
+        """Token fetch + call, twice (one 401 refresh and retry), plus a margin for iamport's
+        own processing after our read timeout gave up."""
+        one_request = self.iamport_connect_timeout + self.iamport_read_timeout
+        return timedelta(seconds=4 * one_request + 60)
 
 
 # -- parsing ---------------------------------------------------------------------------------
