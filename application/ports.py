@@ -80,6 +80,11 @@ class PaymentRepository(Protocol):
         """All attempts of an order, oldest first."""
         ...
 
+    async def latest_for_orders(self, order_ids: Sequence[int]) -> dict[int, Payment]:
+        """The newest payment (attempt or cycle charge) of each order, by order id; orders
+        without a payment are absent."""
+        ...
+
     async def search(self, filter: PaymentFilter, page: Page = Page()) -> list[Payment]: ...
     async def unresolved(self, now: datetime, limit: int) -> list[Payment]:
         """REQUESTED payments with an unknown outcome whose next check is due."""

@@ -7,7 +7,7 @@ serialisation SQLite's BEGIN IMMEDIATE gives — so races behave as on a real da
 
 import asyncio
 import copy
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Self, TypeVar
@@ -211,6 +211,13 @@ class PaymentRepo(_Repo):
 
     async def for_order(self, order_id: int) -> list[Payment]:
         return sorted(_where(self._t.all(), lambda p: p.order_id == order_id), key=lambda p: p.id)
+
+    async def latest_for_orders(self, order_ids: Sequence[int]) -> dict[int, Payment]:
+        wanted = set(order_ids)
+        latest: dict[int, Payment] = {}
+        for p in sorted(_where(self._t.all(), lambda p: p.order_id in wanted), key=lambda p: p.id):
+            latest[p.order_id] = p
+        return latest
 
     async def search(self, filter: PaymentFilter, page: Page = Page()) -> list[Payment]:
         f = filter

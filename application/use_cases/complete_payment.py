@@ -12,6 +12,7 @@ from application.gateway import IamportGateway, NotFound
 from application.ports import Clock, UnitOfWorkFactory
 from application.use_cases.actor import user_cause
 from application.use_cases.payment_sync import PaymentSync, record_of
+from domain.payment import VirtualAccount
 from domain.status import CancellationStatus, OrderStatus, PaymentStatus
 
 
@@ -35,6 +36,7 @@ class CompletePaymentResult:
     refused_rule: str | None = None  # verification refused iamport's record (FAILED)
     fail_reason: str | None = None
     forgery_cancelled: bool | None = None  # set when a forged payment was cancelled at iamport
+    vbank: VirtualAccount | None = None  # the account to deposit into, when one was issued
 
     @property
     def paid(self) -> bool:
@@ -71,6 +73,7 @@ class CompletePayment:
                 payment_status=payment.status,
                 order_status=await self._order_status(payment.order_id),
                 pending_confirmation=True,
+                vbank=payment.vbank,
             )
         if record.merchant_uid != payment.merchant_uid:
             # It may be a genuine payment of another order: refuse, touch nothing, cancel nothing.
@@ -92,6 +95,7 @@ class CompletePayment:
             forgery_cancelled=None
             if cancel is None
             else cancel.status is CancellationStatus.SUCCEEDED,
+            vbank=synced.payment.vbank,
         )
 
     async def _order_status(self, order_id: int) -> OrderStatus:

@@ -3,7 +3,8 @@
 Results are entities in plain frozen dataclasses; the HTTP adapter maps them to wire types.
 """
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from application.errors import NotFoundError
@@ -30,6 +31,8 @@ class ListOrdersCommand:
 @dataclass(frozen=True, slots=True)
 class OrdersResult:
     orders: tuple[Order, ...]
+    # each order's newest payment (attempt or cycle charge), by order id; absent: none yet
+    latest_payments: Mapping[int, Payment] = field(default_factory=dict)
 
 
 class ListOrders:
@@ -48,7 +51,8 @@ class ListOrders:
         )
         async with self._uow() as uow:
             orders = await uow.orders.search(flt, command.page)
-        return OrdersResult(tuple(orders))
+            latest = await uow.payments.latest_for_orders([o.id for o in orders])
+        return OrdersResult(tuple(orders), latest)
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,6 +72,10 @@ class OrderView:
     order: Order
     payments: tuple[PaymentView, ...]  # oldest attempt first
     history: tuple[HistoryEntry, ...]  # the order's, its payments' and cancellations', by time
+
+    @property
+    def latest_payment(self) -> Payment | None:
+        return self.payments[-1].payment if self.payments else None
 
 
 class GetOrder:

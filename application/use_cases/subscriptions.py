@@ -4,7 +4,8 @@ The scheduler's charges live in charge_cycle.py. Starting one charges the first 
 (a decline → order FAILED; paid → ROUTINE with the next cycle on the billing day).
 """
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 
 from application.channels import ChannelDirectory
 from application.errors import NotFoundError
@@ -120,6 +121,7 @@ class ListSubscriptionsCommand:
 @dataclass(frozen=True, slots=True)
 class ListSubscriptionsResult:
     orders: tuple[Order, ...]  # order.subscription holds billing day, card, next charge
+    latest_payments: Mapping[int, Payment] = field(default_factory=dict)  # by order id
 
 
 class ListSubscriptions:
@@ -133,7 +135,8 @@ class ListSubscriptions:
         flt = OrderFilter(user_seq=command.user_seq, type=OrderType.MONTHLY, status=status)
         async with self._uow() as uow:
             orders = await uow.orders.search(flt, command.page)
-        return ListSubscriptionsResult(tuple(orders))
+            latest = await uow.payments.latest_for_orders([o.id for o in orders])
+        return ListSubscriptionsResult(tuple(orders), latest)
 
 
 # -- change / cancel -------------------------------------------------------------------------------

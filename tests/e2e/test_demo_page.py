@@ -295,6 +295,8 @@ def test_one_click_payment_and_a_declined_card(page: Page, service, shots):
 
 def test_virtual_account_is_issued_and_waits_for_the_deposit(page: Page, service, shots):
     open_as(page, 5)
+    calls: list[str] = []
+    page.on("request", lambda r: calls.append(f"{r.method} {r.url}"))
     start_one_time(page, 15_000, "vbank")
     pg_window(page).get_by_test_id("approve").click()
     result = page.get_by_test_id("onetime-result")
@@ -302,11 +304,28 @@ def test_virtual_account_is_issued_and_waits_for_the_deposit(page: Page, service
     expect(result.get_by_test_id("vbank-account")).to_contain_text(re.compile(r"\d"))
     shots.take(page, "vbank_issued")
 
-    order = get_order(service, 5, result.get_attribute("data-order-id"))
+    order_id = result.get_attribute("data-order-id")
+    order = get_order(service, 5, order_id)
     assert status_name(order["listed"]["status"], OrderStatus) == "ORDERED"
-    assert [status_name(p["status"], PaymentStatus) for p in payments_of(order["detail"])] == [
-        "READY"
-    ]
+    assert status_name(order["listed"]["latest_payment_status"], PaymentStatus) == "READY"
+    payments = payments_of(order["detail"])
+    assert [status_name(p["status"], PaymentStatus) for p in payments] == ["READY"]
+    vbank = payments[0]["vbank"]
+    # The sponsor sees the whole account number: they deposit into it.
+    expect(result.get_by_test_id("vbank-account")).to_contain_text(vbank["number"])
+    expect(result).to_contain_text(vbank["holder"])
+    # The completion answer carried the account: no extra GET /api/payments/{id}.
+    assert not [c for c in calls if re.search(r"GET .*/api/payments/\d+", c)], calls
+
+    row = page.locator(f"[data-testid=order-row][data-order-id='{order_id}']")
+    expect(row.get_by_test_id("order-awaiting-deposit")).to_have_text("입금대기")
+    expect(row).not_to_contain_text("미결제")
+    expect(row.get_by_test_id("order-pay-again")).to_have_count(0)
+    row.get_by_test_id("order-open").click()
+    detail = page.get_by_test_id("order-detail")
+    expect(detail.get_by_test_id("order-awaiting-deposit")).to_have_text("입금대기")
+    expect(detail.get_by_test_id("payment-vbank")).to_contain_text(vbank["number"])
+    shots.take(page, "vbank_waiting")
     assert not page.errors
 
 

@@ -121,3 +121,89 @@ async def test_gateway_unavailable_is_503(api: Api) -> None:
     r = await api.post("/api/orders", json=ORDER)
     body = assert_problem(r, 503, "gateway_unavailable")
     assert r.headers["retry-after"] and body["detail"]
+
+
+# -- vbank: the account in the completion answer, the waiting deposit in the order list ---------
+def plant_vbank(api: Api, merchant_uid: str) -> str:
+    from datetime import timedelta
+
+    return plant_paid(
+        api,
+        merchant_uid,
+        status="ready",
+        pay_method="vbank",
+        vbank_code="004",
+        vbank_name="KB국민은행",
+        vbank_num="12345678901234",
+        vbank_holder="(주)돌고",
+        vbank_date=api.clock.now() + timedelta(days=3),
+    )
+
+
+async def test_vbank_completion_carries_the_full_account_for_its_owner(api: Api) -> None:
+    started = await checkout(api, pay_method="vbank")
+    imp_uid = plant_vbank(api, started["merchant_uid"])
+    r = await api.post(
+        "/api/payments/complete",
+        json={"imp_uid": imp_uid, "merchant_uid": started["merchant_uid"]},
+    )
+    assert r.status_code == 200, r.text
+    body = r.json()
+    assert body["payment_status"] == "ready" and not body["paid"]
+    assert body["order_status"] == "ordered"
+    vbank = body["vbank"]
+    assert vbank["bank_code"] == "004" and vbank["bank_name"] == "KB국민은행"
+    assert vbank["number"] == "12345678901234"  # the payer deposits into it
+    assert vbank["holder"] == "(주)돌고"
+    assert vbank["due_at"].startswith("2026-03-05")
+    # another user's completion of it is the 404 of a missing payment, with nothing in it
+    other = await api.post(
+        "/api/payments/complete",
+        who="b",
+        json={"imp_uid": imp_uid, "merchant_uid": started["merchant_uid"]},
+    )
+    assert_problem(other, 404, "not_found")
+    assert "12345678901234" not in other.text
+
+
+async def test_a_card_completion_has_no_vbank(api: Api) -> None:
+    started = await checkout(api)
+    imp_uid = plant_paid(api, started["merchant_uid"])
+    r = await api.post(
+        "/api/payments/complete",
+        json={"imp_uid": imp_uid, "merchant_uid": started["merchant_uid"]},
+    )
+    assert r.json()["paid"] and "vbank" not in r.json()
+
+
+async def test_orders_carry_their_latest_payment(api: Api) -> None:
+    waiting = await checkout(api, pay_method="vbank")
+    imp_uid = plant_vbank(api, waiting["merchant_uid"])
+    await api.post(
+        "/api/payments/complete",
+        json={"imp_uid": imp_uid, "merchant_uid": waiting["merchant_uid"]},
+    )
+    paid = await paid_order(api)
+    retried = await checkout(api)
+    again = await api.post(f"/api/orders/{retried['order_id']}/checkout")
+    fresh = await checkout(api, who="b")
+
+    listed = {o["id"]: o for o in (await api.get("/api/orders")).json()["items"]}
+    assert set(listed) == {waiting["order_id"], paid["order_id"], retried["order_id"]}
+    w = listed[waiting["order_id"]]
+    assert w["status"] == "ordered" and w["latest_payment_status"] == "ready"
+    assert w["latest_payment_id"] == waiting["payment_id"]
+    p = listed[paid["order_id"]]
+    assert (p["latest_payment_id"], p["latest_payment_status"]) == (paid["payment_id"], "paid")
+    r = listed[retried["order_id"]]
+    assert r["latest_payment_id"] == again.json()["payment_id"] != retried["payment_id"]
+
+    detail = (await api.get(f"/api/orders/{waiting['order_id']}")).json()
+    assert detail["latest_payment_id"] == waiting["payment_id"]
+    assert detail["latest_payment_status"] == "ready"
+    assert detail["payments"][0]["vbank"]["number"] == "12345678901234"
+
+    admin = (await api.get("/api/admin/orders", who="admin")).json()["items"]
+    by_id = {o["id"]: o for o in admin}
+    assert by_id[fresh["order_id"]]["latest_payment_id"] == fresh["payment_id"]
+    assert by_id[fresh["order_id"]]["latest_payment_status"] == "requested"

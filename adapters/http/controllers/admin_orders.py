@@ -43,4 +43,7 @@ class AdminOrderController(Controller):
                 page=Page(limit=limit, offset=offset),
             )
         )
-        return OrderList([order_view(o) for o in found.orders], limit, offset)
+        latest = found.latest_payments
+        return OrderList(
+            [order_view(o, latest=latest.get(o.id)) for o in found.orders], limit, offset
+        )

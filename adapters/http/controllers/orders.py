@@ -97,7 +97,10 @@ class OrderController(Controller):
         found = await list_orders.execute(
             ListOrdersCommand(me.actor(), page=Page(limit=limit, offset=offset))
         )
-        return OrderList([order_view(o) for o in found.orders], limit, offset)
+        latest = found.latest_payments
+        return OrderList(
+            [order_view(o, latest=latest.get(o.id)) for o in found.orders], limit, offset
+        )
 
     @get(
         "/{order_id:int}",
@@ -113,4 +116,4 @@ class OrderController(Controller):
     ) -> OrderView:
         found = await get_order.execute(GetOrderCommand(me.actor(), order_id))
         payments = [payment_view(p.payment, p.cancellations) for p in found.payments]
-        return order_view(found.order, payments, found.history)
+        return order_view(found.order, payments, found.history, found.latest_payment)

@@ -83,7 +83,8 @@ class SubscriptionController(Controller):
         found = await list_subscriptions.execute(
             ListSubscriptionsCommand(me.user_seq, active_only=active_only)
         )
-        return SubscriptionList([order_view(o) for o in found.orders])
+        latest = found.latest_payments
+        return SubscriptionList([order_view(o, latest=latest.get(o.id)) for o in found.orders])
 
     @patch(
         "/{order_id:int}",

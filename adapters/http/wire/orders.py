@@ -11,6 +11,7 @@ from adapters.http.wire.payments import PaymentView
 from application.use_cases.create_checkout import CheckoutResult, RequestPayParams
 from domain.history import HistoryEntry
 from domain.order import Order
+from domain.payment import Payment
 
 ContentCode = Annotated[int, Meta(ge=0, lt=2**31, examples=[1])]
 ContentSeq = Annotated[int, Meta(gt=0, lt=2**53, examples=[4521])]
@@ -80,6 +81,10 @@ class OrderView(msgspec.Struct):
     created_at: datetime
     updated_at: datetime | None
     subscription: SubscriptionView | None
+    # The newest payment (attempt or cycle charge): an ordered vbank order whose latest payment
+    # is `ready` awaits its deposit. Null when the order has no payment yet.
+    latest_payment_id: int | None = None
+    latest_payment_status: str | None = None  # requested | ready | paid | routine_paid | ...
     payments: list[PaymentView] | None = None
     history: list["HistoryView"] | None = None
 
@@ -132,6 +137,7 @@ def order_view(
     o: Order,
     payments: list[PaymentView] | None = None,
     history: tuple[HistoryEntry, ...] | None = None,
+    latest: Payment | None = None,
 ) -> OrderView:
     s = o.subscription
     return OrderView(
@@ -159,6 +165,8 @@ def order_view(
         )
         if s
         else None,
+        latest_payment_id=latest.id if latest else None,
+        latest_payment_status=latest.status.name.lower() if latest else None,
         payments=payments,
         history=[history_view(h) for h in history] if history is not None else None,
     )

@@ -10,7 +10,7 @@ from adapters.http.wire.common import ImpUid, MerchantUid, Reason, TaxFree, Won
 from application.use_cases.complete_payment import CompletePaymentResult
 from application.use_cases.refund import RefundResult
 from domain.cancellation import Cancellation, RefundAccount
-from domain.payment import Payment
+from domain.payment import Payment, VirtualAccount
 
 BankCode = Annotated[str, Meta(pattern=r"^[0-9A-Za-z]{2,4}$", examples=["004"])]
 AccountNumber = Annotated[str, Meta(pattern=r"^[0-9\-]{6,30}$", description="refund account")]
@@ -137,6 +137,15 @@ class CompletionView(msgspec.Struct, omit_defaults=True):
     refused_rule: str | None = None
     fail_reason: str | None = None
     forgery_cancelled: bool | None = None
+    # A vbank issued for this payment: where the payer deposits (the full number: the answer
+    # goes to the payment's owner only).
+    vbank: VirtualAccountView | None = None
+
+
+def vbank_view(v: VirtualAccount | None) -> VirtualAccountView | None:
+    if v is None:
+        return None
+    return VirtualAccountView(v.bank_code, v.bank_name, v.number, v.holder, v.due_at)
 
 
 def cancellation_view(c: Cancellation) -> CancellationView:
@@ -157,7 +166,6 @@ def cancellation_view(c: Cancellation) -> CancellationView:
 
 
 def payment_view(p: Payment, cancellations: tuple[Cancellation, ...] | None = None) -> PaymentView:
-    v = p.vbank
     u = p.unknown
     return PaymentView(
         id=p.id,
@@ -177,9 +185,7 @@ def payment_view(p: Payment, cancellations: tuple[Cancellation, ...] | None = No
         card_number=p.card_number,
         bank_name=p.bank_name,
         receipt_url=p.receipt_url,
-        vbank=VirtualAccountView(v.bank_code, v.bank_name, v.number, v.holder, v.due_at)
-        if v
-        else None,
+        vbank=vbank_view(p.vbank),
         attempt=p.attempt,
         cycle=p.cycle,
         requested_at=p.requested_at,
@@ -215,4 +221,5 @@ def completion_view(r: CompletePaymentResult) -> CompletionView:
         refused_rule=r.refused_rule,
         fail_reason=r.fail_reason,
         forgery_cancelled=r.forgery_cancelled,
+        vbank=vbank_view(r.vbank),
     )

@@ -1,9 +1,10 @@
 """PaymentRepository on payment."""
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select, func, select
 
 from adapters.persistence.mappers.payment import payment_from_row, payment_to_row
 from adapters.persistence.repositories.base import SqlRepository, ints, paged
@@ -49,6 +50,18 @@ class SqlPaymentRepository(SqlRepository):
     async def for_order(self, order_id: int) -> list[Payment]:
         query = select(t).where(t.c.order_seq == order_id).order_by(t.c.seq)
         return [payment_from_row(r) for r in await self._rows(query)]
+
+    async def latest_for_orders(self, order_ids: Sequence[int]) -> dict[int, Payment]:
+        if not order_ids:
+            return {}
+        newest = (
+            select(func.max(t.c.seq))
+            .where(t.c.order_seq.in_(list(order_ids)))
+            .group_by(t.c.order_seq)
+            .scalar_subquery()
+        )
+        rows = await self._rows(select(t).where(t.c.seq.in_(newest)))
+        return {p.order_id: p for p in map(payment_from_row, rows)}
 
     async def search(self, filter: PaymentFilter, page: Page = Page()) -> list[Payment]:
         f, query = filter, select(t)

@@ -84,10 +84,19 @@
   }
   const orderStatus = (o) => statusName(pick(o, "status", "order_status"), ORDER_CODES);
   const paymentStatus = (p) => statusName(pick(p, "status", "payment_status"), PAYMENT_CODES);
+  const latestPaymentStatus = (o) => statusName(pick(o, "latest_payment_status"), PAYMENT_CODES);
+  // An order not paid yet whose newest payment is a vbank awaiting its deposit reads 입금대기.
+  const awaitingDeposit = (o) => orderStatus(o) === "ORDERED" && latestPaymentStatus(o) === "READY";
   const label = (table, name) => table[name] || [name ?? "-", "off"];
   const badge = (table, name) => {
     const [text, tone] = label(table, name);
     return h("span", { class: `badge ${tone}`, "data-status": name ?? "" }, text);
+  };
+  const orderBadge = (o) => {
+    if (!awaitingDeposit(o)) return badge(ORDER_STATUS, orderStatus(o));
+    const el = badge(PAYMENT_STATUS, "READY");
+    el.dataset.testid = "order-awaiting-deposit";
+    return el;
   };
   const won = (n) => (typeof n === "number" ? `${n.toLocaleString("ko-KR")}원` : "-");
   const when = (v) => {
@@ -275,7 +284,6 @@
       done = await api("POST", "/api/payments/complete", { imp_uid: rsp.imp_uid, merchant_uid: merchantUid });
     }
     const orderId = pick(done || {}, "order_id") ?? orderIdOf(created);
-    const paymentId = pick(done || {}, "payment_id") ?? pick(created, "payment_id");
     const pStatus = done ? statusName(pick(done, "payment_status"), PAYMENT_CODES) : undefined;
     const see = orderId !== undefined
       ? h("button", { type: "button", class: "link", "data-testid": "onetime-open-order", onclick: () => openOrder(orderId) }, "주문 상세 보기")
@@ -283,12 +291,13 @@
     if (pStatus === "PAID") {
       showResult("#onetime-result", "ok", h("b", {}, "후원해 주셔서 고마워요! "), `${won(params.amount)} 결제완료. `, see);
     } else if (pStatus === "READY") {
-      let vb = {};
-      try { vb = pick(await api("GET", `/api/payments/${paymentId}`), "vbank") || {}; } catch (err) { console.error(err); }
+      // The completion answer carries the account (the full number: the sponsor deposits into it).
+      const vb = pick(done, "vbank") || {};
       showResult("#onetime-result", "wait",
         h("b", {}, "가상계좌가 발급됐어요. "),
         h("span", { "data-testid": "vbank-account" }, `${pick(vb, "bank_name") || ""} ${pick(vb, "number") || ""}`),
-        ` (예금주 ${pick(vb, "holder") || "-"}), 입금기한 ${when(pick(vb, "due_at"))}. 입금하면 결제완료로 바뀌어요. `, see);
+        ` (예금주 ${pick(vb, "holder") || "-"}), 입금기한 `, h("span", { "data-testid": "vbank-due" }, when(pick(vb, "due_at"))),
+        ". 입금하면 결제완료로 바뀌어요. ", see);
     } else if (pStatus === "REQUESTED" || (done && done.pending_confirmation)) {
       showResult("#onetime-result", "wait", h("b", {}, "결제 결과를 확인하고 있어요. "), "잠시 뒤 후원 내역에서 확인해 주세요. ", see);
     } else {
@@ -581,11 +590,11 @@
     rows.replaceChildren(...state.orders.map((o) => {
       const id = orderId(o);
       const status = orderStatus(o);
-      return h("tr", { "data-testid": "order-row", "data-order-id": id, "data-merchant-uid": pick(o, "merchant_uid") || "", "data-status": String(status), class: String(state.openOrder) === String(id) ? "open" : "" },
+      return h("tr", { "data-testid": "order-row", "data-order-id": id, "data-merchant-uid": pick(o, "merchant_uid") || "", "data-status": String(status), "data-payment-status": latestPaymentStatus(o) || "", class: String(state.openOrder) === String(id) ? "open" : "" },
         h("td", {}, h("div", {}, pick(o, "name") || `주문 #${id}`), h("div", { class: "muted small mono" }, `#${id}`)),
         h("td", {}, typeLabel(pick(o, "type_code", "type")) || "-", pick(o, "pay_method") ? h("div", { class: "muted small" }, METHOD[pick(o, "pay_method")] || pick(o, "pay_method")) : null),
         h("td", { class: "num" }, won(pick(o, "amount"))),
-        h("td", {}, badge(ORDER_STATUS, status)),
+        h("td", {}, orderBadge(o)),
         h("td", { class: "small" }, when(pick(o, "created_at", "ordered_at"))),
         h("td", {}, h("div", { class: "actions end" },
           status === "ORDERED" && typeLabel(pick(o, "type")) === "일시후원" && pick(o, "pay_method") !== "vbank"
@@ -611,7 +620,7 @@
     const el = $("#order-detail");
     el.replaceChildren(
       h("div", { class: "row" },
-        h("h3", {}, `${pick(o, "name") || "주문"} `, badge(ORDER_STATUS, orderStatus(o))),
+        h("h3", {}, `${pick(o, "name") || "주문"} `, orderBadge(o)),
         h("button", { type: "button", class: "ghost small", "data-testid": "order-close", onclick: () => { el.hidden = true; state.openOrder = null; renderOrders(); } }, "닫기"),
       ),
       h("p", { class: "muted small" }, `주문 #${orderId(o)} · ${typeLabel(pick(o, "type_code", "type"))} · ${won(pick(o, "amount"))}`,
@@ -653,7 +662,7 @@
             [METHOD[method] || method, pick(p, "card_name"), pick(p, "card_number"), pick(p, "pg", "channel", "pg_provider"),
               pick(p, "merchant_uid"), pick(p, "imp_uid"), pick(p, "paid_at") ? `결제 ${when(pick(p, "paid_at"))}` : null]
               .filter(Boolean).join(" · ")),
-          pick(p, "vbank_num") ? h("div", { class: "small" }, `가상계좌 ${pick(p, "vbank_name") || ""} ${pick(p, "vbank_num")} · 기한 ${when(pick(p, "vbank_date", "vbank_due"))}`) : null,
+          vbankLine(pick(p, "vbank")),
           pick(p, "fail_reason") ? h("div", { class: "small bad-text" }, pick(p, "fail_reason")) : null,
           cancels.length ? h("div", { class: "small muted" }, cancels.map((c) =>
             `환불 ${won(pick(c, "amount"))} ${label(CANCELLATION_STATUS, statusName(pick(c, "status"), CANCELLATION_CODES))[0]}`).join(" · ")) : null,
@@ -662,6 +671,15 @@
       ),
       canRefund ? refundForm : null,
     );
+  }
+
+  // The sponsor's own vbank: the full number, as they deposit into it.
+  function vbankLine(vb) {
+    if (!vb || !pick(vb, "number")) return null;
+    return h("div", { class: "small", "data-testid": "payment-vbank" },
+      `가상계좌 ${pick(vb, "bank_name") || ""} ${pick(vb, "number")}`,
+      pick(vb, "holder") ? ` (예금주 ${pick(vb, "holder")})` : "",
+      ` · 입금기한 ${when(pick(vb, "due_at"))}`);
   }
 
   function renderHistory(e) {
