@@ -90,6 +90,7 @@ def _demo_page(config: AppConfig) -> list[Any]:
         if config.sandbox
         else "https://cdn.iamport.kr/v1/iamport.js",
         merchant_code=config.iamport_merchant_code,
+        sandbox_url=SANDBOX_PATH if config.sandbox else None,
     )
     return [Router(path="/", route_handlers=[page], opt=PUBLIC, include_in_schema=False)]
 

@@ -150,6 +150,28 @@ def test_closed_window_leaves_the_order_unpaid(page: Page, service, shots):
     assert not page.errors
 
 
+def test_card_hints_are_the_sandboxs_test_cards(page: Page, service):
+    open_as(page, 1)
+    cards = httpx.get(f"{service.base_url}/sandbox/_sandbox/cards", timeout=10).json()
+    assert any(c["number"] == APPROVED_CARD for c in cards)
+    page.get_by_test_id("card-hints").locator("summary").click()
+    hints = page.get_by_test_id("card-hint")
+    expect(hints).to_have_count(len(cards))
+    assert [hints.nth(i).get_attribute("data-number") for i in range(len(cards))] == [
+        c["number"] for c in cards
+    ]
+    hint_list = page.get_by_test_id("card-hint-list")
+    for c in cards:
+        item = hint_list.locator("li").filter(has=page.locator(f"[data-number='{c['number']}']"))
+        if c["outcome"] == "approve":
+            expect(item).to_contain_text("승인")
+        elif c["outcome"] == "decline":
+            expect(item).to_contain_text(c["decline_reason"])
+        else:
+            expect(item).to_contain_text("등록 불가")
+    assert not page.errors
+
+
 def test_card_registration_then_monthly_sponsorship(page: Page, service, shots):
     open_as(page, 1)
     page.get_by_test_id("card-hints").locator("summary").click()

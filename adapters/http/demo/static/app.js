@@ -65,15 +65,6 @@
     { type: 1, seq: 102, name: "산골 분교 도서관 만들기" },
     { type: 2, seq: 7, name: "창작자 '달빛공방' 응원" },
   ];
-  // The sandbox's test cards (adapters/iamport/sandbox/cards.py).
-  const TEST_CARDS = [
-    ["4111-1111-1111-1111", "신한카드 · 승인"],
-    ["5555-5555-5555-4444", "BC카드 · 승인"],
-    ["3530-1113-3330-0000", "KB국민카드 · 승인"],
-    ["4000-0000-0000-0002", "현대카드 · 결제 거절(잔액부족)"],
-    ["4000-0000-0000-0069", "삼성카드 · 결제 거절(한도초과)"],
-    ["4000-0000-0000-0127", "등록 불가(유효하지 않은 카드)"],
-  ];
 
   // The canonical name of a status: "PAID" for 2, "paid", "PAID" or {name: "PAID", code: 2}.
   function statusName(status, codes) {
@@ -729,15 +720,40 @@
     for (const sel of $$("select[name=content]")) {
       sel.replaceChildren(...CONTENTS.map((c, i) => h("option", { value: i }, c.name)));
     }
-    $("#card-hint-list").replaceChildren(...TEST_CARDS.map(([num, text]) => h("li", {},
-      h("button", { type: "button", class: "link mono", "data-testid": "card-hint", "data-number": num, onclick: () => { $("#card-form").card_number.value = num; } }, num),
-      ` ${text}`)));
     const now = new Date();
     $("#card-form").expiry.placeholder = `${now.getFullYear() + 3}-12`;
   }
 
+  // The test cards come from the sandbox itself (GET <sandbox>/_sandbox/cards, the list in
+  // adapters/iamport/sandbox/cards.py); without a sandbox there are no hints.
+  function cardHintText(c) {
+    const name = pick(c, "card_name");
+    if (c.outcome === "approve") return `${name || "카드"} · 승인`;
+    if (c.outcome === "decline") return `${name || "카드"} · 결제 거절(${pick(c, "decline_reason") || "거절"})`;
+    return "등록 불가(유효하지 않은 카드)";
+  }
+  async function loadTestCards() {
+    const base = ($('meta[name="dolgo-sandbox-url"]') || {}).content || "";
+    const hints = $("[data-testid=card-hints]");
+    if (!base) { hints.hidden = true; return; }
+    let cards = [];
+    try {
+      const res = await fetch(`${base.replace(/\/$/, "")}/_sandbox/cards`, { headers: { Accept: "application/json" } });
+      if (!res.ok) throw new Error(`HTTP ${res.status}`);
+      cards = await res.json();
+    } catch (err) {
+      console.error("test cards", err);
+      hints.hidden = true;
+      return;
+    }
+    $("#card-hint-list").replaceChildren(...cards.map((c) => h("li", {},
+      h("button", { type: "button", class: "link mono", "data-testid": "card-hint", "data-number": c.number, onclick: () => { $("#card-form").card_number.value = c.number; } }, c.number),
+      ` ${cardHintText(c)}`)));
+  }
+
   function boot() {
     fillContents();
+    loadTestCards();
     if (window.IMP) {
       const code = document.querySelector('meta[name="dolgo-merchant-code"]').content;
       try { window.IMP.init(code); } catch (err) { console.error(err); }
