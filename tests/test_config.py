@@ -115,7 +115,7 @@ def test_values_are_parsed() -> None:
         ("DOLGO_SECRET", "short"),
         ("DOLGO_IDEMPOTENCY_LEASE_SECONDS", "soon"),
         ("DOLGO_IDEMPOTENCY_LEASE_SECONDS", "0"),
-        ("DOLGO_IDEMPOTENCY_LEASE_SECONDS", "30"),  # not longer than the iamport timeouts
+        ("DOLGO_IDEMPOTENCY_LEASE_SECONDS", "200"),  # not longer than one iamport call can take
     ],
 )
 def test_a_bad_value_is_refused_naming_the_variable(name: str, value: str) -> None:
@@ -204,7 +204,11 @@ def test_an_iamport_url_turns_the_sandbox_off() -> None:
 
 def test_no_intent_is_checked_while_its_gateway_call_may_still_be_under_way() -> None:
     settings = load_config(
-        {"DOLGO_IAMPORT_CONNECT_TIMEOUT": "10", "DOLGO_IAMPORT_READ_TIMEOUT": "50"}
+        {
+            "DOLGO_IAMPORT_CONNECT_TIMEOUT": "10",
+            "DOLGO_IAMPORT_READ_TIMEOUT": "50",
+            "DOLGO_IDEMPOTENCY_LEASE_SECONDS": "600",
+        }
     ).payment_settings()
     # token fetch + call, twice over (a 401 refresh and retry): 4 x 60 s
     assert settings.next_check_after(0) > timedelta(seconds=240)

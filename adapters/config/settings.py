@@ -115,10 +115,13 @@ class AppConfig:
 
     @property
     def gateway_call_deadline(self) -> timedelta:
-        """Token fetch + call, twice (one 401 refresh and retry), plus a margin for iamport's
-        own processing after our read timeout gave up."""
-        one_request = self.iamport_connect_timeout + self.iamport_read_timeout
-        return timedelta(seconds=4 * one_request + 60)
+        return gateway_call_deadline(self.iamport_connect_timeout, self.iamport_read_timeout)
+
+
+def gateway_call_deadline(connect_timeout: float, read_timeout: float) -> timedelta:
+    """The longest one gateway call can be under way: token fetch + call, twice (one 401
+    refresh and retry), plus a margin for iamport's own processing after we gave up reading."""
+    return timedelta(seconds=4 * (connect_timeout + read_timeout) + 60)
 
 
 # -- parsing ---------------------------------------------------------------------------------
@@ -270,11 +273,13 @@ def load_config(env: Mapping[str, str] | None = None) -> AppConfig:
     connect_timeout = r.get("DOLGO_IAMPORT_CONNECT_TIMEOUT", 10.0, _positive_float)
     read_timeout = r.get("DOLGO_IAMPORT_READ_TIMEOUT", 30.0, _positive_float)
     lease = r.get("DOLGO_IDEMPOTENCY_LEASE_SECONDS", DEFAULT_IDEMPOTENCY_LEASE, _lease)
-    if lease.total_seconds() <= connect_timeout + read_timeout:
+    deadline = gateway_call_deadline(connect_timeout, read_timeout)
+    if lease <= deadline:
         r.fail(
             "DOLGO_IDEMPOTENCY_LEASE_SECONDS",
-            f"must be longer than one request to iamport can take (connect {connect_timeout:g} s"
-            f" + read {read_timeout:g} s); the default is {DEFAULT_IDEMPOTENCY_LEASE.seconds} s",
+            f"must be longer than one call to iamport can take ({deadline.seconds} s with connect"
+            f" {connect_timeout:g} s and read {read_timeout:g} s, a token fetch and one retry);"
+            f" the default is {DEFAULT_IDEMPOTENCY_LEASE.seconds} s",
         )
 
     values = dict(
