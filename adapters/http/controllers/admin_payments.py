@@ -23,12 +23,7 @@ from adapters.http.wire.payments import (
 )
 from application.ports import Page
 from application.use_cases.queries import SearchPayments, SearchPaymentsCommand
-from application.use_cases.refund import (
-    RecordManualRefund,
-    RecordManualRefundCommand,
-    RequestRefund,
-    RequestRefundCommand,
-)
+from application.use_cases.refund import RecordManualRefund, RequestRefund
 from application.use_cases.settle_unknown import (
     SettleTo,
     SettleUnknownPayment,
@@ -97,15 +92,7 @@ class AdminPaymentController(Controller):
         me: NamedDependency[Principal],
         request_refund: NamedDependency[RequestRefund],
     ) -> RefundView:
-        result = await request_refund.execute(
-            RequestRefundCommand(
-                actor=me.actor(operator=True),
-                payment_id=payment_id,
-                reason=data.reason,
-                amount=data.amount,
-                refund_account=data.refund_account.account() if data.refund_account else None,
-            )
-        )
+        result = await request_refund.execute(data.command(me.actor(operator=True), payment_id))
         return refund_view(result)
 
     @post(
@@ -123,14 +110,7 @@ class AdminPaymentController(Controller):
         record_manual_refund: NamedDependency[RecordManualRefund],
     ) -> RefundView:
         result = await record_manual_refund.execute(
-            RecordManualRefundCommand(
-                operator=me.actor(operator=True),
-                payment_id=payment_id,
-                amount=data.amount,
-                reason=data.reason,
-                tax_free=data.tax_free,
-                refund_account=data.refund_account.account() if data.refund_account else None,
-            )
+            data.command(me.actor(operator=True), payment_id)
         )
         return refund_view(result)
 

@@ -21,7 +21,7 @@ from adapters.http.wire.payments import (
 )
 from application.use_cases.complete_payment import CompletePayment, CompletePaymentCommand
 from application.use_cases.queries import GetPayment, GetPaymentCommand
-from application.use_cases.refund import RequestRefund, RequestRefundCommand
+from application.use_cases.refund import RequestRefund
 
 PaymentId = Annotated[int, PathParameter(gt=0, lt=2**53, description="payment id")]
 
@@ -78,13 +78,5 @@ class PaymentController(Controller):
         me: NamedDependency[Principal],
         request_refund: NamedDependency[RequestRefund],
     ) -> RefundView:
-        result = await request_refund.execute(
-            RequestRefundCommand(
-                actor=me.actor(),
-                payment_id=payment_id,
-                reason=data.reason,
-                amount=data.amount,
-                refund_account=data.refund_account.account() if data.refund_account else None,
-            )
-        )
+        result = await request_refund.execute(data.command(me.actor(), payment_id))
         return refund_view(result)

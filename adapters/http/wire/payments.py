@@ -7,8 +7,13 @@ import msgspec
 from msgspec import Meta
 
 from adapters.http.wire.common import ImpUid, MerchantUid, Reason, TaxFree, Won
+from application.use_cases.actor import Actor
 from application.use_cases.complete_payment import CompletePaymentResult
-from application.use_cases.refund import RefundResult
+from application.use_cases.refund import (
+    RecordManualRefundCommand,
+    RefundResult,
+    RequestRefundCommand,
+)
 from domain.cancellation import Cancellation, RefundAccount
 from domain.payment import Payment, VirtualAccount
 
@@ -38,10 +43,24 @@ class RefundAccountIn(msgspec.Struct, forbid_unknown_fields=True):
         return "RefundAccountIn(<hidden>)"
 
 
+def _account(body: RefundAccountIn | None) -> RefundAccount | None:
+    return body.account() if body else None
+
+
 class RefundRequest(msgspec.Struct, forbid_unknown_fields=True):
     reason: Reason
     amount: Won | None = None  # None: the whole refundable balance
     refund_account: RefundAccountIn | None = None
+
+    def command(self, actor: Actor, payment_id: int) -> RequestRefundCommand:
+        """The sponsor's route and the operator's route ask for the same refund."""
+        return RequestRefundCommand(
+            actor=actor,
+            payment_id=payment_id,
+            reason=self.reason,
+            amount=self.amount,
+            refund_account=_account(self.refund_account),
+        )
 
 
 class ManualRefundRequest(msgspec.Struct, forbid_unknown_fields=True):
@@ -49,6 +68,16 @@ class ManualRefundRequest(msgspec.Struct, forbid_unknown_fields=True):
     reason: Reason
     tax_free: TaxFree | None = None
     refund_account: RefundAccountIn | None = None
+
+    def command(self, operator: Actor, payment_id: int) -> RecordManualRefundCommand:
+        return RecordManualRefundCommand(
+            operator=operator,
+            payment_id=payment_id,
+            amount=self.amount,
+            reason=self.reason,
+            tax_free=self.tax_free,
+            refund_account=_account(self.refund_account),
+        )
 
 
 class VirtualAccountView(msgspec.Struct):
