@@ -1,7 +1,8 @@
 """One-click payment with a registered card (spec §4.3).
 
 Transaction 1 records the order (ONE_CLICK) and its payment (REQUESTED) and commits; then
-`POST /subscribe/payments/again`; Settlement applies the outcome in transaction 2.
+`POST /subscribe/payments/again`; Settlement applies the outcome in transaction 2. A new monthly
+sponsorship's first cycle is charged the same way (NewCardCharge).
 """
 
 from dataclasses import dataclass
@@ -13,13 +14,14 @@ from application.gateway import IamportGateway
 from application.ports import Clock, IdGenerator, UnitOfWork, UnitOfWorkFactory
 from application.settings import PaymentSettings
 from application.settlement import Settlement
-from application.use_cases.actor import Actor, require_owner
+from application.use_cases.actor import Actor, require_owner, user_cause
 from application.use_cases.billing import BillingCharges, billing_key_for, new_charge
 from domain.card import PaymentCard
 from domain.money import Amount
 from domain.order import Buyer, Order
 from domain.payment import Payment
 from domain.status import CardStatus, OrderType, PaymentStatus, PayMethod
+from domain.subscription import Subscription
 
 
 class ChargeState(StrEnum):
@@ -51,11 +53,17 @@ class PayWithCardCommand:
 
 
 @dataclass(frozen=True, slots=True)
-class PayWithCardResult:
+class CardChargeResult:
+    """A new order's first charge on a registered card (one-click, or a new sponsorship's first
+    cycle), as the sponsor is told."""
+
     order: Order
     payment: Payment
     state: ChargeState
     fail_reason: str | None  # iamport's, when FAILED
+
+
+PayWithCardResult = CardChargeResult
 
 
 async def active_card_of(
@@ -69,7 +77,25 @@ async def active_card_of(
     return card
 
 
-class PayWithCard:
+@dataclass(frozen=True, slots=True)
+class CardOrder:
+    """A new order to be paid now with one of the user's registered cards."""
+
+    user_seq: int
+    card_id: int
+    type: OrderType
+    amount: Amount
+    name: str
+    content_type_code: int
+    content_seq: int
+    buyer: Buyer
+    subscription: Subscription | None = None  # MONTHLY: its first cycle is charged
+
+
+class NewCardCharge:
+    """Transaction 1 records the order and its first charge (REQUESTED) and commits; then the
+    charge is sent and Settlement applies the outcome in transaction 2."""
+
     def __init__(
         self,
         uow: UnitOfWorkFactory,
@@ -87,32 +113,35 @@ class PayWithCard:
         self._settings = settings
         self._charges = BillingCharges(uow, gateway, clock, settings, settlement)
 
-    async def execute(self, command: PayWithCardCommand) -> PayWithCardResult:
-        amount = Amount(command.amount, command.tax_free)
-        cause = f"user:{command.user_seq}"
+    async def charge(self, new: CardOrder, *, lock_card: bool = False) -> CardChargeResult:
         async with self._uow() as uow:
-            card = await active_card_of(uow, command.user_seq, command.card_id)
+            card = await active_card_of(uow, new.user_seq, new.card_id, lock=lock_card)
             target = billing_key_for(card, self._channels, production=self._settings.production)
             now = self._clock.now()
             order = Order(
                 id=self._ids.new_id(),
-                user_seq=command.user_seq,
-                type=OrderType.ONE_CLICK,
-                content_type_code=command.content_type_code,
-                content_seq=command.content_seq,
-                name=command.name,
-                amount=amount,
+                user_seq=new.user_seq,
+                type=new.type,
+                content_type_code=new.content_type_code,
+                content_seq=new.content_seq,
+                name=new.name,
+                amount=new.amount,
                 created_at=now,
                 pay_method=PayMethod.CARD,
-                buyer=command.buyer,
+                buyer=new.buyer,
                 payment_card_id=card.id,
+                subscription=new.subscription,
             )
-            attempt = order.start_attempt(now)
+            cycle: int | None
+            if new.subscription is None:
+                cycle, attempt = None, order.start_attempt(now)
+            else:
+                cycle, attempt = order.begin_cycle_attempt(now)
             payment = new_charge(
                 self._ids.new_id(),
                 order,
                 attempt=attempt,
-                cycle=None,
+                cycle=cycle,
                 channel=target[0].name if target else card.keys[0].channel,
                 card_id=card.id,
                 at=now,
@@ -123,7 +152,35 @@ class PayWithCard:
             await uow.commit()
 
         customer_uid = target[1].customer_uid if target else None
-        charged = await self._charges.send(order, payment, customer_uid, cause)
+        charged = await self._charges.send(order, payment, customer_uid, user_cause(new.user_seq))
         state = charge_state(charged.payment)
         reason = charged.payment.fail_reason if state is ChargeState.FAILED else None
-        return PayWithCardResult(charged.order, charged.payment, state, reason)
+        return CardChargeResult(charged.order, charged.payment, state, reason)
+
+
+class PayWithCard:
+    def __init__(
+        self,
+        uow: UnitOfWorkFactory,
+        gateway: IamportGateway,
+        clock: Clock,
+        ids: IdGenerator,
+        channels: ChannelDirectory,
+        settings: PaymentSettings,
+        settlement: Settlement,
+    ) -> None:
+        self._new_charge = NewCardCharge(uow, gateway, clock, ids, channels, settings, settlement)
+
+    async def execute(self, command: PayWithCardCommand) -> PayWithCardResult:
+        return await self._new_charge.charge(
+            CardOrder(
+                user_seq=command.user_seq,
+                card_id=command.card_id,
+                type=OrderType.ONE_CLICK,
+                amount=Amount(command.amount, command.tax_free),
+                name=command.name,
+                content_type_code=command.content_type_code,
+                content_seq=command.content_seq,
+                buyer=command.buyer,
+            )
+        )

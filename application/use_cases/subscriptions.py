@@ -14,12 +14,16 @@ from application.ports import Clock, IdGenerator, OrderFilter, Page, UnitOfWork,
 from application.settings import PaymentSettings
 from application.settlement import Settlement
 from application.use_cases.actor import Actor, require_owner
-from application.use_cases.billing import BillingCharges, billing_key_for, new_charge
-from application.use_cases.one_click import ChargeState, active_card_of, charge_state
+from application.use_cases.one_click import (
+    CardChargeResult,
+    CardOrder,
+    NewCardCharge,
+    active_card_of,
+)
 from domain.money import Amount
 from domain.order import Buyer, Order
 from domain.payment import Payment
-from domain.status import OrderStatus, OrderType, PayMethod
+from domain.status import OrderStatus, OrderType
 from domain.subscription import Subscription
 
 
@@ -36,12 +40,9 @@ class StartSubscriptionCommand:
     buyer: Buyer = Buyer()
 
 
-@dataclass(frozen=True, slots=True)
-class StartSubscriptionResult:
-    order: Order  # ROUTINE, FAILED (first charge declined) or ORDERED (outcome unknown)
-    payment: Payment  # the first cycle's charge
-    state: ChargeState
-    fail_reason: str | None
+# order: ROUTINE, FAILED (first charge declined) or ORDERED (outcome unknown);
+# payment: the first cycle's charge.
+StartSubscriptionResult = CardChargeResult
 
 
 class StartSubscription:
@@ -55,12 +56,8 @@ class StartSubscription:
         settings: PaymentSettings,
         settlement: Settlement,
     ) -> None:
-        self._uow = uow
-        self._clock = clock
-        self._ids = ids
-        self._channels = channels
         self._settings = settings
-        self._charges = BillingCharges(uow, gateway, clock, settings, settlement)
+        self._new_charge = NewCardCharge(uow, gateway, clock, ids, channels, settings, settlement)
 
     async def execute(self, command: StartSubscriptionCommand) -> StartSubscriptionResult:
         amount = Amount(command.amount, command.tax_free)
@@ -69,45 +66,21 @@ class StartSubscription:
             card_id=command.card_id,
             charge_hour=self._settings.charge_hour,
         )
-        async with self._uow() as uow:
-            # Locked: a concurrent DeleteCard counts this order once it is committed.
-            card = await active_card_of(uow, command.user_seq, command.card_id, lock=True)
-            target = billing_key_for(card, self._channels, production=self._settings.production)
-            now = self._clock.now()
-            order = Order(
-                id=self._ids.new_id(),
+        return await self._new_charge.charge(
+            CardOrder(
                 user_seq=command.user_seq,
+                card_id=command.card_id,
                 type=OrderType.MONTHLY,
+                amount=amount,
+                name=command.name,
                 content_type_code=command.content_type_code,
                 content_seq=command.content_seq,
-                name=command.name,
-                amount=amount,
-                created_at=now,
-                pay_method=PayMethod.CARD,
                 buyer=command.buyer,
-                payment_card_id=card.id,
                 subscription=subscription,
-            )
-            cycle, attempt = order.begin_cycle_attempt(now)
-            payment = new_charge(
-                self._ids.new_id(),
-                order,
-                attempt=attempt,
-                cycle=cycle,
-                channel=target[0].name if target else card.keys[0].channel,
-                card_id=card.id,
-                at=now,
-                in_flight_for=self._settings.next_check_after(0),
-            )
-            await uow.orders.add(order)
-            await uow.payments.add(payment)
-            await uow.commit()
-
-        customer_uid = target[1].customer_uid if target else None
-        charged = await self._charges.send(order, payment, customer_uid, f"user:{command.user_seq}")
-        state = charge_state(charged.payment)
-        reason = charged.payment.fail_reason if state is ChargeState.FAILED else None
-        return StartSubscriptionResult(charged.order, charged.payment, state, reason)
+            ),
+            # Locked: a concurrent DeleteCard counts this order once it is committed.
+            lock_card=True,
+        )
 
 
 # -- list -----------------------------------------------------------------------------------------
