@@ -8,9 +8,8 @@ from adapters.http.auth import Principal, user_guard
 from adapters.http.idempotency import IDEMPOTENT
 from adapters.http.openapi import USER, problems
 from adapters.http.rate_limit import PAYMENT, limited
-from adapters.http.wire.billing import ChargeView, OneClickRequest, charge_view
+from adapters.http.wire.billing import ChargeView, OneClickRequest, buyer_of, charge_view
 from application.use_cases.one_click import PayWithCard, PayWithCardCommand
-from domain.order import Buyer
 
 
 class BillingController(Controller):
@@ -41,7 +40,7 @@ class BillingController(Controller):
                 content_type_code=data.content_type_code,
                 content_seq=data.content_seq,
                 tax_free=data.tax_free,
-                buyer=data.buyer.buyer() if data.buyer else Buyer(),
+                buyer=buyer_of(data.buyer),
             )
         )
-        return charge_view(result.order, result.payment, result.state, result.fail_reason)
+        return charge_view(result)

@@ -16,6 +16,7 @@ from adapters.http.wire.billing import (
     ChargeView,
     StartSubscriptionRequest,
     SubscriptionList,
+    buyer_of,
     charge_view,
 )
 from adapters.http.wire.orders import OrderView, order_view
@@ -29,7 +30,6 @@ from application.use_cases.subscriptions import (
     StartSubscription,
     StartSubscriptionCommand,
 )
-from domain.order import Buyer
 
 OrderId = Annotated[int, PathParameter(gt=0, lt=2**53, description="the sponsorship's order id")]
 
@@ -63,10 +63,10 @@ class SubscriptionController(Controller):
                 content_type_code=data.content_type_code,
                 content_seq=data.content_seq,
                 tax_free=data.tax_free,
-                buyer=data.buyer.buyer() if data.buyer else Buyer(),
+                buyer=buyer_of(data.buyer),
             )
         )
-        return charge_view(result.order, result.payment, result.state, result.fail_reason)
+        return charge_view(result)
 
     @get(
         "/",

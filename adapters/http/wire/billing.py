@@ -8,8 +8,8 @@ from msgspec import Meta
 from adapters.http.wire.common import BuyerName, Email, Id, Name, Reason, TaxFree, Tel, Won
 from adapters.http.wire.orders import ContentCode, ContentSeq, OrderView, order_view
 from adapters.http.wire.payments import PaymentView, payment_view
-from domain.order import Buyer, Order
-from domain.payment import Payment
+from application.use_cases.one_click import CardChargeResult
+from domain.order import Buyer
 
 BillingDay = Annotated[int, Meta(ge=1, le=31, description="29–31 fall back to the month's end")]
 
@@ -21,6 +21,10 @@ class BuyerIn(msgspec.Struct, forbid_unknown_fields=True):
 
     def buyer(self) -> Buyer:
         return Buyer(self.name, self.tel, self.email)
+
+
+def buyer_of(body: BuyerIn | None) -> Buyer:
+    return body.buyer() if body else Buyer()
 
 
 class OneClickRequest(msgspec.Struct, forbid_unknown_fields=True):
@@ -74,12 +78,11 @@ class SubscriptionList(msgspec.Struct):
     items: list[OrderView]
 
 
-def charge_view(
-    order: Order, payment: Payment, state: object, fail_reason: str | None
-) -> ChargeView:
+def charge_view(result: CardChargeResult) -> ChargeView:
+    """A one-click payment's or a new sponsorship's first charge."""
     return ChargeView(
-        state=str(getattr(state, "value", state)),  # type: ignore[arg-type]
-        fail_reason=fail_reason,
-        order=order_view(order),
-        payment=payment_view(payment),
+        state=result.state.value,  # type: ignore[arg-type]
+        fail_reason=result.fail_reason,
+        order=order_view(result.order),
+        payment=payment_view(result.payment),
     )
