@@ -14,7 +14,7 @@ import pytest
 from adapters.iamport.sandbox import SandboxConfig, create_sandbox_app
 from adapters.iamport.sandbox.state import SandboxState
 
-from .swagger import validate_response
+from .swagger import swagger_available, validate_response
 
 BASE = "http://sandbox.test"
 CONSOLE_URL = "http://merchant.test/webhooks/iamport"
@@ -73,8 +73,8 @@ class WebhookInbox:
 
 async def _validate(response: httpx.Response) -> None:
     path = response.request.url.path
-    if path.startswith(NOT_IAMPORT):
-        return
+    if path.startswith(NOT_IAMPORT) or not swagger_available():
+        return  # without the swagger, test_swagger_reference_is_present says so
     await response.aread()
     VALIDATED.append(
         validate_response(response.request.method, path, response.status_code, response.json())
