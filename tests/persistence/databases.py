@@ -5,12 +5,15 @@
         async with db.uow_factory() as uow: ...
     async with sql_database("mariadb", pool_size=25) as db: ...   # skips without MariaDB
 
-MariaDB: DSN from DOLGO_TEST_MYSQL_URL (default below). The database is created if missing and
-migrated from scratch once per session; each `sql_database("mariadb")` empties the tables.
+MariaDB: DSN from DOLGO_TEST_MYSQL_URL. Without it each test run gets a database of its own,
+`dolgo_test_<pid>`, dropped when the run ends, so runs on one machine cannot interfere. The
+database is created if missing and migrated from scratch once per run; each
+`sql_database("mariadb")` empties the tables.
 Outside CI an unreachable MariaDB skips the test; with CI=true it fails.
 """
 
 import asyncio
+import atexit
 import os
 import tempfile
 from collections.abc import AsyncIterator
@@ -27,11 +30,33 @@ from adapters.persistence import SqlUnitOfWorkFactory, create_engine
 from adapters.persistence.migrations import migrate
 from adapters.persistence.tables import metadata
 
-DEFAULT_MYSQL_URL = "mysql+aiomysql://root@127.0.0.1:3306/dolgo_test?charset=utf8mb4"
+RUN_DATABASE = f"dolgo_test_{os.getpid()}"
+DEFAULT_MYSQL_URL = f"mysql+aiomysql://root@127.0.0.1:3306/{RUN_DATABASE}?charset=utf8mb4"
 
 
 def mysql_test_url() -> str:
     return os.environ.get("DOLGO_TEST_MYSQL_URL") or DEFAULT_MYSQL_URL
+
+
+_run_databases: set[str] = set()  # created for this run only: dropped at exit
+
+
+def _drop_run_databases() -> None:
+    if not _run_databases:
+        return
+    import pymysql  # aiomysql's own dependency; a plain connection is enough at exit
+
+    url = make_url(DEFAULT_MYSQL_URL)
+    try:
+        conn = pymysql.connect(host=url.host, port=url.port or 3306, user=url.username or "root")
+    except pymysql.MySQLError:
+        return
+    with conn, conn.cursor() as cursor:
+        for name in _run_databases:
+            cursor.execute(f"DROP DATABASE IF EXISTS `{name}`")
+
+
+atexit.register(_drop_run_databases)
 
 
 @dataclass
@@ -46,6 +71,8 @@ async def _recreate_mysql(url: str) -> None:
     """Create the database if missing, drop every table in it, migrate from scratch."""
     parsed = make_url(url)
     name = parsed.database
+    if name and name.startswith(RUN_DATABASE):
+        _run_databases.add(name)
     server = create_engine(parsed.set(database=""), pool_size=1, max_overflow=0)
     try:
         async with server.begin() as conn:
