@@ -187,6 +187,15 @@
     console.error(where, err);
     toast(`${where}: ${problemText(err)}`, "bad");
   }
+  // A list the page shows: empty (and said so in a toast) when it cannot be fetched.
+  async function fetchList(path, key, where) {
+    try {
+      return listOf(await api("GET", path), key);
+    } catch (err) {
+      fail(err, where);
+      return [];
+    }
+  }
 
   // ---- sponsor ------------------------------------------------------------------------------
   async function chooseSponsor(userSeq) {
@@ -321,12 +330,7 @@
 
   // ---- cards --------------------------------------------------------------------------------
   async function loadCards() {
-    try {
-      state.cards = listOf(await api("GET", "/api/cards"), "cards");
-    } catch (err) {
-      state.cards = [];
-      fail(err, "카드 목록");
-    }
+    state.cards = await fetchList("/api/cards", "cards", "카드 목록");
     renderCards();
   }
   const cardId = (c) => pick(c, "id", "card_id");
@@ -450,12 +454,7 @@
 
   // ---- monthly sponsorship ------------------------------------------------------------------
   async function loadSubs() {
-    try {
-      state.subs = listOf(await api("GET", "/api/subscriptions"), "subscriptions");
-    } catch (err) {
-      state.subs = [];
-      fail(err, "정기후원 목록");
-    }
+    state.subs = await fetchList("/api/subscriptions", "subscriptions", "정기후원 목록");
     renderSubs();
   }
   const subId = (s) => pick(s, "id", "order_id");
@@ -566,12 +565,7 @@
   // ---- history ------------------------------------------------------------------------------
   const orderId = (o) => pick(o, "id", "order_id");
   async function loadOrders() {
-    try {
-      state.orders = listOf(await api("GET", "/api/orders"), "orders");
-    } catch (err) {
-      state.orders = [];
-      fail(err, "후원 내역");
-    }
+    state.orders = await fetchList("/api/orders", "orders", "후원 내역");
     renderOrders();
     if (state.openOrder !== null) openOrder(state.openOrder, { quiet: true });
   }
