@@ -1,5 +1,6 @@
 """Cancellation: one refund request against a payment, with its own outcome."""
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
@@ -79,3 +80,12 @@ class Cancellation(Transitions):
         else:
             self.checks += 1
         self.next_check_at = next_check_at
+
+
+def manually_refunded(cancellations: Iterable[Cancellation]) -> int:
+    """What operators refunded by their own bank transfer: ours alone, iamport never saw it."""
+    return sum(
+        c.amount
+        for c in cancellations
+        if c.kind is CancellationKind.MANUAL_BANK and c.status is CancellationStatus.SUCCEEDED
+    )

@@ -68,7 +68,7 @@ class RefundPlan:
     amount: int
     tax_free: int
     vat_amount: int
-    checksum: int  # refundable balance before this refund
+    checksum: int  # iamport's refundable balance before this refund
     send_tax_free: bool  # the PG requires tax_free on every cancel
 
 
@@ -92,9 +92,14 @@ class RefundPolicy:
         now: datetime,
         *,
         by_operator: bool,
+        manually_refunded: int,
         has_refund_account: bool = False,
     ) -> RefundPlan:
-        """Check a gateway refund against every rule; the plan says what to send to iamport."""
+        """Check a gateway refund against every rule; the plan says what to send to iamport.
+
+        `manually_refunded` is what operators refunded by their own bank transfer: iamport never
+        saw it, so its balance (the `checksum`) still counts it.
+        """
         if not payment.is_paid or payment.paid_at is None:
             raise RefundRefused(
                 "not_paid", f"payment is {payment.status.name}; only paid payments refund"
@@ -120,7 +125,7 @@ class RefundPolicy:
             amount=amount,
             tax_free=tax_free,
             vat_amount=vat_of(amount - tax_free),
-            checksum=balance,
+            checksum=balance + manually_refunded,
             send_tax_free=(payment.pg_provider in TAX_FREE_REQUIRED_PGS) or tax_free > 0,
         )
 

@@ -2,8 +2,9 @@
 
 One cancellation in flight per payment: the payment row is locked while its cancellations are
 checked and the new one is added (another request gets RefundInProgress, 409). Every request
-sends iamport's `checksum` — the refundable balance we know — so a refund whose answer was lost
-can never be repeated against a balance that already moved.
+sends iamport's `checksum` — iamport's refundable balance: ours plus the manual bank refunds it
+never saw — so a refund whose answer was lost can never be repeated against a balance that
+already moved.
 """
 
 import logging
@@ -21,7 +22,12 @@ from application.ports import Clock, IdGenerator, UnitOfWork, UnitOfWorkFactory
 from application.settings import PaymentSettings
 from application.settlement import Settlement
 from application.use_cases.actor import Actor, require_owner
-from domain.cancellation import Cancellation, CancellationKind, RefundAccount
+from domain.cancellation import (
+    Cancellation,
+    CancellationKind,
+    RefundAccount,
+    manually_refunded,
+)
 from domain.masking import mask_account
 from domain.money import vat_of
 from domain.order import Order
@@ -73,13 +79,14 @@ class RequestRefund:
         account = command.refund_account
         async with self._uow() as uow:
             _, payment = await _locked_payment(uow, command.payment_id, actor)
-            await _refuse_if_in_flight(uow, payment.id)
+            others = await _refuse_if_in_flight(uow, payment.id)
             now = self._clock.now()
             plan = self._settings.refund_policy.plan(
                 payment,
                 command.amount,
                 now,
                 by_operator=actor.operator,
+                manually_refunded=manually_refunded(others),
                 has_refund_account=account is not None,
             )
             cancellation = Cancellation(
@@ -167,12 +174,15 @@ async def _locked_payment(uow: UnitOfWork, payment_id: int, actor: Actor) -> tup
     return order, payment
 
 
-async def _refuse_if_in_flight(uow: UnitOfWork, payment_id: int) -> None:
-    for existing in await uow.cancellations.for_payment(payment_id):
-        if existing.in_flight:
+async def _refuse_if_in_flight(uow: UnitOfWork, payment_id: int) -> list[Cancellation]:
+    """The payment's cancellations, none of them in flight."""
+    existing = await uow.cancellations.for_payment(payment_id)
+    for c in existing:
+        if c.in_flight:
             raise RefundInProgress(
-                f"refund {existing.id} of this payment is still in flight; try again later"
+                f"refund {c.id} of this payment is still in flight; try again later"
             )
+    return existing
 
 
 # -- manual bank refund ----------------------------------------------------------------------------

@@ -315,3 +315,26 @@ async def test_sponsors_cannot_record_manual_refunds():
     p = await w.paid_payment()
     with pytest.raises(NotFoundError):
         await manual(w).execute(RecordManualRefundCommand(SPONSOR, p.id, 1_000, "x"))
+
+
+async def test_after_a_manual_bank_refund_the_checksum_is_iamports_balance():
+    """iamport never saw the bank transfer: its balance still counts those 3,000 KRW."""
+    w = World()
+    p = await w.paid_payment(amount=10_000)
+    await manual(w).execute(RecordManualRefundCommand(OPS, p.id, 3_000, "계좌 환불"))
+    first = await ask(w, p.id, 2_000, actor=OPS)
+    rest = await ask(w, p.id, actor=OPS)
+
+    assert (
+        [r.checksum for r in sent(w)],
+        [r.amount for r in sent(w)],
+        first.cancellation.status,
+        rest.cancellation.status,
+        (await w.payment(p.id)).status,
+    ) == (
+        [10_000, 8_000],
+        [2_000, 5_000],
+        CancellationStatus.SUCCEEDED,
+        CancellationStatus.SUCCEEDED,
+        PaymentStatus.CANCELLED,
+    )
