@@ -197,14 +197,35 @@ def _http(exc: HTTPException) -> ProblemDetailsException:
         return problem(429, "rate_limited", "too many requests; retry later", headers=headers)
     status = exc.status_code
     if status == 400:  # Litestar's body decoding errors (malformed JSON, wrong content)
-        params = [{"name": "body", "in": "body", "reason": _reason(str(exc.detail))}]
-        return problem(
-            400, "validation_error", "malformed request body", field="body", invalid_params=params
-        )
+        return _malformed_body(_reason(str(exc.detail)))
     if status >= 500:
         log.error("HTTP %s: %s", status, exc.detail, exc_info=exc)
         return problem(status, "internal_error", "internal error", headers=headers)
     return problem(status, f"http_{status}", str(exc.detail), headers=headers)
+
+
+def _malformed_body(reason: str) -> ProblemDetailsException:
+    params = [{"name": "body", "in": "body", "reason": reason}]
+    return problem(
+        400, "validation_error", "malformed request body", field="body", invalid_params=params
+    )
+
+
+def _raised_in_litestar(exc: BaseException) -> bool:
+    """Whether the innermost Python frame of `exc` is Litestar's (its request decoding)."""
+    tb = exc.__traceback__
+    while tb is not None and tb.tb_next is not None:
+        tb = tb.tb_next
+    return tb is not None and str(tb.tb_frame.f_globals.get("__name__", "")).startswith("litestar.")
+
+
+def _undecodable(exc: UnicodeDecodeError) -> ProblemDetailsException:
+    """A request body that is not UTF-8: Litestar's decode_json lets msgspec's
+    UnicodeDecodeError through (no SerializationException → 400). Raised in our own code
+    (an adapter decoding someone else's bytes) it stays a 500."""
+    if _raised_in_litestar(exc):
+        return _malformed_body("the body is not valid UTF-8")
+    return _unexpected(exc)
 
 
 def _unexpected(exc: Exception) -> ProblemDetailsException:
@@ -229,6 +250,7 @@ EXCEPTION_TABLE: Mapping[type[Exception], Callable[[Any], ProblemDetailsExceptio
     ValidationException: _validation,
     HTTPException: _http,
     HttpProblem: _http_problem,
+    UnicodeDecodeError: _undecodable,
     DomainError: _domain,
     ApplicationError: _application,
     NoChannel: _no_channel,

@@ -37,6 +37,12 @@ MALFORMED = [
 RAW = [
     b'{"issuance":"rest","card_number":"' + NUMBER.encode() + b'","birth":"' + BIRTH.encode(),
     ("card_number=" + NUMBER + "&birth=" + BIRTH + "&pwd_2digit=" + PWD).encode(),
+    # invalid UTF-8 after the card data: Litestar's decoder fails, a 400 that echoes nothing
+    b'{"issuance":"rest","card_number":"'
+    + NUMBER.encode()
+    + b'","birth":"\xff'
+    + BIRTH.encode()
+    + b'"}',
 ]
 
 

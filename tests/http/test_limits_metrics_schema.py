@@ -4,6 +4,7 @@ import pytest
 
 from tests.http.conftest import CARD, ORDER, Api, assert_problem, paid_order
 
+JSON = "application/json"
 LIMITS = {
     "DOLGO_RATE_LIMIT_CARD_PER_USER": "2/hour",
     "DOLGO_RATE_LIMIT_CARD_PER_IP": "3/hour",
@@ -99,6 +100,43 @@ async def test_malformed_json_is_400_naming_the_body(api: Api) -> None:
         "/api/orders", content=b"{nope", headers={"content-type": "application/json"}
     )
     assert assert_problem(r, 400, "validation_error")["field"] == "body"
+
+
+@pytest.mark.parametrize("env", [{"DOLGO_DEMO_TOKENS": "on"}])
+async def test_invalid_utf8_body_is_400_naming_the_body_on_every_body_route(
+    api: Api, env: dict
+) -> None:
+    import re
+
+    from litestar.routes import HTTPRoute
+
+    routes = [
+        (method, re.sub(r"\{[^}]*\}", "1", route.path))
+        for route in api.app.routes
+        if isinstance(route, HTTPRoute)
+        for handler in route.route_handlers
+        for method in handler.http_methods
+        if "data" in handler.parsed_fn_signature.parameters
+    ]
+    assert ("POST", "/api/demo/token") in routes and len(routes) >= 12
+    for method, path in routes:
+        r = await api.client.request(
+            method,
+            path,
+            content=b'{"name":"\xff"}',
+            headers={**api.auth("admin" if "/admin/" in path else "a"), "content-type": JSON},
+        )
+        assert assert_problem(r, 400, "validation_error")["field"] == "body", (method, path)
+
+
+def test_a_non_utf8_error_raised_outside_request_decoding_stays_a_500() -> None:
+    from adapters.http.errors import EXCEPTION_TABLE
+
+    try:
+        b"\xff".decode()
+    except UnicodeDecodeError as exc:
+        answer = EXCEPTION_TABLE[UnicodeDecodeError](exc)
+    assert answer.status_code == 500 and answer.extra == {"code": "internal_error"}
 
 
 async def test_huge_ids_are_400_not_500(api: Api) -> None:
