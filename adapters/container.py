@@ -24,6 +24,7 @@ from application.channels import ChannelDirectory
 from application.ports import UnitOfWorkFactory
 from application.settings import PaymentSettings
 from application.settlement import Settlement
+from application.use_cases.attention import AcknowledgeAttention
 from application.use_cases.cards import DeleteCard, ListCards
 from application.use_cases.charge_cycle import ChargeCycle, ChargeDueSubscriptions
 from application.use_cases.complete_payment import CompletePayment
@@ -268,6 +269,8 @@ class Container(containers.DeclarativeContainer):
         channels=channels,
         settlement=settlement,
     )
+
+    acknowledge_attention = providers.Factory(AcknowledgeAttention, uow=uow_factory, clock=clock)
 
     # -- queries ---------------------------------------------------------------------------------
     list_orders = providers.Factory(ListOrders, uow=uow_factory)

@@ -51,6 +51,7 @@ class PaymentFilter:
     requested_from: datetime | None = None
     requested_to: datetime | None = None
     unknown_only: bool = False
+    attention_only: bool = False  # something was reported to operators and not acknowledged
 
 
 class OrderRepository(Protocol):

@@ -41,6 +41,11 @@ from domain.status import CancellationStatus, OrderStatus, OrderType, PaymentSta
 FORGERY_REASON = "위변조 의심: 금액 불일치"
 ABANDONED_REASON = "결제창 이탈(미결제)"
 VBANK_CLOSED_REASON = "가상계좌 발급 취소(미입금)"
+DUPLICATE_REASON = "중복 결제 자동 환불"
+# Who asks for the cancels Settlement calls for (a Cancellation's `requested_by`).
+VERIFICATION = "system:verification"  # the cancel of a forged payment
+DUPLICATE = "system:duplicate"  # the refund of a second paid attempt of a paid order
+SYSTEM_CANCELS = (VERIFICATION, DUPLICATE)
 
 # iamport's cancelled_at and our clock may disagree a little when matching our own cancels.
 _CANCEL_SKEW = timedelta(minutes=5)
@@ -61,7 +66,12 @@ class SettleResult:
     # The verification rule that refused the record (amount, currency, channel, test_channel,
     # pay_method), or None when it passed.
     refused_rule: str | None = None
-    # Something an operator has to look at (e.g. a second paid try under one merchant_uid).
+    # A second attempt of a one-time / one-click order already PAID turned out paid (a double
+    # charge): the caller refunds it in full at iamport at once, after committing PAID, with
+    # checksum = the payment's refundable balance. The order stays PAID.
+    refund_duplicate: GatewayPayment | None = None
+    # Something an operator has to look at (e.g. a second paid try under one merchant_uid). It is
+    # also written on the payment (`Payment.attention`), so saving the payment keeps it.
     needs_operator: str | None = None
     # Cancellations of ours whose outcome this record settled; the caller saves them.
     cancellations: tuple[Cancellation, ...] = ()
@@ -73,16 +83,25 @@ class _Run:
 
     order: Order
     payment: Payment
+    at: datetime
     before: tuple[PaymentStatus, OrderStatus, int, object]
     cancel_at_iamport: GatewayPayment | None = None
+    refund_duplicate: GatewayPayment | None = None
+    duplicate: bool = False  # the payment was approved just now while its order was PAID
     needs_lookup: bool = False
     refused_rule: str | None = None
     needs_operator: str | None = None
     cancellations: list[Cancellation] = field(default_factory=list)
 
     @classmethod
-    def start(cls, order: Order, payment: Payment) -> "_Run":
-        return cls(order, payment, _fingerprint(order, payment))
+    def start(cls, order: Order, payment: Payment, at: datetime) -> "_Run":
+        return cls(order, payment, at, _fingerprint(order, payment))
+
+    def report(self, note: str) -> None:
+        """The one way Settlement reports to operators: the note goes into the result and onto
+        the payment (persisted with it, listed for operators until one acknowledges it)."""
+        self.needs_operator = note
+        self.payment.needs_attention(note, self.at)
 
     def result(self) -> SettleResult:
         return SettleResult(
@@ -91,6 +110,7 @@ class _Run:
             payment_status=self.payment.status,
             order_status=self.order.status,
             cancel_at_iamport=self.cancel_at_iamport,
+            refund_duplicate=self.refund_duplicate,
             needs_lookup=self.needs_lookup,
             refused_rule=self.refused_rule,
             needs_operator=self.needs_operator,
@@ -101,7 +121,7 @@ class _Run:
 def _fingerprint(order: Order, payment: Payment) -> tuple[PaymentStatus, OrderStatus, int, object]:
     sub = order.subscription
     sub_state = (sub.cycle, sub.attempt, sub.cycle_paid, sub.next_charge_at) if sub else None
-    unknown = (payment.unknown, payment.unpaid_proven, payment.imp_uid)
+    unknown = (payment.unknown, payment.unpaid_proven, payment.imp_uid, payment.attention)
     return (payment.status, order.status, payment.cancelled_amount, (sub_state, unknown))
 
 
@@ -141,7 +161,7 @@ class Settlement:
             )
         if payment.order_id != order.id:
             raise ValueError(f"payment {payment.id} is not of order {order.id}")
-        run = _Run.start(order, payment)
+        run = _Run.start(order, payment, at)
         self._apply(run, record, at, cause, cancellations)
         return run.result()
 
@@ -154,7 +174,7 @@ class Settlement:
                 return self.apply_record(order, payment, record, at, cause)
             case Declined(payment=GatewayPayment() as record):
                 return self.apply_record(order, payment, record, at, cause)
-        run = _Run.start(order, payment)
+        run = _Run.start(order, payment, at)
         if payment.status is PaymentStatus.REQUESTED:
             match outcome:
                 case Declined(reason=reason):
@@ -181,7 +201,7 @@ class Settlement:
     ) -> SettleResult:
         """A lookup proved no try under this merchant_uid was charged (e.g. `find/{uid}/paid`
         said not found after a rejection). Only the caller knows the lookup was conclusive."""
-        run = _Run.start(order, payment)
+        run = _Run.start(order, payment, at)
         if payment.status is PaymentStatus.REQUESTED:
             self._unpaid(run, reason, at, cause, {"outcome": "proven_unpaid"})
         elif payment.status is PaymentStatus.FAILED and not payment.unpaid_proven:
@@ -203,7 +223,7 @@ class Settlement:
         """Apply the answer to POST /payments/cancel for `cancellation` (ours, in flight).
         `cancellations` are the payment's other cancellation rows (manual refunds, others in
         flight), so that what else iamport's cancel_amount holds is told apart."""
-        run = _Run.start(order, payment)
+        run = _Run.start(order, payment, at)
         if not cancellation.in_flight:
             return run.result()
         match outcome:
@@ -213,16 +233,18 @@ class Settlement:
                 if cancellation.in_flight:  # iamport said done, yet its record disagrees
                     cancellation.succeeded(at, cause, None, record.evidence())
                     run.cancellations.append(cancellation)
-                    run.needs_operator = (
+                    run.report(
                         f"cancel {cancellation.id} approved but iamport's cancel_amount "
                         f"{record.cancel_amount} does not show it"
                     )
             case Rejected(message=message) | Declined(reason=message):
                 cancellation.rejected(at, cause, message, {"outcome": "rejected"})
                 run.cancellations.append(cancellation)
+                _system_cancel_refused(run, cancellation)
             case NotAttempted(reason=reason):
                 cancellation.rejected(at, cause, f"not attempted: {reason}", {"outcome": "n/a"})
                 run.cancellations.append(cancellation)
+                _system_cancel_refused(run, cancellation)
             case Unknown() | Pending():
                 cancellation.outcome_unknown(
                     at, at + self._settings.next_check_after(cancellation.checks), cause
@@ -243,7 +265,7 @@ class Settlement:
         """Decide an in-flight cancel of ours from iamport's record of the payment: it happened
         when iamport's cancel_history shows it, otherwise it did not (iamport cancels
         synchronously: an entry that is not there was never made)."""
-        run = _Run.start(order, payment)
+        run = _Run.start(order, payment, at)
         if not cancellation.in_flight:
             return run.result()
         rows = [cancellation, *(c for c in cancellations if c.id != cancellation.id)]
@@ -256,6 +278,7 @@ class Settlement:
                 {**record.evidence(), "outcome": "not_in_cancel_history"},
             )
             run.cancellations.append(cancellation)
+            _system_cancel_refused(run, cancellation)
         return run.result()
 
     # -- internals -------------------------------------------------------------------------------
@@ -275,7 +298,7 @@ class Settlement:
         settled = payment.is_paid or payment.status is PaymentStatus.CANCELLED
         if settled and payment.imp_uid and record.imp_uid != payment.imp_uid:
             if record.status in (IamportStatus.PAID, IamportStatus.CANCELLED):
-                run.needs_operator = (
+                run.report(
                     f"second paid try {record.imp_uid} under merchant_uid "
                     f"{payment.merchant_uid} (ours settled on {payment.imp_uid})"
                 )
@@ -308,9 +331,9 @@ class Settlement:
                 if payment.status is PaymentStatus.FAILED:
                     run.cancel_at_iamport = record
                 else:
-                    run.needs_operator = f"forged try {record.imp_uid} on a settled payment"
+                    run.report(f"forged try {record.imp_uid} on a settled payment")
             elif payment.status is PaymentStatus.FAILED and not payment.unpaid_proven:
-                run.needs_operator = f"refused try {record.imp_uid}: {message}"
+                run.report(f"refused try {record.imp_uid}: {message}")
             return
 
         if record.status is IamportStatus.READY:  # vbank issued
@@ -342,9 +365,15 @@ class Settlement:
         # paid (possibly partly or fully cancelled since)
         if not payment.is_paid and payment.status is not PaymentStatus.CANCELLED:
             paid_at = record.paid_at or at
+            run.duplicate = (
+                run.order.status is OrderStatus.PAID and run.order.type is not OrderType.MONTHLY
+            )
             payment.approve(self._facts(record), paid_at, cause, data)
             self._after_paid(run, paid_at, cause, data)
         self._refunds(run, record, at, cause, cancellations, confirmed)
+        if run.duplicate and payment.is_paid:
+            # Another attempt already paid this order: the sponsor is charged once (spec §4.1).
+            run.refund_duplicate = record
 
     def _unbooked_cancels(
         self,
@@ -459,8 +488,10 @@ class Settlement:
             order.paid(paid_at, cause, data)
         elif order.status is OrderStatus.ROUTINE_PAST_DUE and self._current_cycle(run):
             order.cycle_recovered(paid_at, cause, data)
+        elif run.duplicate:
+            pass  # refunded automatically (see _apply): the order stays paid by its other attempt
         elif order.status is not OrderStatus.ROUTINE:
-            run.needs_operator = (
+            run.report(
                 f"payment {run.payment.merchant_uid} paid while its order is {order.status.name}"
             )
         if monthly and order.is_active_routine and self._current_cycle(run):
@@ -523,8 +554,27 @@ class Settlement:
                 record.cancel_reason or "iamport 콘솔 취소",
                 {**record.evidence(), "source": "console"},
             )
-        if payment.status is PaymentStatus.CANCELLED and order.status is OrderStatus.PAID:
+        if (
+            payment.status is PaymentStatus.CANCELLED
+            and order.status is OrderStatus.PAID
+            and not _duplicate(run, cancellations)
+        ):
             order.refunded(at, cause, {"cancel_amount": record.cancel_amount})
+
+
+def _duplicate(run: _Run, cancellations: Sequence[Cancellation]) -> bool:
+    """A second paid attempt of a paid order: its refund leaves the order paid by the other."""
+    return run.duplicate or any(c.requested_by == DUPLICATE for c in cancellations)
+
+
+def _system_cancel_refused(run: _Run, cancellation: Cancellation) -> None:
+    """A cancel we sent on our own (forgery, double charge) did not happen: money we must give
+    back is still with us, and nobody will ask again unless an operator does."""
+    if cancellation.requested_by in SYSTEM_CANCELS:
+        run.report(
+            f"automatic cancel {cancellation.id} ({cancellation.reason}, {cancellation.amount} "
+            f"KRW) not carried out: {cancellation.failure_message}"
+        )
 
 
 def _method_compatible(expected: str | None, seen: str | None) -> bool:

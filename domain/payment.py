@@ -78,6 +78,9 @@ class Payment(Transitions):
     cancelled_tax_free: int = 0
     unpaid_proven: bool = False  # FAILED and known to have charged nothing
     unknown: UnknownOutcome | None = None
+    # Something an operator has to look at (Settlement's `needs_operator`), until one clears it.
+    attention: str | None = None
+    attention_at: datetime | None = None
     updated_at: datetime | None = None
     version: int = 0
     pending_history: list[HistoryEntry] = field(default_factory=list, repr=False)
@@ -158,6 +161,38 @@ class Payment(Transitions):
     def close_vbank(self, at: datetime, cause: str, data: dict[str, Any] | None = None) -> None:
         self._move(sm.PAYMENT, PaymentEvent.VBANK_CLOSED, at, cause, data)
         self.cancelled_at = at
+        self.updated_at = at
+
+    # -- operator attention ---------------------------------------------------------------------
+    def needs_attention(self, note: str, at: datetime) -> None:
+        """Report `note` to operators; a note already shown is not added again."""
+        if self.attention is not None and note in self.attention.split("\n"):
+            return
+        self.attention = note if self.attention is None else f"{self.attention}\n{note}"
+        self.attention_at = at
+        self.updated_at = at
+
+    def acknowledge_attention(
+        self, at: datetime, cause: str = "operator", reason: str = ""
+    ) -> None:
+        """An operator has looked at what was reported (and done what it needed). The history
+        keeps what was reported, who cleared it and why (no status changes)."""
+        if self.attention is None:
+            raise DomainError(f"payment {self.merchant_uid} has nothing to acknowledge")
+        self.pending_history.append(
+            HistoryEntry(
+                entity="payment",
+                entity_id=self.id,
+                event="attention_acknowledged",
+                from_status=int(self.status),
+                to_status=int(self.status),
+                at=at,
+                cause=cause,
+                data={"attention": self.attention, "reason": reason},
+            )
+        )
+        self.attention = None
+        self.attention_at = None
         self.updated_at = at
 
     # -- refunds -------------------------------------------------------------------------------

@@ -233,6 +233,7 @@ class PaymentRepo(_Repo):
             lambda p: f.requested_from is None or p.requested_at >= f.requested_from,
             lambda p: f.requested_to is None or p.requested_at < f.requested_to,
             lambda p: not f.unknown_only or p.unknown is not None,
+            lambda p: not f.attention_only or p.attention is not None,
         )
         return _page(sorted(rows, key=lambda p: p.id, reverse=True), page)
 

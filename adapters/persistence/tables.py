@@ -265,6 +265,13 @@ payment = Table(
         server_default=text("0"),
         comment="결과 확인 시도 수",
     ),
+    Column(
+        "attention",
+        Text,
+        nullable=True,
+        comment="운영자가 확인할 내용 (정산이 보고한 것); NULL이면 없음",
+    ),
+    Column("attention_at", UtcDateTime, nullable=True, comment="확인 요청 시각 (UTC)"),
     Column("updated_at", UtcDateTime, nullable=True, comment="수정일시 (UTC)"),
     _version(),
     UniqueConstraint("merchant_uid"),
@@ -273,6 +280,7 @@ payment = Table(
     Index(None, "user_seq", "seq"),
     Index(None, "payment_status", "unknown_next_check_at"),
     Index(None, "payment_status", "vbank_date"),
+    Index(None, "attention_at"),
     comment="결제",
     **MYSQL,
 )

@@ -20,6 +20,7 @@ from application.gateway import (
 from application.ports import Clock, UnitOfWork, UnitOfWorkFactory
 from application.settings import PaymentSettings
 from application.settlement import Settlement, SettleResult
+from application.use_cases.payment_sync import report_unsent_cancel
 from domain.card import BillingKey, PaymentCard
 from domain.identifiers import merchant_uid_for
 from domain.order import Order
@@ -157,10 +158,9 @@ class BillingCharges:
         log.info("charge %s: %s", payment.merchant_uid, type(outcome).__name__)
         async with self._uow() as uow:
             order, payment = await lock_charge(uow, order.id, payment.id)
-            settled = self._settlement.apply_charge(
-                order, payment, outcome, self._clock.now(), cause
-            )
-            await _save(uow, order, payment, settled)
+            now = self._clock.now()
+            settled = self._settlement.apply_charge(order, payment, outcome, now, cause)
+            await _save(uow, order, payment, settled, now)
             await uow.commit()
         charged = Charged(order, payment, outcome, settled)
         if settled.needs_lookup:
@@ -195,7 +195,7 @@ class BillingCharges:
                 case _:
                     log.info("charge %s: lookup unanswered, proving nothing", payment.merchant_uid)
                     return Verdict.WAIT, order, payment, _unchanged(order, payment)
-            await _save(uow, order, payment, settled)
+            await _save(uow, order, payment, settled, now)
             await uow.commit()
         return verdict, order, payment, settled
 
@@ -213,7 +213,12 @@ async def lock_charge(uow: UnitOfWork, order_id: int, payment_id: int) -> tuple[
     return order, payment
 
 
-async def _save(uow: UnitOfWork, order: Order, payment: Payment, settled: SettleResult) -> None:
+async def _save(
+    uow: UnitOfWork, order: Order, payment: Payment, settled: SettleResult, at: datetime
+) -> None:
+    # Billing-key charges send no cancel of their own: should Settlement ask for one (a forged
+    # amount, a second paid attempt), the payment reports it to operators instead.
+    report_unsent_cancel(payment, settled, at)
     await uow.orders.save(order)
     await uow.payments.save(payment)
     for cancellation in settled.cancellations:

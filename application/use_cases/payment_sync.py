@@ -1,5 +1,6 @@
 """Shared by the use cases that apply iamport's records: load with locks, settle, save, and
-cancel a forged payment at iamport after the FAILED state is committed.
+cancel at iamport what Settlement asks for (a forged payment after FAILED is committed, a second
+paid attempt of a paid order after PAID is committed).
 
 Lock order, everywhere: the order, then the payment, then the payment's cancellations.
 """
@@ -21,7 +22,14 @@ from application.gateway import (
     Pending,
 )
 from application.ports import Clock, IdGenerator, UnitOfWork, UnitOfWorkFactory
-from application.settlement import FORGERY_REASON, Settlement, SettleResult
+from application.settlement import (
+    DUPLICATE,
+    DUPLICATE_REASON,
+    FORGERY_REASON,
+    VERIFICATION,
+    Settlement,
+    SettleResult,
+)
 from domain.cancellation import Cancellation
 from domain.money import vat_of
 from domain.order import Order
@@ -33,7 +41,6 @@ log = logging.getLogger("dolgo_pay.settlement")
 WEBHOOK = "webhook"
 JANITOR = "janitor"
 RECONCILE = "reconcile"
-VERIFICATION = "system:verification"  # who asks for the cancel of a forged payment
 
 
 class PaymentMissing(Exception):
@@ -59,6 +66,19 @@ async def lock_payment(uow: UnitOfWork, merchant_uid: str) -> Locked | None:
     return Locked(order, payment, await uow.cancellations.for_payment(payment.id))
 
 
+def report_unsent_cancel(payment: Payment, result: SettleResult, at: datetime) -> None:
+    """For callers that do not send the cancel Settlement asks for (billing-key charges, an
+    operator's settling): the money to give back is reported on the payment instead."""
+    target = result.cancel_at_iamport or result.refund_duplicate
+    if target is not None:
+        why = FORGERY_REASON if result.cancel_at_iamport else DUPLICATE_REASON
+        payment.needs_attention(
+            f"{why}: refund {target.imp_uid} "
+            f"({target.amount - target.cancel_amount} KRW) at iamport",
+            at,
+        )
+
+
 async def save_settled(uow: UnitOfWork, locked: Locked, result: SettleResult) -> None:
     if result.changed:
         await uow.payments.save(locked.payment)
@@ -73,6 +93,7 @@ class Synced:
     order: Order
     payment: Payment
     forgery_cancel: Cancellation | None = None
+    duplicate_refund: Cancellation | None = None  # a double charge given back (Settlement)
 
 
 class PaymentSync:
@@ -104,52 +125,55 @@ class PaymentSync:
                 locked.order, locked.payment, record, now, cause, locked.cancellations
             )
             await save_settled(uow, locked, result)
-            forged = result.cancel_at_iamport
-            if forged is not None and not any(c.in_flight for c in locked.cancellations):
-                cancel = _forgery_cancel(
-                    self._ids.new_id(),
-                    locked.payment,
-                    forged,
-                    now,
-                    self._settlement.first_check_at(now),
-                )
+            # The cancel's intent is committed with the state it follows from (one in flight).
+            target = result.cancel_at_iamport or result.refund_duplicate
+            if target is not None and not any(c.in_flight for c in locked.cancellations):
+                first_check = self._settlement.first_check_at(now)
+                new_id = self._ids.new_id()
+                if result.cancel_at_iamport is not None:
+                    cancel = _forgery_cancel(new_id, locked.payment, target, now, first_check)
+                else:
+                    cancel = _duplicate_refund(new_id, locked.payment, now, first_check)
                 await uow.cancellations.add(cancel)
             await uow.commit()
-        synced = Synced(result, locked.order, locked.payment, cancel)
-        if cancel is None or forged is None:
+        synced = Synced(result, locked.order, locked.payment)
+        if cancel is None or target is None:
             return synced
-        return await self._cancel_forgery(synced, forged, cancel)
+        return await self._cancel(synced, target, cancel)
 
-    async def _cancel_forgery(
-        self, synced: Synced, forged: GatewayPayment, cancel: Cancellation
-    ) -> Synced:
-        """FAILED is committed; now give the money back at iamport at once."""
+    async def _cancel(self, synced: Synced, target: GatewayPayment, cancel: Cancellation) -> Synced:
+        """FAILED (forgery) or PAID (double charge) is committed; give the money back at once."""
         log.warning(
-            "forged payment %s (%s): cancelling %d KRW at iamport",
-            forged.imp_uid,
-            forged.merchant_uid,
+            "%s %s (%s): cancelling %d KRW at iamport",
+            cancel.reason,
+            target.imp_uid,
+            target.merchant_uid,
             cancel.amount,
         )
         outcome = await self._gateway.cancel(
             CancelRequest(
-                imp_uid=forged.imp_uid,
+                imp_uid=target.imp_uid,
                 amount=cancel.amount,
                 checksum=cancel.checksum,
-                reason=FORGERY_REASON,
+                reason=cancel.reason,
+                tax_free=cancel.tax_free if cancel.requested_by == DUPLICATE else None,
+                vat_amount=cancel.vat_amount if cancel.requested_by == DUPLICATE else None,
             )
         )
         async with self._uow() as uow:
-            locked = await lock_payment(uow, forged.merchant_uid)
+            locked = await lock_payment(uow, target.merchant_uid)
             row = await uow.cancellations.get(cancel.id, for_update=True)
             assert locked is not None and row is not None
             now = self._clock.now()
             others = [c for c in locked.cancellations if c.id != row.id]
             result = self._settlement.apply_cancel(
-                locked.order, locked.payment, row, outcome, now, VERIFICATION, others
+                locked.order, locked.payment, row, outcome, now, cancel.requested_by, others
             )
             await save_settled(uow, locked, result)
             await uow.commit()
-        return Synced(synced.result, locked.order, locked.payment, row)
+        if row.requested_by == DUPLICATE:
+            return Synced(synced.result, locked.order, locked.payment, duplicate_refund=row)
+        return Synced(synced.result, locked.order, locked.payment, forgery_cancel=row)
 
 
 def _forgery_cancel(
@@ -165,6 +189,25 @@ def _forgery_cancel(
         checksum=balance,
         reason=FORGERY_REASON,
         requested_by=VERIFICATION,
+        requested_at=at,
+        next_check_at=first_check,
+    )
+
+
+def _duplicate_refund(
+    cancel_id: int, payment: Payment, at: datetime, first_check: datetime
+) -> Cancellation:
+    """The full refund of a second paid attempt (PAID, so its balance is ours to give back)."""
+    balance, tax_free = payment.refundable, payment.refundable_tax_free
+    return Cancellation(
+        id=cancel_id,
+        payment_id=payment.id,
+        amount=balance,
+        tax_free=tax_free,
+        vat_amount=vat_of(balance - tax_free),
+        checksum=balance,
+        reason=DUPLICATE_REASON,
+        requested_by=DUPLICATE,
         requested_at=at,
         next_check_at=first_check,
     )

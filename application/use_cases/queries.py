@@ -137,6 +137,7 @@ class SearchPaymentsCommand:
     merchant_uid: str | None = None
     imp_uid: str | None = None
     unknown_only: bool = False  # outcomes still unknown (to settle by hand)
+    attention_only: bool = False  # reported to operators, not yet acknowledged
     page: Page = Page()
 
 
@@ -160,6 +161,7 @@ class SearchPayments:
             requested_from=command.requested_from,
             requested_to=command.requested_to,
             unknown_only=command.unknown_only,
+            attention_only=command.attention_only,
         )
         async with self._uow() as uow:
             payments = await uow.payments.search(flt, command.page)

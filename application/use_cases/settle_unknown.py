@@ -18,6 +18,7 @@ from application.ports import Clock, UnitOfWorkFactory
 from application.settlement import Settlement, SettleResult
 from application.use_cases.actor import Actor
 from application.use_cases.billing import lock_charge
+from application.use_cases.payment_sync import report_unsent_cancel
 from domain.order import Order
 from domain.payment import Payment
 from domain.status import PaymentStatus
@@ -90,6 +91,9 @@ class SettleUnknownPayment:
                     f"the payment could not be settled as {command.to}: "
                     f"{settled.refused_rule or settled.needs_operator or 'refused'}"
                 )
+            # A double charge (the order was already paid by another attempt) is not refunded
+            # here: it is reported on the payment for the operator to refund.
+            report_unsent_cancel(payment, settled, now)
             for entity in (order, payment):
                 _annotate(entity, command.reason)
             await uow.orders.save(order)

@@ -41,6 +41,7 @@ RULES: dict[tuple[str, str], str] = {
     ("POST", "/api/admin/payments/{payment_id:int}/refund"): "admin",
     ("POST", "/api/admin/payments/{payment_id:int}/manual-refund"): "admin",
     ("POST", "/api/admin/payments/{payment_id:int}/settle"): "admin",
+    ("POST", "/api/admin/payments/{payment_id:int}/acknowledge"): "admin",
     ("GET", "/api/admin/webhooks"): "admin",
     ("POST", "/api/admin/reconcile"): "admin",
     ("GET", "/api/admin/unknown-outcomes"): "admin",

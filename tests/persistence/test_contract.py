@@ -338,6 +338,39 @@ async def test_payments_for_order_and_search(uow_factory):
     assert [p.id for p in page] == [max(p1.id, p2.id)]
 
 
+async def test_attention_is_kept_searched_and_cleared(uow_factory):
+    order = await add_order(uow_factory, user_seq=603)
+    flagged = await add_payment(uow_factory, order.id, user_seq=603, unknown=None)
+    quiet = await add_payment(uow_factory, order.id, user_seq=603, unknown=None)
+    note = "payment 중복 paid while its order is ROUTINE_CANCELLED " + "긴 설명 " * 200
+    async with uow_factory() as uow:
+        loaded = await uow.payments.get(flagged.id, for_update=True)
+        loaded.needs_attention(note, T0)
+        loaded.needs_attention("second note", T0 + timedelta(minutes=1))
+        loaded.needs_attention(note, T0 + timedelta(minutes=2))  # shown already: not repeated
+        await uow.payments.save(loaded)
+        await uow.commit()
+    async with uow_factory() as uow:
+        again = await uow.payments.get(flagged.id)
+        listed = await uow.payments.search(PaymentFilter(user_seq=603, attention_only=True))
+        everything = await uow.payments.search(PaymentFilter(user_seq=603))
+    assert again.attention == f"{note}\nsecond note"
+    assert again.attention_at == T0 + timedelta(minutes=1)
+    assert [p.id for p in listed] == [flagged.id]
+    assert {p.id for p in everything} == {flagged.id, quiet.id}
+    assert next(p for p in everything if p.id == quiet.id).attention is None
+
+    async with uow_factory() as uow:
+        loaded = await uow.payments.get(flagged.id, for_update=True)
+        loaded.acknowledge_attention(T0 + timedelta(hours=1))
+        await uow.payments.save(loaded)
+        await uow.commit()
+    async with uow_factory() as uow:
+        cleared = await uow.payments.get(flagged.id)
+        listed = await uow.payments.search(PaymentFilter(user_seq=603, attention_only=True))
+    assert cleared.attention is None and cleared.attention_at is None and listed == []
+
+
 async def test_unresolved_payments(uow_factory):
     now = T0 + timedelta(hours=1)
     order = await add_order(uow_factory)

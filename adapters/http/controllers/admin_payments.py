@@ -1,4 +1,5 @@
-"""GET /api/admin/payments; POST .../{payment_id}/refund, /manual-refund, /settle (role admin)."""
+"""GET /api/admin/payments; POST .../{payment_id}/refund, /manual-refund, /settle, /acknowledge
+(role admin)."""
 
 from datetime import datetime
 from typing import Annotated
@@ -13,15 +14,17 @@ from adapters.http.openapi import ADMIN, problems
 from adapters.http.wire.admin import PaymentStatusName, SettleRequest
 from adapters.http.wire.common import ImpUidQuery, Limit, MerchantUidQuery, Offset, UserSeqQuery
 from adapters.http.wire.payments import (
+    AcknowledgeRequest,
+    AdminPaymentList,
+    AdminPaymentView,
     ManualRefundRequest,
-    PaymentList,
-    PaymentView,
     RefundRequest,
     RefundView,
-    payment_view,
+    admin_payment_view,
     refund_view,
 )
 from application.ports import Page
+from application.use_cases.attention import AcknowledgeAttention, AcknowledgeAttentionCommand
 from application.use_cases.queries import SearchPayments, SearchPaymentsCommand
 from application.use_cases.refund import RecordManualRefund, RequestRefund
 from application.use_cases.settle_unknown import (
@@ -44,7 +47,8 @@ class AdminPaymentController(Controller):
     @get(
         "/",
         operation_id="adminSearchPayments",
-        summary="Search payments by status, method, channel, user, period, merchant_uid, imp_uid",
+        summary="Search payments by status, method, channel, user, period, merchant_uid, imp_uid; "
+        "unknown_only: outcomes still unknown; attention_only: reported to operators",
         responses=problems(*ADMIN),
     )
     async def search(
@@ -59,9 +63,10 @@ class AdminPaymentController(Controller):
         merchant_uid: MerchantUidQuery = None,
         imp_uid: ImpUidQuery = None,
         unknown_only: FromQuery[bool] = False,
+        attention_only: FromQuery[bool] = False,
         limit: Limit = 50,
         offset: Offset = 0,
-    ) -> PaymentList:
+    ) -> AdminPaymentList:
         found = await search_payments.execute(
             SearchPaymentsCommand(
                 status=tuple(PaymentStatus[s.upper()] for s in status or ()),
@@ -73,10 +78,11 @@ class AdminPaymentController(Controller):
                 merchant_uid=merchant_uid,
                 imp_uid=imp_uid,
                 unknown_only=unknown_only,
+                attention_only=attention_only,
                 page=Page(limit=limit, offset=offset),
             )
         )
-        return PaymentList([payment_view(p) for p in found.payments], limit, offset)
+        return AdminPaymentList([admin_payment_view(p) for p in found.payments], limit, offset)
 
     @post(
         "/{payment_id:int}/refund",
@@ -127,7 +133,7 @@ class AdminPaymentController(Controller):
         data: JSONBody[SettleRequest],
         me: NamedDependency[Principal],
         settle_unknown_payment: NamedDependency[SettleUnknownPayment],
-    ) -> PaymentView:
+    ) -> AdminPaymentView:
         result = await settle_unknown_payment.execute(
             SettleUnknownPaymentCommand(
                 operator=me.actor(operator=True),
@@ -137,4 +143,23 @@ class AdminPaymentController(Controller):
                 imp_uid=data.imp_uid,
             )
         )
-        return payment_view(result.payment)
+        return admin_payment_view(result.payment)
+
+    @post(
+        "/{payment_id:int}/acknowledge",
+        operation_id="adminAcknowledgeAttention",
+        summary="Clear what was reported on a payment (attention), with a reason",
+        status_code=200,
+        responses=problems(*ADMIN, 409, 422),
+    )
+    async def acknowledge(
+        self,
+        payment_id: PaymentId,
+        data: JSONBody[AcknowledgeRequest],
+        me: NamedDependency[Principal],
+        acknowledge_attention: NamedDependency[AcknowledgeAttention],
+    ) -> AdminPaymentView:
+        payment = await acknowledge_attention.execute(
+            AcknowledgeAttentionCommand(me.actor(operator=True), payment_id, data.reason)
+        )
+        return admin_payment_view(payment)

@@ -147,6 +147,23 @@ class PaymentList(msgspec.Struct):
     offset: int
 
 
+class AdminPaymentView(PaymentView):
+    """What operators see of a payment: the sponsor's view plus what was reported to them."""
+
+    attention: str | None = None  # Settlement's report, until an operator acknowledges it
+    attention_at: datetime | None = None
+
+
+class AdminPaymentList(msgspec.Struct):
+    items: list[AdminPaymentView]
+    limit: int
+    offset: int
+
+
+class AcknowledgeRequest(msgspec.Struct, forbid_unknown_fields=True):
+    reason: Reason
+
+
 class RefundView(msgspec.Struct):
     """A refund request's outcome: succeeded, or pending (iamport's answer was lost)."""
 
@@ -228,6 +245,12 @@ def payment_view(p: Payment, cancellations: tuple[Cancellation, ...] | None = No
         if cancellations is not None
         else None,
     )
+
+
+def admin_payment_view(p: Payment) -> AdminPaymentView:
+    view = payment_view(p)
+    fields = {f: getattr(view, f) for f in view.__struct_fields__}
+    return AdminPaymentView(**fields, attention=p.attention, attention_at=p.attention_at)
 
 
 def refund_view(result: RefundResult) -> RefundView:

@@ -53,6 +53,8 @@ def payment_to_row(p: Payment) -> dict[str, Any]:
         "unknown_since": unknown.since if unknown else None,
         "unknown_next_check_at": unknown.next_check_at if unknown else None,
         "unknown_checks": unknown.checks if unknown else 0,
+        "attention": p.attention,
+        "attention_at": p.attention_at,
         "updated_at": p.updated_at,
         "version": p.version,
     }
@@ -108,6 +110,8 @@ def payment_from_row(row: Mapping[str, Any]) -> Payment:
         cancelled_tax_free=row["cancel_tax_free"],
         unpaid_proven=bool(row["unpaid_proven"]),
         unknown=unknown,
+        attention=row["attention"],
+        attention_at=row["attention_at"],
         updated_at=row["updated_at"],
         version=row["version"],
     )

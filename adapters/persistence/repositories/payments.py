@@ -84,6 +84,8 @@ class SqlPaymentRepository(SqlRepository):
             query = query.where(t.c.payment_dt < f.requested_to)
         if f.unknown_only:
             query = query.where(t.c.unknown_since.is_not(None))
+        if f.attention_only:
+            query = query.where(t.c.attention_at.is_not(None))
         rows = await self._rows(paged(query.order_by(t.c.seq.desc()), page))
         return [payment_from_row(r) for r in rows]
 
