@@ -171,11 +171,18 @@ class RefundPolicy:
 
     @staticmethod
     def tax_free_part(payment: Payment, amount: int) -> int:
-        """Proportional tax-free share; the last refund takes exactly what remains."""
+        """Proportional tax-free share, floored; the last refund takes exactly what remains.
+
+        The share is kept within what is left on either side: at most the tax-free part left,
+        and at least what the taxable part left cannot cover — so no refund uses up a part that
+        a later one needs.
+        """
+        left_tax_free = payment.refundable_tax_free
         if amount == payment.refundable:
-            return payment.refundable_tax_free
+            return left_tax_free
         share = amount * payment.amount.tax_free // payment.amount.total
-        return min(share, payment.refundable_tax_free)
+        left_taxable = payment.refundable - left_tax_free
+        return min(max(share, amount - left_taxable), amount, left_tax_free)
 
 
 def check_manual_refund(payment: Payment, amount: int) -> None:
