@@ -93,27 +93,47 @@ _TITLES = {
 
 # -- validation errors: name the field, never echo the value ---------------------------------
 _QUOTED = re.compile(r"'[^']*'|\"[^\"]*\"")
-_GOT = re.compile(r",\s*got\s+.*$")
+_CARD_LIKE = re.compile(r"\d(?:[\s-]*\d){11,}")  # 12+ digits, maybe grouped by - or spaces
 _DIGITS = re.compile(r"\d{5,}")
+_UNKNOWN = "unknown field `"
+_MISSING_FIELD = re.compile(r"missing required field `([^`]*)`")
+
+
+def _scrub(text: str) -> str:
+    """`text` without a card-number-like run (12+ digits, dashes and spaces between them
+    allowed) nor any run of 5+ digits."""
+    return _DIGITS.sub("…", _CARD_LIKE.sub("…", text))
+
+
+def _unknown_field(message: str) -> str | None:
+    """The client's key named by msgspec's "Object contains unknown field `…`", if it is one."""
+    _, found, name = message.partition(_UNKNOWN)
+    if not found:
+        return None
+    return name.rsplit("` - at `", 1)[0] if "` - at `" in name else name.removesuffix("`")
 
 
 def _reason(message: str) -> str:
-    """msgspec's message without anything the client sent (quoted values, `got ...`)."""
+    """msgspec's message without anything the client sent (quoted values, unknown key names)."""
+    if _unknown_field(message) is not None:
+        return "Object contains unknown field"
     reason = message.split(" - at ", 1)[0]
     reason = _QUOTED.sub("…", reason)
-    reason = _UNKNOWN_FIELD.sub(lambda m: m.group(0).split(" `")[0], reason)
-    reason = _DIGITS.sub("…", reason)
-    return reason.strip() or "invalid value"
-
-
-_UNKNOWN_FIELD = re.compile(r"(?:unknown|missing required) field `([^`]*)`")
+    reason = _MISSING_FIELD.sub(lambda m: m.group(0).split(" `")[0], reason)
+    return _scrub(reason).strip() or "invalid value"
 
 
 def _field(key: str, message: str = "") -> str:
+    """The field to name: our own path, or an unknown key the client sent, unless that key
+    holds a digit (it might carry card data: the problem then names the body)."""
     key = key.removeprefix("data.").removeprefix("$.").removeprefix("data").lstrip(".")
-    if not key and (m := _UNKNOWN_FIELD.search(message)):
-        key = m.group(1)
-    key = _DIGITS.sub("…", key)[:64]
+    if not key:
+        unknown = _unknown_field(message)
+        if unknown is not None:
+            key = "" if any(c.isdigit() for c in unknown) else unknown
+        elif m := _MISSING_FIELD.search(message):
+            key = m.group(1)
+    key = _scrub(key)[:64]
     return key or "body"
 
 

@@ -10,6 +10,7 @@ from tests.http.conftest import Api
 
 NUMBER = "5365-1034-8291-4417"
 DIGITS = NUMBER.replace("-", "")
+SPACED = NUMBER.replace("-", " ")
 BIRTH = "730415"
 PWD = "93"
 EXPIRY = "2031-07"
@@ -33,6 +34,14 @@ MALFORMED = [
     [NUMBER, BIRTH, PWD],
     {**VALID, "card_number": 5365103482914417},
     {**VALID, "birth": 730415},
+    # dashed and spaced numbers as unknown keys and as values
+    {**VALID, "x-" + NUMBER: 1},
+    {**VALID, SPACED: PWD},
+    {**VALID, "note": SPACED},
+    {**VALID, "card_number": SPACED + " 1"},
+    {**VALID, "issuance": SPACED},
+    {**VALID, "birth": NUMBER},
+    {**VALID, "expiry": SPACED},
 ]
 RAW = [
     b'{"issuance":"rest","card_number":"' + NUMBER.encode() + b'","birth":"' + BIRTH.encode(),
@@ -47,7 +56,7 @@ RAW = [
 
 
 def secrets_in(text: str) -> list[str]:
-    found = [s for s in (NUMBER, DIGITS, DIGITS[4:12], BIRTH) if s in text]
+    found = [s for s in (NUMBER, DIGITS, DIGITS[4:12], SPACED, SPACED[5:14], BIRTH) if s in text]
     if f'"{PWD}"' in text or f"={PWD}" in text or f"'{PWD}'" in text:
         found.append("pwd_2digit")
     return found
@@ -106,8 +115,25 @@ async def test_card_data_appears_nowhere(
 
     stored = repr(pickle.dumps(api.store.__dict__ | {"writer": None}))
     stored += repr(api.store.__dict__)
-    for secret in (DIGITS, BIRTH, NUMBER, DIGITS[4:12]):
+    for secret in (DIGITS, BIRTH, NUMBER, DIGITS[4:12], SPACED):
         assert secret not in stored, secret
         assert secret.encode() not in pickle.dumps(
             {k: v for k, v in api.store.__dict__.items() if k != "writer"}
         )
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        f"Object contains unknown field `x-{NUMBER}`",
+        f"Object contains unknown field `{SPACED}` - at `$.buyer`",
+        f"Object contains unknown field `a`{SPACED}`",  # a backtick inside the key
+        f"Invalid enum value {SPACED}",
+        f"Expected `str`, got {DIGITS[:6]}-{DIGITS[6:]}",
+    ],
+)
+def test_validation_messages_are_scrubbed(message: str) -> None:
+    from adapters.http.errors import _field, _reason
+
+    for text in (_field("", message), _reason(message)):
+        assert not secrets_in(text) and not any(g in text for g in NUMBER.split("-")), text
