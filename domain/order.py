@@ -104,7 +104,7 @@ class Order(Transitions):
         first_charge = self.status is OrderStatus.ORDERED and sub.cycle == 1 and not sub.cycle_paid
         if not (first_charge or self.is_active_routine):
             raise InvalidTransition("order", self.status, "charge_cycle")
-        cycle, attempt = sub.begin_attempt()
+        cycle, attempt = sub.begin_attempt(at)
         if attempt == 1 and sub.next_amount is not None:
             self.amount, sub.next_amount = sub.next_amount, None
         self.updated_at = at

@@ -41,6 +41,7 @@ class Subscription:
     attempt: int = 0  # attempts made for `cycle`
     cycle_paid: bool = False
     next_charge_at: datetime | None = None  # UTC; None while a charge is in flight or after the end
+    cycle_due_on: date | None = None  # Seoul date `cycle` fell due (the first: the start date)
     next_amount: Amount | None = None  # a changed amount, from the next cycle on
 
     def __post_init__(self) -> None:
@@ -49,8 +50,12 @@ class Subscription:
             raise InvalidValue("charge_hour", "must be an hour from 0 to 23")
 
     def due_after(self, paid_at: datetime) -> datetime:
-        """The next cycle's charge time: the billing day of the month after the paid cycle."""
-        y, m = next_month(seoul_date(paid_at))
+        """The next cycle's charge time: the billing day of the month after the one the paid
+        cycle fell due in — not the month its payment landed in (a dunning retry or a late
+        scheduler run may pay it in the next month). A time already past is charged at the
+        scheduler's next run, never skipped. Rows from before `cycle_due_on` count from
+        `paid_at`."""
+        y, m = next_month(self.cycle_due_on or seoul_date(paid_at))
         return seoul_moment(billing_date(y, m, self.billing_day), self.charge_hour)
 
     def next_attempt(self) -> tuple[int, int]:
@@ -59,10 +64,12 @@ class Subscription:
             return self.cycle + 1, 1
         return self.cycle, self.attempt + 1
 
-    def begin_attempt(self) -> tuple[int, int]:
+    def begin_attempt(self, at: datetime) -> tuple[int, int]:
         self.cycle, self.attempt = self.next_attempt()
         if self.attempt == 1:
+            # A new cycle falls due on the day it was scheduled for (the first: today).
             self.cycle_paid = False
+            self.cycle_due_on = seoul_date(self.next_charge_at or at)
         self.next_charge_at = None
         return self.cycle, self.attempt
 

@@ -431,3 +431,59 @@ async def test_two_schedulers_racing_on_one_order_charge_it_once():
     )
     actions = [r.action for r in results]
     assert (actions.count(CycleAction.CHARGED), len(charges(w))) == (1, 2)
+
+
+# -- the next cycle follows the cycle's own due date, not the day its payment landed -----------------
+async def test_a_dunning_retry_paid_in_the_next_month_keeps_that_months_cycle():
+    """Billing day 28: January's cycle declined, recovered Feb 1 → February is still charged."""
+    w = World()
+    w.clock.set(kst(2025, 12, 28, 10))
+    order, customer_uid = await started(w, billing_day=28)
+    w.gateway.declining[customer_uid] = "잔액부족"
+    await run_scheduler(w, kst(2026, 1, 28, 10))  # declined → retry Jan 29
+    await run_scheduler(w, kst(2026, 1, 29, 10))  # declined → retry Feb 1
+    del w.gateway.declining[customer_uid]
+    await run_scheduler(w, kst(2026, 2, 1, 10))  # paid in February
+
+    stored = await w.order(order.id)
+    await run_scheduler(w, kst(2026, 2, 28, 10))
+    assert (stored.status, stored.subscription.next_charge_at, charges(w)[-1].merchant_uid) == (
+        OrderStatus.ROUTINE,
+        kst(2026, 2, 28, 10),
+        f"dp{order.id}c3a1",
+    )
+
+
+async def test_a_cycle_charged_late_across_the_seoul_month_end_keeps_the_next_one():
+    """A scheduler outage: the Jan 31 cycle is charged Feb 1 00:30 KST (still Jan 31 in UTC)."""
+    w = World()
+    w.clock.set(kst(2025, 12, 31, 10))
+    order, _ = await started(w, billing_day=31)
+    await run_scheduler(w, kst(2026, 2, 1, 0, 30))
+
+    stored = await w.order(order.id)
+    assert (stored.subscription.cycle, stored.subscription.next_charge_at) == (
+        2,
+        kst(2026, 2, 28, 10),
+    )
+
+
+async def test_a_recovery_after_the_next_due_date_charges_that_cycle_at_the_next_run():
+    """Billing day 28, the scheduler down from Jan 28 to Mar 1: February is not skipped."""
+    w = World()
+    w.clock.set(kst(2025, 12, 28, 10))
+    order, _ = await started(w, billing_day=28)
+    await run_scheduler(w, kst(2026, 3, 1, 9))  # January's cycle, late
+    after_january = (await w.order(order.id)).subscription.next_charge_at
+    await run_scheduler(w, kst(2026, 3, 1, 10))  # February's, at the next run
+
+    stored = await w.order(order.id)
+    assert (
+        after_january,
+        [c.merchant_uid for c in charges(w)][1:],
+        stored.subscription.next_charge_at,
+    ) == (
+        kst(2026, 2, 28, 10),
+        [f"dp{order.id}c2a1", f"dp{order.id}c3a1"],
+        kst(2026, 3, 28, 10),
+    )

@@ -2,7 +2,7 @@
 
 import itertools
 from dataclasses import fields
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta, timezone
 
 from application.records import IdempotencyRecord, IdempotencyState, InboxMessage, InboxState
 from domain.cancellation import Cancellation, CancellationKind
@@ -64,6 +64,7 @@ def monthly_order(card_id: int, **kw) -> Order:
         cycle_paid=True,
         next_charge_at=T0 + timedelta(days=30),
         next_amount=Amount(20_000, 500),
+        cycle_due_on=date(2026, 1, 31),
     )
     values = dict(
         type=OrderType.MONTHLY,

@@ -34,6 +34,7 @@ def order_to_row(order: Order) -> dict[str, Any]:
         "attempt": sub.attempt if sub else None,
         "cycle_paid": sub.cycle_paid if sub else None,
         "next_charge_at": sub.next_charge_at if sub else None,
+        "cycle_due_on": sub.cycle_due_on if sub else None,
         "next_amount": sub.next_amount.total if sub and sub.next_amount else None,
         "next_tax_free": sub.next_amount.tax_free if sub and sub.next_amount else None,
         "created_at": order.created_at,
@@ -56,6 +57,7 @@ def order_from_row(row: Mapping[str, Any]) -> Order:
             attempt=row["attempt"],
             cycle_paid=bool(row["cycle_paid"]),
             next_charge_at=row["next_charge_at"],
+            cycle_due_on=row["cycle_due_on"],
             next_amount=next_amount,
         )
     return Order(
