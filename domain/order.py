@@ -8,9 +8,8 @@ from domain import state_machine as sm
 from domain.errors import InvalidTransition
 from domain.history import HistoryEntry, Transitions
 from domain.money import Amount
-from domain.seoul import seoul_date, seoul_moment
 from domain.status import OrderEvent, OrderStatus, OrderType, PayMethod
-from domain.subscription import Subscription, billing_date, validate_billing_day
+from domain.subscription import Subscription
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,11 +126,5 @@ class Order(Transitions):
             sub.card_id = card_id
             self.payment_card_id = card_id
         if billing_day is not None:
-            sub.billing_day = validate_billing_day(billing_day)
-            if sub.cycle_paid and sub.next_charge_at is not None:
-                # Re-place the next charge on the new day within the same month.
-                due = seoul_date(sub.next_charge_at)
-                sub.next_charge_at = seoul_moment(
-                    billing_date(due.year, due.month, billing_day), sub.charge_hour
-                )
+            sub.change_billing_day(billing_day, at)
         self.updated_at = at

@@ -58,6 +58,24 @@ class Subscription:
         y, m = next_month(self.cycle_due_on or seoul_date(paid_at))
         return seoul_moment(billing_date(y, m, self.billing_day), self.charge_hour)
 
+    def change_billing_day(self, billing_day: int, now: datetime) -> None:
+        """The next cycle moves to the new day in the month it was planned for, or — when that
+        day is already past — to the new day of the month after. A charge already due stays
+        due (the scheduler's next run charges it): a cycle is never skipped. A cycle not yet
+        paid keeps its retries; the day applies from the cycle after it."""
+        self.billing_day = validate_billing_day(billing_day)
+        due = self.next_charge_at
+        if not self.cycle_paid or due is None or due <= now:
+            return
+        planned = seoul_date(due)
+        moved = seoul_moment(
+            billing_date(planned.year, planned.month, billing_day), self.charge_hour
+        )
+        if moved < now:
+            y, m = next_month(planned)
+            moved = seoul_moment(billing_date(y, m, billing_day), self.charge_hour)
+        self.next_charge_at = moved
+
     def next_attempt(self) -> tuple[int, int]:
         """(cycle, attempt) of the next charge: a new cycle once the current one is paid."""
         if self.cycle_paid:

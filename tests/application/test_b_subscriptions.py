@@ -165,6 +165,42 @@ async def test_billing_day_change_moves_the_next_charge_within_its_month():
     assert (await w.order(order.id)).subscription.next_charge_at == kst(2026, 4, 20, 10)
 
 
+async def change_billing_day(w: World, order_id: int, day: int, at) -> Order:
+    w.clock.set(at)
+    await ChangeSubscription(w.store, w.clock).execute(
+        ChangeSubscriptionCommand(SPONSOR, order_id, billing_day=day)
+    )
+    return await w.order(order_id)
+
+
+async def test_a_billing_day_already_past_in_its_month_moves_the_charge_to_the_next_month():
+    """Day 31 → 5 on Apr 10 (next charge Apr 30): Apr 5 is past, so May 5, not at once."""
+    w = World()
+    w.clock.set(kst(2026, 3, 31, 10))
+    order, _ = await started(w, billing_day=31)
+    changed = await change_billing_day(w, order.id, 5, kst(2026, 4, 10, 12))
+    await run_scheduler(w, kst(2026, 4, 10, 13))
+
+    assert (changed.subscription.next_charge_at, len(charges(w))) == (kst(2026, 5, 5, 10), 1)
+
+
+async def test_a_billing_day_change_never_skips_a_cycle_already_due():
+    """Apr 30's cycle is due but not yet charged (the scheduler was down) when the day moves to
+    5 on May 1: it is charged at the next run, and May's cycle on May 5."""
+    w = World()
+    w.clock.set(kst(2026, 3, 31, 10))
+    order, _ = await started(w, billing_day=31)
+    changed = await change_billing_day(w, order.id, 5, kst(2026, 5, 1, 9))
+    await run_scheduler(w, kst(2026, 5, 1, 10))
+
+    stored = await w.order(order.id)
+    assert (
+        changed.subscription.next_charge_at,
+        [c.merchant_uid for c in charges(w)][1:],
+        stored.subscription.next_charge_at,
+    ) == (kst(2026, 4, 30, 10), [f"dp{order.id}c2a1"], kst(2026, 5, 5, 10))
+
+
 async def test_the_card_can_only_move_to_one_of_the_sponsors_active_cards():
     w = World()
     order, _ = await started(w)
