@@ -36,7 +36,7 @@ from adapters.http.controllers.returns import PaymentReturnController
 from adapters.http.controllers.subscriptions import SubscriptionController
 from adapters.http.controllers.webhooks import WebhookController
 from adapters.http.deps import container_dependencies, resolve
-from adapters.http.errors import problem_details_plugin
+from adapters.http.errors import AnswerProblems, problem_details_plugin
 from adapters.http.idempotency import IdempotencyDeps
 from adapters.http.metrics import prometheus_config
 from adapters.http.openapi import openapi_config
@@ -160,6 +160,7 @@ def create_app(container: Container, *, sandbox: ASGIApp | None = None) -> Lites
         dependencies=dependencies,
         middleware=[
             prometheus_config().middleware,
+            AnswerProblems,  # inside Prometheus: it sees the status of a middleware's error
             *rate_limit_middleware(config.rate_limits, config.trusted_proxies),
         ],
         plugins=[problem_details_plugin()],

@@ -58,6 +58,40 @@ async def test_metrics(api: Api) -> None:
     assert 'dolgo_pay_webhooks_received_total{status="paid"}' in text
 
 
+async def _requests(api: Api, path: str, status: int) -> tuple[float, float]:
+    """dolgo_pay_requests_total and the duration histogram's count for POST `path`, `status`."""
+    from prometheus_client.parser import text_string_to_metric_families
+
+    text = (await api.client.get("/metrics")).text
+    labels = {"method": "POST", "path": path, "status_code": str(status)}
+    found = {"dolgo_pay_requests_total": 0.0, "dolgo_pay_request_duration_seconds_count": 0.0}
+    for family in text_string_to_metric_families(text):
+        for sample in family.samples:
+            if sample.name in found and labels.items() <= sample.labels.items():
+                found[sample.name] += sample.value
+    return found["dolgo_pay_requests_total"], found["dolgo_pay_request_duration_seconds_count"]
+
+
+@pytest.mark.parametrize("env", [LIMITS])
+async def test_metrics_count_middleware_errors_with_their_real_status(api: Api, env: dict) -> None:
+    # a 429 from the rate limiter
+    before_429 = await _requests(api, "/api/orders", 429)
+    before_200 = await _requests(api, "/api/orders", 200)
+    for _ in range(2):
+        assert (await api.post("/api/orders", json=ORDER)).status_code == 201
+    assert_problem(await api.post("/api/orders", json=ORDER), 429, "rate_limited")
+    assert await _requests(api, "/api/orders", 429) == (before_429[0] + 1, before_429[1] + 1)
+    assert await _requests(api, "/api/orders", 200) == before_200
+    # a 422 from the Idempotency-Key middleware (user b: not limited yet)
+    before_422 = await _requests(api, "/api/orders", 422)
+    key = {"Idempotency-Key": "metrics-1"}
+    assert (await api.post("/api/orders", who="b", json=ORDER, headers=key)).status_code == 201
+    r = await api.post("/api/orders", who="b", json={**ORDER, "amount": 5000}, headers=key)
+    assert_problem(r, 422, "idempotency_key_reused")
+    assert await _requests(api, "/api/orders", 422) == (before_422[0] + 1, before_422[1] + 1)
+    assert await _requests(api, "/api/orders", 200) == before_200
+
+
 def test_gateway_observer_counts_latency_and_unknown() -> None:
     from adapters.http.metrics import metrics, observe_gateway
 
