@@ -186,6 +186,7 @@ class Container(containers.DeclarativeContainer):
         ids=ids,
         settings=settings,
         settlement=settlement,
+        channels=channels,
     )
     record_manual_refund = providers.Factory(
         RecordManualRefund, uow=uow_factory, clock=clock, ids=ids, settings=settings

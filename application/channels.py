@@ -7,6 +7,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from domain.refund_policy import DEFAULT_VBANK_REFUND_BANKS
+
 
 class KeyIssuance(StrEnum):
     REST = "rest"  # POST /subscribe/customers/{customer_uid} with card data (비인증 contract)
@@ -30,6 +32,8 @@ class Channel:
     priority: int = 100  # lower wins
     test: bool = False  # a PortOne test channel: its payments carry sandbox=true
     vbank_refund_contract: bool = True
+    # bank codes this PG takes for a vbank refund account (refund_bank)
+    vbank_refund_banks: frozenset[str] = frozenset(DEFAULT_VBANK_REFUND_BANKS)
     healthy: bool = True
 
     def serves(self, method: str) -> bool:

@@ -3,7 +3,7 @@
 Windows are counted in Asia/Seoul from `paid_at`. Every refusal names the rule it applied.
 """
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
@@ -59,6 +59,35 @@ METHOD_ALIASES: Mapping[str, str] = {
 # Card companies whose own window is shorter than the usual year (e.g. 롯데카드 180일).
 DEFAULT_CARD_OVERRIDES: Mapping[str, int] = {"롯데카드": 180}
 
+# vbank refund_bank codes: the 금융결제원 standard 3-digit codes iamport V1 takes. Each PG has its
+# own list (iamport-v1.md §5); a channel may name its own in the channels file.
+DEFAULT_VBANK_REFUND_BANKS: Mapping[str, str] = {
+    "002": "산업은행",
+    "003": "기업은행",
+    "004": "국민은행",
+    "007": "수협",
+    "011": "농협",
+    "020": "우리은행",
+    "023": "SC제일은행",
+    "027": "씨티은행",
+    "031": "대구은행",
+    "032": "부산은행",
+    "034": "광주은행",
+    "035": "제주은행",
+    "037": "전북은행",
+    "039": "경남은행",
+    "045": "새마을금고",
+    "048": "신협",
+    "050": "저축은행",
+    "064": "산림조합",
+    "071": "우체국",
+    "081": "하나은행",
+    "088": "신한은행",
+    "089": "케이뱅크",
+    "090": "카카오뱅크",
+    "092": "토스뱅크",
+}
+
 # PGs that need tax_free on every cancel (iamport-v1.md §5).
 TAX_FREE_REQUIRED_PGS = frozenset({"kcp", "kcp_quick", "kicc", "nice", "payco"})
 
@@ -94,11 +123,14 @@ class RefundPolicy:
         by_operator: bool,
         manually_refunded: int,
         has_refund_account: bool = False,
+        refund_bank: str | None = None,
+        refund_banks: Collection[str] = DEFAULT_VBANK_REFUND_BANKS.keys(),
     ) -> RefundPlan:
         """Check a gateway refund against every rule; the plan says what to send to iamport.
 
         `manually_refunded` is what operators refunded by their own bank transfer: iamport never
-        saw it, so its balance (the `checksum`) still counts it.
+        saw it, so its balance (the `checksum`) still counts it. `refund_banks` are the bank
+        codes the payment's PG takes for a vbank refund account.
         """
         if not payment.is_paid or payment.paid_at is None:
             raise RefundRefused(
@@ -120,6 +152,7 @@ class RefundPolicy:
                 f"sponsors may refund within {self.business_window_days} days of payment",
             )
         self._check_pg_window(payment, amount, now, elapsed_days, has_refund_account)
+        self._check_refund_bank(payment, refund_bank, refund_banks)
         tax_free = self.tax_free_part(payment, amount)
         return RefundPlan(
             amount=amount,
@@ -167,6 +200,17 @@ class RefundPolicy:
             raise RefundRefused(
                 "vbank_refund_account",
                 "vbank refunds need refund_holder, refund_bank and refund_account",
+            )
+
+    def _check_refund_bank(
+        self, payment: Payment, bank: str | None, banks: Collection[str]
+    ) -> None:
+        rule = self.rule_for(payment.pay_method or "card", payment.pg_provider)
+        if rule.needs_refund_account and bank not in banks:
+            raise RefundRefused(
+                "vbank_refund_bank",
+                f"refund_bank {bank!r} is not in {payment.pg_provider or 'the PG'}'s list of "
+                "refund bank codes",
             )
 
     @staticmethod

@@ -39,6 +39,7 @@ pg = "kcp.A52Q7"
 pg_provider = "kcp"
 methods = ["trans", "vbank"]
 priority = 20
+vbank_refund_banks = ["004", "088"]
 """
 
 
@@ -189,6 +190,8 @@ def test_channels_toml_maps_to_channels() -> None:
     assert nice.took("nice", "realmid01") and not nice.took("nice", "other")
     assert directory.for_method("vbank").name == "kcp"
     assert [c.name for c in directory.for_billing()] == ["nice"]
+    assert directory.named("kcp").vbank_refund_banks == frozenset({"004", "088"})
+    assert {"002", "004", "088", "090", "092"} <= directory.named("nice").vbank_refund_banks
 
 
 def test_sandbox_with_an_iamport_url_is_contradictory() -> None:

@@ -10,6 +10,7 @@
     priority = 10                 # lower wins
     test = false                  # a PortOne test channel
     vbank_refund_contract = true
+    vbank_refund_banks = ["004", "088"]  # refund_bank codes this PG takes; absent: the standard list
 
 Unknown keys are refused, so a typo does not silently disable a channel.
 """
@@ -35,6 +36,7 @@ class _ChannelToml(msgspec.Struct, forbid_unknown_fields=True):
     priority: int = 100
     test: bool = False
     vbank_refund_contract: bool = True
+    vbank_refund_banks: list[str] | None = None
 
 
 class _ChannelsToml(msgspec.Struct, forbid_unknown_fields=True):
@@ -52,6 +54,11 @@ def _channel(c: _ChannelToml) -> Channel:
         priority=c.priority,
         test=c.test,
         vbank_refund_contract=c.vbank_refund_contract,
+        **(
+            {"vbank_refund_banks": frozenset(c.vbank_refund_banks)}
+            if c.vbank_refund_banks is not None
+            else {}
+        ),
     )
 
 

@@ -8,8 +8,10 @@ already moved.
 """
 
 import logging
+from collections.abc import Collection
 from dataclasses import dataclass
 
+from application.channels import ChannelDirectory, NoChannel
 from application.errors import GatewayRejected, GatewayUnavailable, NotFoundError, RefundInProgress
 from application.gateway import (
     CancelRequest,
@@ -32,7 +34,7 @@ from domain.masking import mask_account
 from domain.money import vat_of
 from domain.order import Order
 from domain.payment import Payment
-from domain.refund_policy import RefundPlan, check_manual_refund
+from domain.refund_policy import DEFAULT_VBANK_REFUND_BANKS, RefundPlan, check_manual_refund
 from domain.status import OrderStatus
 
 log = logging.getLogger("dolgo_pay.refunds")
@@ -66,6 +68,7 @@ class RequestRefund:
         ids: IdGenerator,
         settings: PaymentSettings,
         settlement: Settlement,
+        channels: ChannelDirectory,
     ) -> None:
         self._uow = uow
         self._gateway = gateway
@@ -73,6 +76,7 @@ class RequestRefund:
         self._ids = ids
         self._settings = settings
         self._settlement = settlement
+        self._channels = channels
 
     async def execute(self, command: RequestRefundCommand) -> RefundResult:
         actor = command.actor
@@ -88,6 +92,8 @@ class RequestRefund:
                 by_operator=actor.operator,
                 manually_refunded=manually_refunded(others),
                 has_refund_account=account is not None,
+                refund_bank=account.bank_code if account else None,
+                refund_banks=self._refund_banks(payment.channel),
             )
             cancellation = Cancellation(
                 id=self._ids.new_id(),
@@ -144,6 +150,14 @@ class RequestRefund:
             case NotAttempted():
                 raise GatewayUnavailable("iamport could not be reached; nothing was refunded")
         return RefundResult(cancellation, payment)
+
+    def _refund_banks(self, channel: str) -> Collection[str]:
+        """The vbank refund bank codes of the channel that took the payment (the standard list
+        for a channel no longer configured)."""
+        try:
+            return self._channels.named(channel).vbank_refund_banks
+        except NoChannel:
+            return DEFAULT_VBANK_REFUND_BANKS.keys()
 
 
 def _cancel_request(imp_uid: str, plan: RefundPlan, command: RequestRefundCommand) -> CancelRequest:

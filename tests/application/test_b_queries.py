@@ -55,9 +55,9 @@ async def test_operators_filter_orders_by_user():
 async def test_an_order_shows_its_payments_cancellations_and_history():
     w = World()
     p = await w.paid_payment(amount=10_000)
-    await RequestRefund(w.store, w.gateway, w.clock, w.ids, w.settings, settlement(w)).execute(
-        RequestRefundCommand(SPONSOR, p.id, "일부 환불", amount=4_000)
-    )
+    await RequestRefund(
+        w.store, w.gateway, w.clock, w.ids, w.settings, settlement(w), w.channels
+    ).execute(RequestRefundCommand(SPONSOR, p.id, "일부 환불", amount=4_000))
     view = await GetOrder(w.store).execute(GetOrderCommand(SPONSOR, p.order_id))
 
     (payment_view,) = view.payments

@@ -1,9 +1,11 @@
 """Refunds — spec §4.5: windows per method and PG, partial rules, checksum, one in flight."""
 
+import dataclasses
 from datetime import timedelta
 
 import pytest
 
+from application.channels import ChannelDirectory
 from application.errors import GatewayRejected, NotFoundError, RefundInProgress
 from application.gateway import CancelRequest, Rejected, Unknown
 from application.settlement import Settlement
@@ -26,7 +28,7 @@ ACCOUNT = RefundAccount(holder="홍길동", bank_code="004", number="123-456-789
 
 def refund(w: World) -> RequestRefund:
     settlement = Settlement(w.settings, w.channels)
-    return RequestRefund(w.store, w.gateway, w.clock, w.ids, w.settings, settlement)
+    return RequestRefund(w.store, w.gateway, w.clock, w.ids, w.settings, settlement, w.channels)
 
 
 async def ask(w: World, payment_id: int, amount: int | None = None, actor: Actor = SPONSOR, **kw):
@@ -243,6 +245,33 @@ async def test_vbank_refund_on_a_pg_without_a_refund_contract_is_refused():
     with pytest.raises(RefundRefused) as refused:
         await ask(w, p.id, refund_account=ACCOUNT)
     assert refused.value.rule == "vbank_refund_contract"
+
+
+@pytest.mark.parametrize(("bank_code", "allowed"), [("004", True), ("092", True), ("999", False)])
+async def test_vbank_refund_bank_must_be_in_the_standard_code_list_by_default(bank_code, allowed):
+    w = World()
+    p = await w.paid_payment(method="vbank", pg_provider="kcp")
+    account = RefundAccount(holder="홍길동", bank_code=bank_code, number="1234567890")
+    try:
+        await ask(w, p.id, actor=OPS, refund_account=account)
+        outcome = "refunded"
+    except RefundRefused as e:
+        outcome = e.rule
+    assert (outcome, len(sent(w))) == (("refunded", 1) if allowed else ("vbank_refund_bank", 0))
+
+
+async def test_vbank_refund_bank_codes_are_the_channels_own_list():
+    w = World()
+    kcp = w.channels.named("kcp")
+    w.channels = ChannelDirectory.of(
+        [c for c in w.channels.channels if c.name != "kcp"]
+        + [dataclasses.replace(kcp, vbank_refund_banks=frozenset({"004", "088"}))]
+    )
+    p = await w.paid_payment(method="vbank", pg_provider="kcp")
+    with pytest.raises(RefundRefused) as refused:
+        await ask(w, p.id, actor=OPS, refund_account=dataclasses.replace(ACCOUNT, bank_code="020"))
+    assert refused.value.rule == "vbank_refund_bank" and "kcp" in str(refused.value)
+    assert (await ask(w, p.id, actor=OPS, refund_account=ACCOUNT)).cancellation.refund_bank == "004"
 
 
 async def test_phone_refund_within_the_same_seoul_month_is_allowed():

@@ -77,7 +77,7 @@ def gateway(w: World) -> CrashingGateway:
 
 
 def refund(w: World, app: Wiring) -> RequestRefund:
-    return RequestRefund(w.store, w.gateway, w.clock, w.ids, w.settings, app.settlement)
+    return RequestRefund(w.store, w.gateway, w.clock, w.ids, w.settings, app.settlement, w.channels)
 
 
 async def ask_refund(w: World, app: Wiring, payment_id: int, amount: int | None = None):

@@ -169,7 +169,13 @@ class UseCaseWorld:
 
     def request_refund(self, uow: UnitOfWorkFactory | None = None) -> RequestRefund:
         return RequestRefund(
-            self._uow(uow), self.gateway, self.clock, self.ids, self.settings, self.settlement
+            self._uow(uow),
+            self.gateway,
+            self.clock,
+            self.ids,
+            self.settings,
+            self.settlement,
+            demo_channels(),
         )
 
     # -- a real payment at the sandbox ----------------------------------------------------------
