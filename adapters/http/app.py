@@ -21,7 +21,7 @@ from litestar.types import ASGIApp, Receive, Scope, Send
 
 from adapters.config import AppConfig
 from adapters.container import Container
-from adapters.http.auth import PUBLIC, Principal, jwt_auth, principal
+from adapters.http.auth import NO_TOKEN, PUBLIC, Principal, jwt_auth, principal
 from adapters.http.controllers.admin_orders import AdminOrderController
 from adapters.http.controllers.admin_payments import AdminPaymentController
 from adapters.http.controllers.admin_reconcile import AdminReconcileController
@@ -56,6 +56,7 @@ def _version() -> str:
 class MetricsController(PrometheusController):
     path = "/metrics"
     opt = PUBLIC
+    security = NO_TOKEN
     include_in_schema = True
     tags = ["operations"]
 

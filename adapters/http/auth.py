@@ -17,12 +17,16 @@ import jwt
 from litestar.connection import ASGIConnection
 from litestar.exceptions import NotAuthorizedException, PermissionDeniedException
 from litestar.handlers.base import BaseRouteHandler
+from litestar.openapi.spec import SecurityRequirement
 from litestar.security.jwt import JWTAuth, Token
 
 from application.use_cases.actor import Actor
 
 ALGORITHM = "HS256"
 PUBLIC = {"exclude_from_auth": True}  # opt of routes that need no token
+# The OpenAPI `security` of a public route: one empty requirement (no token) overriding the
+# document's BearerToken. An empty list would not do: Litestar leaves it out of the document.
+NO_TOKEN: list[SecurityRequirement] = [{}]
 MAX_USER_SEQ = 2**53
 
 

@@ -85,6 +85,7 @@ _TITLES = {
     404: "Not found",
     405: "Method not allowed",
     409: "Conflict",
+    413: "Request body too large",
     415: "Unsupported media type",
     422: "Unprocessable request",
     429: "Too many requests",
@@ -282,7 +283,7 @@ EXCEPTION_TABLE: Mapping[type[Exception], Callable[[Any], ProblemDetailsExceptio
 
 # Every code the API answers with, by status: the OpenAPI document declares them.
 ERROR_CODES: Mapping[int, tuple[str, ...]] = {
-    400: ("validation_error", "invalid_value", "application_error"),
+    400: ("validation_error", "invalid_value", "application_error", "invalid_idempotency_key"),
     401: ("unauthorized",),
     403: ("forbidden", "webhook_source_forbidden"),
     404: ("not_found",),
@@ -303,6 +304,7 @@ ERROR_CODES: Mapping[int, tuple[str, ...]] = {
         "no_channel",
         "idempotency_key_reused",
     ),
+    413: ("http_413",),
     429: ("rate_limited",),
     500: ("internal_error",),
     503: ("gateway_unavailable", "gateway_misconfigured"),

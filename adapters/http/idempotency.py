@@ -21,7 +21,9 @@ from datetime import timedelta
 from typing import Any
 
 from litestar.datastructures import MutableScopeHeaders
+from litestar.enums import ParamType
 from litestar.middleware.base import DefineMiddleware
+from litestar.openapi.spec import OpenAPIType, Operation, Parameter, Schema
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
 from adapters.http.errors import HttpProblem
@@ -161,6 +163,28 @@ class IdempotencyMiddleware:
 
 
 IDEMPOTENT = DefineMiddleware(IdempotencyMiddleware)
+
+
+@dataclass
+class IdempotentOperation(Operation):
+    """The OpenAPI operation of a route with IDEMPOTENT (`operation_class=`): it declares the
+    optional Idempotency-Key header, so generated clients can send it."""
+
+    def __post_init__(self) -> None:
+        self.parameters = [*(self.parameters or []), _KEY_PARAMETER]
+
+
+_KEY_PARAMETER = Parameter(
+    name="Idempotency-Key",
+    param_in=ParamType.HEADER,
+    required=False,
+    schema=Schema(type=OpenAPIType.STRING, min_length=1, max_length=MAX_KEY_LENGTH),
+    description=(
+        "A key of your choice (printable ASCII): a repeat with the same key and body gets the "
+        "first response again (Idempotent-Replayed: true); the same key with another body is "
+        "422 idempotency_key_reused, while the first still runs 409 idempotency_in_progress."
+    ),
+)
 
 
 def _key(scope: Scope) -> str | None:

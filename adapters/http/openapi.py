@@ -23,7 +23,7 @@ def problems(*statuses: int) -> dict[int, ResponseSpec]:
     }
 
 
-USER = (401, 404, 429)  # what any authenticated route may answer besides its own errors
+USER = (401, 404)  # what any authenticated route may answer besides its own errors
 ADMIN = (401, 403, 404)
 
 

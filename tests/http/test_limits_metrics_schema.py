@@ -101,7 +101,14 @@ def test_gateway_observer_counts_latency_and_unknown() -> None:
     assert metrics().unknown.labels("charge_billing_key")._value.get() == before + 1
 
 
-async def test_openapi_declares_every_route_with_errors(api: Api) -> None:
+@pytest.mark.parametrize("env", [{"DOLGO_DEMO_TOKENS": "on"}])
+async def test_openapi_declares_every_route_with_errors(api: Api, env: dict) -> None:
+    import re
+
+    from litestar.routes import HTTPRoute
+
+    from adapters.http.idempotency import IDEMPOTENT
+
     schema = (await api.client.get("/schema/openapi.json")).json()
     operations = [
         (path, method, op)
@@ -109,17 +116,57 @@ async def test_openapi_declares_every_route_with_errors(api: Api) -> None:
         for method, op in item.items()
         if method in ("get", "post", "patch", "delete")
     ]
-    assert len(operations) >= 29
+    assert len(operations) >= 30
     ids = [op["operationId"] for _, _, op in operations]
     assert len(ids) == len(set(ids))
+    handlers = {
+        (re.sub(r"\{(\w+):[^}]*\}", r"{\1}", route.path), method.lower()): handler
+        for route in api.app.routes
+        if isinstance(route, HTTPRoute)
+        for handler in route.route_handlers
+        for method in handler.http_methods
+    }
+    assert schema["security"] == [{"BearerToken": []}]
+    public = {"/health", "/ready", "/metrics", "/payments/return"}
     for path, method, op in operations:
-        if path in ("/health", "/ready", "/metrics", "/payments/return"):
+        handler = handlers[path, method]
+        # public routes override the document's BearerToken with an empty requirement
+        if handler.opt.get("exclude_from_auth"):
+            assert op.get("security") == [{}], (path, method)
+        else:
+            assert "security" not in op, (path, method)
+        # the Idempotency-Key header, on exactly the routes that honour it
+        headers = {p["name"]: p for p in op.get("parameters", []) if p["in"] == "header"}
+        if any(
+            getattr(m, "middleware", None) is IDEMPOTENT.middleware
+            for m in handler.resolve_middleware()
+        ):
+            key = headers["Idempotency-Key"]
+            assert key["required"] is False and key["schema"]["maxLength"] == 255, (path, key)
+        else:
+            assert "Idempotency-Key" not in headers, (path, method)
+        # 429 only where a rate limit applies
+        assert ("429" in op["responses"]) == ("rate_limit" in handler.opt), (path, method)
+        if path in public:
             continue
         assert "400" in op["responses"] and "500" in op["responses"], (path, method)
         problem = op["responses"]["400"]["content"]
         assert "application/problem+json" in problem, (path, method)
+        assert "invalid_idempotency_key" in op["responses"]["400"]["description"]
+    public_ops = {p for p, _, op in operations if op.get("security") == [{}]}
+    assert public_ops == public | {"/api/webhooks/iamport", "/api/demo/token"}
+    assert sum("Idempotency-Key" in str(op.get("parameters")) for _, _, op in operations) == 8
+    webhook = schema["paths"]["/api/webhooks/iamport"]["post"]["responses"]
+    assert "413" in webhook and "application/problem+json" in webhook["413"]["content"]
     body = schema["paths"]["/api/orders"]["post"]["requestBody"]["content"]["application/json"]
     assert body["schema"]
+
+
+async def test_an_oversized_webhook_body_is_the_declared_413(api: Api) -> None:
+    r = await api.client.post(
+        "/api/webhooks/iamport", content=b"x" * (65 * 1024), headers={"content-type": JSON}
+    )
+    assert_problem(r, 413, "http_413")
 
 
 async def test_unknown_route_and_method_are_problems(api: Api) -> None:

@@ -9,7 +9,7 @@ from litestar.di import NamedDependency
 from litestar.params import FromQuery, JSONBody, PathParameter, QueryParameter
 
 from adapters.http.auth import Principal, admin_guard
-from adapters.http.idempotency import IDEMPOTENT
+from adapters.http.idempotency import IDEMPOTENT, IdempotentOperation
 from adapters.http.openapi import ADMIN, problems
 from adapters.http.wire.admin import PaymentStatusName, SettleRequest
 from adapters.http.wire.common import ImpUidQuery, Limit, MerchantUidQuery, Offset, UserSeqQuery
@@ -89,6 +89,7 @@ class AdminPaymentController(Controller):
         operation_id="adminRefundPayment",
         summary="Refund any payment through iamport (past the sponsor's business window)",
         middleware=[IDEMPOTENT],
+        operation_class=IdempotentOperation,
         responses=problems(*ADMIN, 409, 422, 503),
     )
     async def refund(
@@ -106,6 +107,7 @@ class AdminPaymentController(Controller):
         operation_id="adminManualRefund",
         summary="Record a refund the operator made by bank transfer (past the PG window)",
         middleware=[IDEMPOTENT],
+        operation_class=IdempotentOperation,
         responses=problems(*ADMIN, 409, 422),
     )
     async def manual_refund(

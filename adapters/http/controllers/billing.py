@@ -5,7 +5,7 @@ from litestar.di import NamedDependency
 from litestar.params import JSONBody
 
 from adapters.http.auth import Principal, user_guard
-from adapters.http.idempotency import IDEMPOTENT
+from adapters.http.idempotency import IDEMPOTENT, IdempotentOperation
 from adapters.http.openapi import USER, problems
 from adapters.http.rate_limit import PAYMENT, limited
 from adapters.http.wire.billing import ChargeView, OneClickRequest, buyer_of, charge_view
@@ -22,8 +22,9 @@ class BillingController(Controller):
         operation_id="payWithCard",
         summary="One-click payment with a registered card; a decline is a result, not an error",
         middleware=[IDEMPOTENT],
+        operation_class=IdempotentOperation,
         opt=limited(PAYMENT),
-        responses=problems(*USER, 409, 422, 503),
+        responses=problems(*USER, 409, 422, 429, 503),
     )
     async def pay(
         self,

@@ -7,7 +7,7 @@ from litestar.di import NamedDependency
 from litestar.params import JSONBody, PathParameter
 
 from adapters.http.auth import Principal, user_guard
-from adapters.http.idempotency import IDEMPOTENT
+from adapters.http.idempotency import IDEMPOTENT, IdempotentOperation
 from adapters.http.openapi import USER, problems
 from adapters.http.rate_limit import CARD, limited
 from adapters.http.wire.cards import (
@@ -43,8 +43,9 @@ class CardController(Controller):
         operation_id="registerCard",
         summary="Register a card: by REST with card data, or start the PG window",
         middleware=[IDEMPOTENT],
+        operation_class=IdempotentOperation,
         opt=limited(CARD),
-        responses=problems(*USER, 409, 422, 503),
+        responses=problems(*USER, 409, 422, 429, 503),
     )
     async def register(
         self,

@@ -9,7 +9,7 @@ from litestar.di import NamedDependency
 from litestar.params import JSONBody
 from msgspec import Meta
 
-from adapters.http.auth import PUBLIC, issue_token
+from adapters.http.auth import NO_TOKEN, PUBLIC, issue_token
 from adapters.http.openapi import problems
 
 
@@ -33,6 +33,7 @@ class DemoTokenController(Controller):
     path = "/api/demo"
     tags = ["demo"]
     opt = PUBLIC
+    security = NO_TOKEN
 
     @post(
         "/token",

@@ -8,7 +8,7 @@ from litestar import Controller, Response, get
 from litestar.di import NamedDependency
 from litestar.openapi import ResponseSpec
 
-from adapters.http.auth import PUBLIC
+from adapters.http.auth import NO_TOKEN, PUBLIC
 from application.gateway import (
     GatewayConfigurationError,
     IamportGateway,
@@ -57,6 +57,7 @@ class HealthController(Controller):
     path = "/"
     tags = ["operations"]
     opt = PUBLIC
+    security = NO_TOKEN
     include_in_schema = True
 
     @get("/health", operation_id="health", summary="Liveness: the process answers")

@@ -7,7 +7,7 @@ from litestar.di import NamedDependency
 from litestar.params import JSONBody, PathParameter
 
 from adapters.http.auth import Principal, user_guard
-from adapters.http.idempotency import IDEMPOTENT
+from adapters.http.idempotency import IDEMPOTENT, IdempotentOperation
 from adapters.http.openapi import USER, problems
 from adapters.http.rate_limit import PAYMENT, limited
 from adapters.http.wire.common import Limit, Offset
@@ -42,8 +42,9 @@ class OrderController(Controller):
         operation_id="createOrder",
         summary="Create a one-time order; answers the exact IMP.request_pay parameters",
         middleware=[IDEMPOTENT],
+        operation_class=IdempotentOperation,
         opt=limited(PAYMENT),
-        responses=problems(*USER, 409, 422, 503),
+        responses=problems(*USER, 409, 422, 429, 503),
     )
     async def create(
         self,
@@ -72,8 +73,9 @@ class OrderController(Controller):
         operation_id="retryCheckout",
         summary="Pay an unpaid one-time order again (a new attempt, new parameters)",
         middleware=[IDEMPOTENT],
+        operation_class=IdempotentOperation,
         opt=limited(PAYMENT),
-        responses=problems(*USER, 409, 422, 503),
+        responses=problems(*USER, 409, 422, 429, 503),
     )
     async def retry(
         self,

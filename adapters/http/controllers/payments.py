@@ -7,7 +7,7 @@ from litestar.di import NamedDependency
 from litestar.params import JSONBody, PathParameter
 
 from adapters.http.auth import Principal, user_guard
-from adapters.http.idempotency import IDEMPOTENT
+from adapters.http.idempotency import IDEMPOTENT, IdempotentOperation
 from adapters.http.openapi import USER, problems
 from adapters.http.wire.payments import (
     CompletePaymentRequest,
@@ -69,6 +69,7 @@ class PaymentController(Controller):
         operation_id="refundPayment",
         summary="Refund my payment (full or partial) within the refund rules",
         middleware=[IDEMPOTENT],
+        operation_class=IdempotentOperation,
         responses=problems(*USER, 409, 422, 503),
     )
     async def refund(

@@ -14,7 +14,7 @@ from litestar import Controller, Request, Response, get
 from litestar.di import NamedDependency
 from litestar.enums import MediaType
 
-from adapters.http.auth import PUBLIC
+from adapters.http.auth import NO_TOKEN, PUBLIC
 from adapters.http.controllers.webhooks import _process
 from adapters.http.network import client_ip
 from adapters.http.wire.common import ImpUidQuery, MerchantUidQuery
@@ -106,7 +106,7 @@ class PaymentReturnController(Controller):
         operation_id="paymentReturn",
         summary="m_redirect_url landing: verifies with iamport and shows the result (HTML)",
         media_type=MediaType.HTML,
-        security=[],
+        security=NO_TOKEN,
     )
     async def landing(
         self,

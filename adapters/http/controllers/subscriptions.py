@@ -7,7 +7,7 @@ from litestar.di import NamedDependency
 from litestar.params import FromQuery, JSONBody, PathParameter
 
 from adapters.http.auth import Principal, user_guard
-from adapters.http.idempotency import IDEMPOTENT
+from adapters.http.idempotency import IDEMPOTENT, IdempotentOperation
 from adapters.http.openapi import USER, problems
 from adapters.http.rate_limit import PAYMENT, limited
 from adapters.http.wire.billing import (
@@ -44,8 +44,9 @@ class SubscriptionController(Controller):
         operation_id="startSubscription",
         summary="Start a monthly sponsorship; the first cycle is charged now",
         middleware=[IDEMPOTENT],
+        operation_class=IdempotentOperation,
         opt=limited(PAYMENT),
-        responses=problems(*USER, 409, 422, 503),
+        responses=problems(*USER, 409, 422, 429, 503),
     )
     async def start(
         self,

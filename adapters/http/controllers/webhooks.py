@@ -14,7 +14,7 @@ import msgspec
 from litestar import Controller, Request, post
 from litestar.di import NamedDependency
 
-from adapters.http.auth import PUBLIC
+from adapters.http.auth import NO_TOKEN, PUBLIC
 from adapters.http.errors import HttpProblem
 from adapters.http.metrics import webhook_received
 from adapters.http.network import allowed, client_ip
@@ -64,8 +64,8 @@ class WebhookController(Controller):
         description="Unknown fields are accepted. Answered 200 once stored in the inbox.",
         status_code=200,
         request_max_body_size=MAX_BODY,
-        responses=problems(403),
-        security=[],
+        responses=problems(403, 413),
+        security=NO_TOKEN,
     )
     async def iamport(
         self,
