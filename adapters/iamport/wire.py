@@ -212,7 +212,7 @@ class WireSchedule(_Wire):
 def decode_envelope(body: bytes) -> Envelope:
     try:
         return msgspec.json.decode(body, type=Envelope, strict=False)
-    except (msgspec.DecodeError, msgspec.ValidationError) as exc:
+    except (msgspec.DecodeError, msgspec.ValidationError, UnicodeDecodeError) as exc:
         raise WireError(f"not an iamport envelope ({_short(exc)})") from None
 
 
@@ -220,10 +220,12 @@ def decode(raw: bytes | msgspec.Raw, type: type[T]) -> T:
     """Decode `response` (or any iamport JSON) into a wire type; WireError when it does not fit."""
     try:
         return msgspec.json.decode(bytes(raw), type=type, strict=False)
-    except (msgspec.DecodeError, msgspec.ValidationError) as exc:
+    except (msgspec.DecodeError, msgspec.ValidationError, UnicodeDecodeError) as exc:
         raise WireError(f"unexpected {getattr(type, '__name__', type)} ({_short(exc)})") from None
 
 
 def _short(exc: Exception) -> str:
     # msgspec errors name the path and the expected type, never the value: safe to show.
+    if isinstance(exc, UnicodeDecodeError):
+        return f"not UTF-8 at byte {exc.start}"
     return str(exc)[:200]

@@ -230,3 +230,9 @@ def test_the_client_has_every_port_method_with_a_compatible_signature() -> None:
             )
         extra = set(ours.parameters) - set(port.parameters)
         assert all(ours.parameters[p].default is not inspect.Parameter.empty for p in extra), name
+
+
+@pytest.mark.parametrize("body", [b'{"code":0,"message":"\xff","response":null}', b"\xff\xfe"])
+def test_a_body_that_is_not_utf8_is_a_wire_error_not_a_crash(body: bytes) -> None:
+    with pytest.raises(wire.WireError):
+        wire.decode_envelope(body)
