@@ -7,6 +7,7 @@ record, history entry or error message ever holds it.
 """
 
 import logging
+import re
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -96,11 +97,31 @@ def activate(
 
 
 def scrub(message: str, card: CardCredentials) -> str:
-    """iamport's message with any echo of the card data blotted out (PG messages vary)."""
-    for secret in (card.digits, card.dashed_number, card.number, card.birth, card.expiry):
-        if secret:
-            message = message.replace(secret, "*" * len(secret))
+    """iamport's message with any echo of the card data blotted out (PG messages vary): the
+    number and the birth date with any spaces, dashes, dots or slashes between their digits,
+    and the expiry in any order and width of year and month (2029-11, 202911, 2911, 11/29,
+    1129, 11/2029, ...)."""
+    for pattern in _secret_patterns(card):
+        message = pattern.sub(lambda m: "*" * len(m.group()), message)
     return message
+
+
+_SEP = r"[\s./-]*"
+
+
+def _secret_patterns(card: CardCredentials) -> list[re.Pattern[str]]:
+    def whole(body: str) -> re.Pattern[str]:
+        return re.compile(rf"(?<!\d){body}(?!\d)")
+
+    year, month = card.expiry.split("-")
+    expiry = [f"{y}{_SEP}{month}" for y in (year, year[2:])] + [
+        f"{month}{_SEP}{y}" for y in (year, year[2:])
+    ]
+    return [
+        re.compile(_SEP.join(card.digits)),
+        re.compile(_SEP.join(card.birth)),
+        *(whole(e) for e in expiry),  # short: only a whole run of digits, not part of another
+    ]
 
 
 class RegisterCard:

@@ -93,6 +93,40 @@ async def test_an_iamport_message_echoing_the_card_number_is_scrubbed():
     assert "8291" not in str(caught.value)
 
 
+@pytest.mark.parametrize(
+    "echo",
+    [
+        "5365 1034 8291 4417",  # the number with spaces
+        "5365  1034-8291 4417",
+        "5365103482914417",
+        "3107",  # the expiry (2031-07) as YYMM
+        "0731",  # MMYY
+        "07/31",
+        "07/2031",
+        "2031/07",
+        "203107",
+        "2031-07",
+        "73-04-15",  # the birth date with separators
+    ],
+)
+async def test_an_iamport_message_echoing_card_data_in_another_format_is_scrubbed(echo):
+    w = World()
+    w.gateway.script("issue_billing_key", Rejected(f"카드정보 [{echo}] 오류", -1))
+    with pytest.raises(GatewayRejected) as caught:
+        await register(w).execute(RegisterCardCommand(USER, good_card()))
+
+    assert caught.value.message == f"카드정보 [{'*' * len(echo)}] 오류"
+
+
+async def test_scrubbing_leaves_other_numbers_alone():
+    w = World()
+    w.gateway.script("issue_billing_key", Rejected("한도초과 (코드 310745, 1,000원)", -1))
+    with pytest.raises(GatewayRejected) as caught:
+        await register(w).execute(RegisterCardCommand(USER, good_card()))
+
+    assert caught.value.message == "한도초과 (코드 310745, 1,000원)"
+
+
 async def test_card_data_appears_in_no_entity_history_error_or_log_record(caplog):
     """A planted number, birth date, expiry and password digits, through a successful, a refused
     and an echoing registration: nothing we keep, raise or log holds any of them."""
