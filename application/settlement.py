@@ -32,11 +32,11 @@ from application.gateway import (
     Unknown,
 )
 from application.settings import PaymentSettings
-from domain.cancellation import Cancellation, CancellationKind
+from domain.cancellation import Cancellation, CancellationKind, manually_refunded
 from domain.order import Order
 from domain.payment import Payment, SettledFacts, VirtualAccount
 from domain.refund_policy import METHOD_ALIASES
-from domain.status import CancellationStatus, OrderStatus, OrderType, PaymentStatus
+from domain.status import OrderStatus, OrderType, PaymentStatus
 
 FORGERY_REASON = "위변조 의심: 금액 불일치"
 ABANDONED_REASON = "결제창 이탈(미결제)"
@@ -514,12 +514,7 @@ class Settlement:
         iamport's console.
         """
         payment, order = run.payment, run.order
-        manual = sum(
-            c.amount
-            for c in cancellations
-            if c.kind is CancellationKind.MANUAL_BANK and c.status is CancellationStatus.SUCCEEDED
-        )
-        grown = record.cancel_amount - (payment.cancelled_amount - manual)
+        grown = record.cancel_amount - (payment.cancelled_amount - manually_refunded(cancellations))
         if grown <= 0 or not payment.is_paid:
             return
         claimed: set[int] = set()
