@@ -33,6 +33,7 @@ from application.use_cases.expire_unpaid import ExpireAbandonedOrders, ExpireVba
 from application.use_cases.handle_webhook import ProcessDueWebhooks, ProcessWebhook, ReceiveWebhook
 from application.use_cases.one_click import PayWithCard
 from application.use_cases.payment_sync import PaymentSync
+from application.use_cases.purge_idempotency import PurgeIdempotencyKeys
 from application.use_cases.queries import GetOrder, GetPayment, ListOrders, SearchPayments
 from application.use_cases.reconcile import Reconcile
 from application.use_cases.refund import RecordManualRefund, RequestRefund
@@ -161,6 +162,8 @@ class Container(containers.DeclarativeContainer):
         clock=clock,
         settings=settings,
     )
+
+    purge_idempotency_keys = providers.Factory(PurgeIdempotencyKeys, uow=uow_factory, clock=clock)
 
     # -- webhooks ------------------------------------------------------------------------------
     receive_webhook = providers.Factory(ReceiveWebhook, uow=uow_factory, clock=clock, ids=ids)

@@ -156,6 +156,9 @@ class IdempotencyStore(Protocol):
         ...
 
     async def save(self, record: IdempotencyRecord) -> None: ...
+    async def purge(self, created_before: datetime, limit: int) -> int:
+        """Deletes up to `limit` records created before the cut-off, oldest first; how many."""
+        ...
 
 
 class UnitOfWork(Protocol):

@@ -51,8 +51,11 @@ class _Table:
         self.staged: dict[Any, Any] = {}
         self.added: set[Any] = set()
         self.base_versions: dict[Any, int] = {}  # version each row had when first staged
+        self.deleted: set[Any] = set()
 
     def read(self, key: Any) -> Any:
+        if key in self.deleted:
+            return None
         if key in self.staged:
             return copy.deepcopy(self.staged[key])
         row = self._rows.get(key)
@@ -60,7 +63,11 @@ class _Table:
 
     def all(self) -> list[Any]:
         merged = {**self._rows, **self.staged}
-        return [copy.deepcopy(v) for v in merged.values()]
+        return [copy.deepcopy(v) for k, v in merged.items() if k not in self.deleted]
+
+    def delete(self, key: Any) -> None:
+        self.staged.pop(key, None)
+        self.deleted.add(key)
 
     def add(self, key: Any, entity: Any) -> None:
         if key in self._rows or key in self.staged:
@@ -95,12 +102,15 @@ class _Table:
                 if stored is not None and stored.version != self.base_versions[key]:
                     raise ConcurrentUpdate(f"{type(entity).__name__} {key} changed concurrently")
             self._rows[key] = entity
+        for key in self.deleted:
+            self._rows.pop(key, None)
         self.clear()
 
     def clear(self) -> None:
         self.staged.clear()
         self.added.clear()
         self.base_versions.clear()
+        self.deleted.clear()
 
 
 def _page(items: list[E], page: Page) -> list[E]:
@@ -392,6 +402,15 @@ class IdempotencyRepo(_Repo):
     async def save(self, record: IdempotencyRecord) -> None:
         await self._uow.lock()
         self._t.save((record.scope, record.key), record)
+
+    async def purge(self, created_before: datetime, limit: int) -> int:
+        await self._uow.lock()
+        old = sorted(
+            (r for r in self._t.all() if r.created_at < created_before), key=lambda r: r.created_at
+        )[:limit]
+        for record in old:
+            self._t.delete((record.scope, record.key))
+        return len(old)
 
 
 class InMemoryUnitOfWork:

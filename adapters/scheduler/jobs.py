@@ -12,6 +12,7 @@ from typing import Any
 from application.use_cases.charge_cycle import ChargeDueSubscriptionsCommand
 from application.use_cases.expire_unpaid import ExpireCommand
 from application.use_cases.handle_webhook import ProcessDueWebhooksCommand
+from application.use_cases.purge_idempotency import PurgeIdempotencyKeysCommand
 from application.use_cases.reconcile import ReconcileCommand
 from application.use_cases.resolve_unknown import ResolveCommand
 from application.use_cases.stuck_cards import ResolveStuckCardIssuancesCommand
@@ -72,6 +73,11 @@ async def charge_subscriptions(c: Any) -> str:
     return f"{dict(result.actions)}, conflicts {result.conflicts}, errors {result.errors}"
 
 
+async def purge_idempotency(c: Any) -> str:
+    result = await (await _get(c.purge_idempotency_keys)).execute(PurgeIdempotencyKeysCommand())
+    return f"purged {result.purged} idempotency keys older than a day"
+
+
 JOBS: dict[str, tuple[str, JobRunner]] = {
     "resolve-unknown": (
         "re-ask iamport about unknown charges, refunds and key issuances",
@@ -82,4 +88,5 @@ JOBS: dict[str, tuple[str, JobRunner]] = {
     "expire-vbanks": ("expire virtual accounts past their due date", expire_vbanks),
     "expire-orders": ("expire abandoned unpaid orders", expire_orders),
     "charge-subscriptions": ("charge due monthly sponsorships", charge_subscriptions),
+    "purge-idempotency": ("forget idempotency keys older than a day", purge_idempotency),
 }

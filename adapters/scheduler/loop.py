@@ -19,6 +19,7 @@ SCHEDULE: tuple[tuple[str, float], ...] = (
     ("expire-vbanks", 600.0),
     ("expire-orders", 600.0),
     ("reconcile", 3600.0),
+    ("purge-idempotency", 3600.0),
 )
 
 

@@ -741,3 +741,23 @@ async def test_idempotency_round_trip(uow_factory):
         await uow.commit()
     async with uow_factory() as uow:
         assert state(await uow.idempotency.get(record.scope, record.key)) == state(record)
+
+
+async def test_idempotency_purge_deletes_only_records_before_the_cut_off_oldest_first(uow_factory):
+    from datetime import timedelta
+
+    ages = [timedelta(hours=h) for h in (1, 30, 48, 72)]
+    records = [b.idempotency_record(created_at=b.T0 - age) for age in ages]
+    async with uow_factory() as uow:
+        for record in records:
+            await uow.idempotency.add(record)
+        await uow.commit()
+    cut_off = b.T0 - timedelta(hours=24)
+    async with uow_factory() as uow:
+        assert await uow.idempotency.purge(cut_off, limit=2) == 2  # the 72 h and 48 h ones
+        await uow.commit()
+    async with uow_factory() as uow:
+        kept = [await uow.idempotency.get(r.scope, r.key) is not None for r in records]
+        assert await uow.idempotency.purge(cut_off, limit=10) == 1  # the 30 h one
+        await uow.rollback()
+    assert kept == [True, True, False, False]

@@ -1,6 +1,8 @@
 """IdempotencyStore on idempotency_key."""
 
-from sqlalchemy import insert, select, update
+from datetime import datetime
+
+from sqlalchemy import delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from adapters.persistence.mappers.records import idempotency_from_row, idempotency_to_row
@@ -41,3 +43,16 @@ class SqlIdempotencyStore(SqlRepository):
         )
         if result.rowcount != 1:
             raise ConcurrentUpdate(f"idempotency key {record.key!r} does not exist")
+
+    async def purge(self, created_before: datetime, limit: int) -> int:
+        conn = await self._conn()
+        oldest = (
+            select(t.c.scope, t.c.idem_key)
+            .where(t.c.created_at < created_before)
+            .order_by(t.c.created_at)
+            .limit(limit)
+        )
+        keys = [(r.scope, r.idem_key) for r in await conn.execute(oldest)]
+        for scope, key in keys:
+            await conn.execute(delete(t).where(t.c.scope == scope, t.c.idem_key == key))
+        return len(keys)
