@@ -102,6 +102,10 @@ def _channels(config: AppConfig) -> ChannelDirectory:
     return config.channels
 
 
+def vbank_closing_channels(channels: ChannelDirectory) -> list[str]:
+    return [c.name for c in channels.channels if c.closes_vbanks]
+
+
 class Container(containers.DeclarativeContainer):
     config = providers.Dependency(instance_of=AppConfig)
 
@@ -217,7 +221,12 @@ class Container(containers.DeclarativeContainer):
         Reconcile, uow=uow_factory, gateway=gateway, sync=payment_sync, clock=clock
     )
     expire_vbanks = providers.Factory(
-        ExpireVbanks, uow=uow_factory, gateway=gateway, sync=payment_sync, clock=clock
+        ExpireVbanks,
+        uow=uow_factory,
+        gateway=gateway,
+        sync=payment_sync,
+        clock=clock,
+        closing_channels=providers.Callable(vbank_closing_channels, channels),
     )
     expire_orders = providers.Factory(
         ExpireAbandonedOrders,

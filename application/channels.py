@@ -32,6 +32,7 @@ class Channel:
     priority: int = 100  # lower wins
     test: bool = False  # a PortOne test channel: its payments carry sandbox=true
     vbank_refund_contract: bool = True
+    closes_vbanks: bool = False  # unpaid vbanks past due are closed at iamport (DELETE /vbanks)
     # bank codes this PG takes for a vbank refund account (refund_bank)
     vbank_refund_banks: frozenset[str] = frozenset(DEFAULT_VBANK_REFUND_BANKS)
     healthy: bool = True

@@ -40,6 +40,7 @@ pg_provider = "kcp"
 methods = ["trans", "vbank"]
 priority = 20
 vbank_refund_banks = ["004", "088"]
+closes_vbanks = true
 """
 
 
@@ -191,6 +192,7 @@ def test_channels_toml_maps_to_channels() -> None:
     assert directory.for_method("vbank").name == "kcp"
     assert [c.name for c in directory.for_billing()] == ["nice"]
     assert directory.named("kcp").vbank_refund_banks == frozenset({"004", "088"})
+    assert directory.named("kcp").closes_vbanks and not directory.named("nice").closes_vbanks
     assert {"002", "004", "088", "090", "092"} <= directory.named("nice").vbank_refund_banks
 
 

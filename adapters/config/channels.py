@@ -10,6 +10,7 @@
     priority = 10                 # lower wins
     test = false                  # a PortOne test channel
     vbank_refund_contract = true
+    closes_vbanks = false         # close unpaid vbanks past due at iamport (where the PG supports it)
     vbank_refund_banks = ["004", "088"]  # refund_bank codes this PG takes; absent: the standard list
 
 Unknown keys are refused, so a typo does not silently disable a channel.
@@ -36,6 +37,7 @@ class _ChannelToml(msgspec.Struct, forbid_unknown_fields=True):
     priority: int = 100
     test: bool = False
     vbank_refund_contract: bool = True
+    closes_vbanks: bool = False
     vbank_refund_banks: list[str] | None = None
 
 
@@ -54,6 +56,7 @@ def _channel(c: _ChannelToml) -> Channel:
         priority=c.priority,
         test=c.test,
         vbank_refund_contract=c.vbank_refund_contract,
+        closes_vbanks=c.closes_vbanks,
         **(
             {"vbank_refund_banks": frozenset(c.vbank_refund_banks)}
             if c.vbank_refund_banks is not None
@@ -106,6 +109,7 @@ def demo_channels() -> ChannelDirectory:
                 frozenset({"MOIdolgo01"}),
                 KeyIssuance.WINDOW,
                 priority=20,
+                closes_vbanks=True,
             ),
             Channel(
                 "kcp",
@@ -114,6 +118,7 @@ def demo_channels() -> ChannelDirectory:
                 frozenset({"trans", "vbank"}),
                 frozenset({"A52Q7"}),
                 priority=30,
+                closes_vbanks=True,
             ),
             Channel(
                 "danal",

@@ -207,3 +207,25 @@ async def test_orders_carry_their_latest_payment(api: Api) -> None:
     by_id = {o["id"]: o for o in admin}
     assert by_id[fresh["order_id"]]["latest_payment_id"] == fresh["payment_id"]
     assert by_id[fresh["order_id"]]["latest_payment_status"] == "requested"
+
+
+async def test_an_unpaid_vbank_past_due_is_expired_and_closed_at_iamport_where_the_pg_closes(
+    api: Api,
+) -> None:
+    from datetime import timedelta
+
+    from adapters.scheduler.jobs import JOBS
+
+    started = await checkout(api, pay_method="vbank")  # html5_inicis: closes_vbanks in demo
+    imp_uid = plant_vbank(api, started["merchant_uid"])
+    api.gateway.update_payment(imp_uid, pg_provider="html5_inicis")
+    r = await api.post(
+        "/api/payments/complete",
+        json={"imp_uid": imp_uid, "merchant_uid": started["merchant_uid"]},
+    )
+    assert r.json()["payment_status"] == "ready", r.text
+    api.clock.advance(timedelta(days=4))
+
+    await JOBS["expire-vbanks"][1](api.container)
+
+    assert api.gateway.calls_of("close_vbank") == [imp_uid]
