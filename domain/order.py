@@ -40,12 +40,18 @@ class Order(Transitions):
     pending_history: list[HistoryEntry] = field(default_factory=list, repr=False)
 
     # -- attempts ----------------------------------------------------------------------------
-    def start_attempt(self, at: datetime) -> int:
-        """A new payment attempt for this order; only while it is still unpaid."""
+    def start_attempt(self, at: datetime, pay_method: PayMethod | None = None) -> int:
+        """A new payment attempt for this order; only while it is still unpaid. A one-time
+        order's attempt may use another method (`pay_method`): the order then records the method
+        of its latest attempt."""
         if self.status not in (OrderStatus.ORDERED, OrderStatus.FAILED) or (
             self.type is OrderType.MONTHLY
         ):
             raise InvalidTransition("order", self.status, "start_attempt")
+        if pay_method is not None and pay_method != self.pay_method:
+            if self.type is not OrderType.ONE_TIME:
+                raise InvalidTransition("order", self.status, "change_pay_method")
+            self.pay_method = pay_method
         self.attempts += 1
         self.updated_at = at
         return self.attempts

@@ -101,8 +101,10 @@ class _Checkout:
     def _channel(self, method: str) -> Channel:
         return self._channels.for_method(method, allow_test=not self._settings.production)
 
-    def _attempt(self, order: Order, channel: Channel, at: datetime) -> Payment:
-        attempt = order.start_attempt(at)
+    def _attempt(
+        self, order: Order, channel: Channel, at: datetime, method: PayMethod | None = None
+    ) -> Payment:
+        attempt = order.start_attempt(at, method)
         return Payment(
             id=self._ids.new_id(),
             order_id=order.id,
@@ -149,7 +151,7 @@ class _Checkout:
             await uow.commit()
 
     def _params(self, order: Order, payment: Payment, channel: Channel) -> RequestPayParams:
-        method = str(order.pay_method)
+        method = str(payment.pay_method)  # this attempt's method
         vbank_due = None
         if method == PayMethod.VBANK:
             due = (self._clock.now() + self._settings.vbank_due).astimezone(SEOUL)
@@ -173,10 +175,7 @@ class _Checkout:
 
 class CreateCheckout(_Checkout):
     async def execute(self, command: CreateCheckoutCommand) -> CheckoutResult:
-        try:
-            method = PayMethod(command.pay_method)
-        except ValueError:
-            raise InvalidValue("pay_method", "must be card, trans, vbank or phone") from None
+        method = _pay_method(command.pay_method)
         if not command.name.strip():
             raise InvalidValue("name", "must not be empty")
         amount = Amount(command.amount, command.tax_free)
@@ -206,18 +205,22 @@ class CreateCheckout(_Checkout):
 class RetryCheckoutCommand:
     order_id: int
     user_seq: int
+    pay_method: str | None = None  # card | trans | vbank | phone; None keeps the order's method
 
 
 class RetryCheckout(_Checkout):
     """A new attempt (new merchant_uid) for an unpaid one-time order — only when every earlier
     attempt is known unpaid. A REQUESTED attempt is first asked about at iamport: a try under
-    its merchant_uid settles it; none at all proves the window was never paid."""
+    its merchant_uid settles it; none at all proves the window was never paid. The new attempt
+    may use another method (e.g. 계좌이체 after an abandoned card window): it goes to the best
+    channel for that method and the order records it as its latest attempt's method."""
 
     def __init__(self, *args: Any, sync: PaymentSync, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._sync = sync
 
     async def execute(self, command: RetryCheckoutCommand) -> CheckoutResult:
+        method = _pay_method(command.pay_method) if command.pay_method is not None else None
         async with self._uow() as uow:
             order = await uow.orders.get(command.order_id)
             payments = await uow.payments.for_order(command.order_id)
@@ -229,7 +232,7 @@ class RetryCheckout(_Checkout):
             if payment.status is PaymentStatus.REQUESTED:
                 await self._confirm(payment)
 
-        channel = self._channel(str(order.pay_method))
+        channel = self._channel(str(method or order.pay_method))
         async with self._uow() as uow:
             order = await uow.orders.get(command.order_id, for_update=True)
             assert order is not None
@@ -240,7 +243,7 @@ class RetryCheckout(_Checkout):
                         "to be unpaid; it must settle before a new attempt"
                     )
             now = self._clock.now()
-            payment = self._attempt(order, channel, now)
+            payment = self._attempt(order, channel, now, method)
             await uow.orders.save(order)
             await uow.payments.add(payment)
             await uow.commit()
@@ -255,6 +258,13 @@ class RetryCheckout(_Checkout):
             await self._sync.apply(decisive, user_cause(payment.user_seq))
         elif payment.unknown is None:  # a window payment nobody paid under
             await self._unusable(payment, "결제창 미결제: iamport에 결제 시도 없음")
+
+
+def _pay_method(value: str) -> PayMethod:
+    try:
+        return PayMethod(value)
+    except ValueError:
+        raise InvalidValue("pay_method", "must be card, trans, vbank or phone") from None
 
 
 def _known_unpaid(payment: Payment) -> bool:

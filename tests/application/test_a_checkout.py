@@ -125,3 +125,95 @@ async def test_retry_after_a_window_nobody_paid(app, gateway):
     assert retry.merchant_uid.endswith("a2")
     old = await app.payment(first.merchant_uid)
     assert old.status is PaymentStatus.FAILED and old.unpaid_proven
+
+
+async def test_retry_by_another_method_uses_that_methods_channel(app, gateway):
+    from application.use_cases.create_checkout import RetryCheckoutCommand
+
+    first = await app.create_checkout.execute(checkout())  # card on nice; the window is closed
+    retry = await app.retry_checkout.execute(
+        RetryCheckoutCommand(first.order_id, USER, pay_method="trans")
+    )
+    assert retry.merchant_uid == f"dp{first.order_id}a2"
+    params = retry.request_pay.as_dict()
+    assert (params["pg"], params["pay_method"]) == ("html5_inicis", "trans")
+    assert "vbank_due" not in params and "digital" not in params
+    assert gateway.prepared[retry.merchant_uid] == 10_000
+    payment = await app.payment(retry.merchant_uid)
+    assert (payment.pay_method, payment.channel) == ("trans", "html5_inicis")
+    assert payment.status is PaymentStatus.REQUESTED
+    old = await app.payment(first.merchant_uid)
+    assert (old.pay_method, old.status, old.unpaid_proven) == ("card", PaymentStatus.FAILED, True)
+    order = await app.order(first.order_id)
+    assert (order.pay_method, order.status, order.attempts) == ("trans", OrderStatus.ORDERED, 2)
+
+    vbank = await app.retry_checkout.execute(
+        RetryCheckoutCommand(first.order_id, USER, pay_method="vbank")
+    )
+    # clock: 2026-03-02 10:00 KST; + 3 days
+    assert (vbank.request_pay.pg, vbank.request_pay.pay_method) == ("html5_inicis", "vbank")
+    assert vbank.request_pay.vbank_due == "202603051000"
+    assert (await app.payment(vbank.merchant_uid)).pay_method == "vbank"
+
+    phone = await app.retry_checkout.execute(
+        RetryCheckoutCommand(first.order_id, USER, pay_method="phone")
+    )
+    assert (phone.request_pay.pay_method, phone.request_pay.digital) == ("phone", True)
+    assert (await app.order(first.order_id)).pay_method == "phone"
+
+    same = await app.retry_checkout.execute(RetryCheckoutCommand(first.order_id, USER))
+    assert same.request_pay.pay_method == "phone"  # no method: the latest attempt's
+
+
+async def test_retry_by_an_unknown_method_starts_nothing(app):
+    from application.use_cases.create_checkout import RetryCheckoutCommand
+    from domain.errors import InvalidValue
+
+    first = await app.create_checkout.execute(checkout())
+    with pytest.raises(InvalidValue) as raised:
+        await app.retry_checkout.execute(
+            RetryCheckoutCommand(first.order_id, USER, pay_method="bitcoin")
+        )
+    assert raised.value.field == "pay_method"
+    order = await app.order(first.order_id)
+    assert (order.pay_method, order.attempts) == ("card", 1)
+    assert (await app.payment(first.merchant_uid)).status is PaymentStatus.REQUESTED
+
+
+async def test_another_method_does_not_bypass_an_unsettled_attempt(app, gateway, clock):
+    from application.use_cases.create_checkout import RetryCheckoutCommand
+
+    first = await app.create_checkout.execute(checkout("vbank"))
+    gateway.plant_payment(
+        first.merchant_uid,
+        10_000,
+        status="ready",
+        pay_method="vbank",
+        pg_provider="html5_inicis",
+        vbank_num="123",
+        vbank_date=clock.now() + timedelta(days=3),
+    )
+    with pytest.raises(ConflictError):  # the vbank still waits for its deposit
+        await app.retry_checkout.execute(
+            RetryCheckoutCommand(first.order_id, USER, pay_method="card")
+        )
+    order = await app.order(first.order_id)
+    assert (order.pay_method, order.attempts) == ("vbank", 1)
+
+
+def test_only_a_one_time_orders_attempt_changes_its_method(clock):
+    from dataclasses import replace
+
+    from domain.errors import InvalidTransition
+    from domain.status import OrderType, PayMethod
+
+    from .a_support import one_time_order
+
+    order = one_time_order(1, clock.now())
+    assert order.start_attempt(clock.now(), PayMethod.TRANS) == 1
+    assert order.pay_method is PayMethod.TRANS
+    one_click = replace(one_time_order(2, clock.now()), type=OrderType.ONE_CLICK)
+    with pytest.raises(InvalidTransition):
+        one_click.start_attempt(clock.now(), PayMethod.TRANS)
+    assert (one_click.pay_method, one_click.attempts) == ("card", 0)
+    assert one_click.start_attempt(clock.now(), PayMethod.CARD) == 1  # its own method is fine

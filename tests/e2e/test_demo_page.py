@@ -150,6 +150,40 @@ def test_closed_window_leaves_the_order_unpaid(page: Page, service, shots):
     assert not page.errors
 
 
+def test_closed_card_window_is_paid_again_by_account_transfer(page: Page, service, shots):
+    open_as(page, 7)
+    start_one_time(page, 4_000)
+    pg_window(page).get_by_test_id("close").click()
+    result = page.get_by_test_id("onetime-result")
+    expect(result.get_by_test_id("onetime-unpaid")).to_have_text("미결제")
+    order_id = result.get_attribute("data-order-id")
+    row = page.locator(f"[data-testid=order-row][data-order-id='{order_id}']")
+    method = row.get_by_test_id("order-pay-again-method")
+    expect(method).to_have_value("card")  # the order's method is offered first
+
+    # The sponsor picks 계좌이체 next to 다시 결제: a new attempt by trans through the window.
+    method.select_option("trans")
+    shots.take(page, "pay_again_method")
+    row.get_by_test_id("order-pay-again").click()
+    pg_window(page).get_by_test_id("approve").click()
+    expect(result).to_have_attribute("data-tone", "ok")
+    expect(result).to_have_attribute("data-order-id", order_id)
+    expect(row).to_contain_text("결제완료")
+    expect(row).to_contain_text("계좌이체")
+    shots.take(page, "paid_again_by_trans")
+
+    order = get_order(service, 7, order_id)
+    assert status_name(order["listed"]["status"], OrderStatus) == "PAID"
+    assert order["listed"]["pay_method"] == "trans"
+    payments = sorted(payments_of(order["detail"]), key=lambda p: p["attempt"])
+    assert [(p["pay_method"], status_name(p["status"], PaymentStatus)) for p in payments] == [
+        ("card", "FAILED"),
+        ("trans", "PAID"),
+    ]
+    assert payments[1]["pg_provider"] != "nice"  # the card-only channel takes no trans
+    assert not page.errors
+
+
 def test_card_hints_are_the_sandboxs_test_cards(page: Page, service):
     open_as(page, 1)
     cards = httpx.get(f"{service.base_url}/sandbox/_sandbox/cards", timeout=10).json()

@@ -160,6 +160,10 @@ async def test_openapi_declares_every_route_with_errors(api: Api, env: dict) -> 
     assert "413" in webhook and "application/problem+json" in webhook["413"]["content"]
     body = schema["paths"]["/api/orders"]["post"]["requestBody"]["content"]["application/json"]
     assert body["schema"]
+    retry = schema["paths"]["/api/orders/{order_id}/checkout"]["post"]["requestBody"]
+    assert retry["required"] is False and "pay_method" in retry["description"]
+    methods = schema["components"]["schemas"]["RetryCheckoutRequest"]["properties"]["pay_method"]
+    assert {"card", "trans", "vbank", "phone"} <= set(methods["enum"])
 
 
 async def test_an_oversized_webhook_body_is_the_declared_413(api: Api) -> None:

@@ -58,6 +58,47 @@ async def test_retry_checkout_starts_a_new_attempt(api: Api) -> None:
     assert r.json()["merchant_uid"] != started["merchant_uid"]
 
 
+async def test_retry_checkout_body_variants(api: Api) -> None:
+    started = await checkout(api)
+    url = f"/api/orders/{started['order_id']}/checkout"
+    # an empty object (like no body) keeps the order's method
+    r = await api.post(url, json={})
+    assert r.status_code == 201, r.text
+    assert r.json()["request_pay"]["pay_method"] == "card"
+    r = await api.post(url, json={"pay_method": None})
+    assert r.status_code == 201, r.text
+    assert r.json()["request_pay"]["pay_method"] == "card"
+    # another method: the new parameters carry it, on that method's channel
+    r = await api.post(url, json={"pay_method": "vbank"})
+    assert r.status_code == 201, r.text
+    params = r.json()["request_pay"]
+    assert params["pay_method"] == "vbank" and len(params["vbank_due"]) == 12
+    assert api.gateway.prepared[params["merchant_uid"]] == 10000
+    r = await api.post(url, json={"pay_method": "phone"})
+    assert r.status_code == 201, r.text
+    assert r.json()["request_pay"]["digital"] is True
+    order = (await api.get(f"/api/orders/{started['order_id']}")).json()
+    assert order["pay_method"] == "phone"
+    tries = sorted(order["payments"], key=lambda p: p["attempt"])
+    assert [p["pay_method"] for p in tries] == ["card", "card", "card", "vbank", "phone"]
+    assert tries[3]["channel"] != tries[0]["channel"]  # the card channel takes no vbank
+    assert [p["status"] for p in tries] == ["failed"] * 4 + ["requested"]
+
+
+async def test_retry_checkout_with_an_unknown_method_or_field_is_400(api: Api) -> None:
+    started = await checkout(api)
+    url = f"/api/orders/{started['order_id']}/checkout"
+    r = await api.post(url, json={"pay_method": "bitcoin"})
+    assert assert_problem(r, 400, "validation_error")["field"] == "pay_method"
+    r = await api.post(url, json={"method": "trans"})
+    assert r.status_code == 400, r.text
+    r = await api.post(url, json=["trans"])
+    assert r.status_code == 400, r.text
+    # nothing was started by the refused requests
+    order = (await api.get(f"/api/orders/{started['order_id']}")).json()
+    assert len(order["payments"]) == 1
+
+
 async def test_refund_by_the_sponsor(api: Api) -> None:
     paid = await paid_order(api)
     r = await api.post(

@@ -1,9 +1,11 @@
 """POST/GET /api/orders, GET /api/orders/{order_id}, POST /api/orders/{order_id}/checkout."""
 
+from dataclasses import dataclass
 from typing import Annotated
 
 from litestar import Controller, get, post
 from litestar.di import NamedDependency
+from litestar.openapi.spec import RequestBody
 from litestar.params import JSONBody, PathParameter
 
 from adapters.http.auth import Principal, user_guard
@@ -16,6 +18,7 @@ from adapters.http.wire.orders import (
     CreateOrderRequest,
     OrderList,
     OrderView,
+    RetryCheckoutRequest,
     checkout_view,
     order_view,
 )
@@ -30,6 +33,21 @@ from application.use_cases.create_checkout import (
 from application.use_cases.queries import GetOrder, GetOrderCommand, ListOrders, ListOrdersCommand
 
 OrderId = Annotated[int, PathParameter(gt=0, lt=2**53, description="order id")]
+
+
+@dataclass
+class RetryCheckoutOperation(IdempotentOperation):
+    """retryCheckout's body may be left out (Litestar declares every body required)."""
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        if isinstance(self.request_body, RequestBody):
+            self.request_body.required = False
+            self.request_body.description = (
+                "Optional. `pay_method` (card | trans | vbank | phone) pays the new attempt by "
+                "another method; without a body (or without `pay_method`) the order's method of "
+                "its latest attempt is kept."
+            )
 
 
 class OrderController(Controller):
@@ -71,9 +89,10 @@ class OrderController(Controller):
     @post(
         "/{order_id:int}/checkout",
         operation_id="retryCheckout",
-        summary="Pay an unpaid one-time order again (a new attempt, new parameters)",
+        summary="Pay an unpaid one-time order again (a new attempt, new parameters), "
+        "optionally by another method",
         middleware=[IDEMPOTENT],
-        operation_class=IdempotentOperation,
+        operation_class=RetryCheckoutOperation,
         opt=limited(PAYMENT),
         responses=problems(*USER, 409, 422, 429, 503),
     )
@@ -82,8 +101,12 @@ class OrderController(Controller):
         order_id: OrderId,
         me: NamedDependency[Principal],
         retry_checkout: NamedDependency[RetryCheckout],
+        data: JSONBody[RetryCheckoutRequest | None] = None,
     ) -> Checkout:
-        result = await retry_checkout.execute(RetryCheckoutCommand(order_id, me.user_seq))
+        method = data.pay_method if data is not None else None
+        result = await retry_checkout.execute(
+            RetryCheckoutCommand(order_id, me.user_seq, pay_method=method)
+        )
         return checkout_view(result)
 
     @get(

@@ -15,6 +15,7 @@ from domain.payment import Payment
 
 ContentCode = Annotated[int, Meta(ge=0, lt=2**31, examples=[1])]
 ContentSeq = Annotated[int, Meta(gt=0, lt=2**53, examples=[4521])]
+PayMethodName = Literal["card", "trans", "vbank", "phone"]
 
 
 class CreateOrderRequest(msgspec.Struct, forbid_unknown_fields=True):
@@ -24,11 +25,17 @@ class CreateOrderRequest(msgspec.Struct, forbid_unknown_fields=True):
     content_seq: ContentSeq
     name: Name
     amount: Won
-    pay_method: Literal["card", "trans", "vbank", "phone"]
+    pay_method: PayMethodName
     tax_free: TaxFree = 0
     buyer_name: BuyerName | None = None
     buyer_tel: Tel | None = None
     buyer_email: Email | None = None
+
+
+class RetryCheckoutRequest(msgspec.Struct, forbid_unknown_fields=True):
+    """Pay an unpaid one-time order again; without `pay_method` the order's method is kept."""
+
+    pay_method: PayMethodName | None = None
 
 
 class RequestPay(msgspec.Struct, omit_defaults=True):

@@ -59,6 +59,7 @@
   }
   const typeLabel = (t) => TYPE[typeof t === "string" ? t.toUpperCase() : t] || "";
   const METHOD = { card: "신용카드", trans: "계좌이체", vbank: "가상계좌", phone: "휴대폰", point: "간편결제" };
+  const WINDOW_METHODS = ["card", "trans", "vbank", "phone"]; // what a PG-window payment may use
   // What the demo sponsors can support (content_type_code, content_seq).
   const CONTENTS = [
     { type: 1, seq: 101, name: "유기견 보호소 겨울나기" },
@@ -312,12 +313,14 @@
   function orderIdOf(created) {
     return pick(created, "order_id") ?? pick(pick(created, "order") || {}, "id");
   }
-  // An unpaid one-time order can be paid again: a new attempt with new window parameters.
-  async function payAgain(orderId) {
+  // An unpaid one-time order can be paid again: a new attempt with new window parameters, by the
+  // method the sponsor picks next to the button (e.g. 계좌이체 after a closed card window).
+  async function payAgain(orderId, method) {
     showResult("#onetime-result", "wait", "결제창을 여는 중…");
     $("#onetime").scrollIntoView({ behavior: "smooth", block: "start" });
     try {
-      const created = await api("POST", `/api/orders/${orderId}/checkout`, undefined, { creates: true });
+      const body = method ? { pay_method: method } : undefined;
+      const created = await api("POST", `/api/orders/${orderId}/checkout`, body, { creates: true });
       const params = checkoutParams(created);
       const rsp = await requestPay(params);
       await finishWindow(created, params, rsp);
@@ -575,6 +578,13 @@
     rows.replaceChildren(...state.orders.map((o) => {
       const id = orderId(o);
       const status = orderStatus(o);
+      // A vbank waiting for its deposit is not retried; any other unpaid one-time order may be,
+      // by any window method.
+      const canPayAgain = status === "ORDERED" && typeLabel(pick(o, "type")) === "일시후원" && !awaitingDeposit(o);
+      const againMethod = canPayAgain
+        ? h("select", { class: "small", "aria-label": "다시 결제 수단", "data-testid": "order-pay-again-method" },
+          ...WINDOW_METHODS.map((m) => h("option", { value: m, selected: m === pick(o, "pay_method") }, METHOD[m])))
+        : null;
       return h("tr", { "data-testid": "order-row", "data-order-id": id, "data-merchant-uid": pick(o, "merchant_uid") || "", "data-status": String(status), "data-payment-status": latestPaymentStatus(o) || "", class: String(state.openOrder) === String(id) ? "open" : "" },
         h("td", {}, h("div", {}, pick(o, "name") || `주문 #${id}`), h("div", { class: "muted small mono" }, `#${id}`)),
         h("td", {}, typeLabel(pick(o, "type_code", "type")) || "-", pick(o, "pay_method") ? h("div", { class: "muted small" }, METHOD[pick(o, "pay_method")] || pick(o, "pay_method")) : null),
@@ -582,8 +592,9 @@
         h("td", {}, orderBadge(o)),
         h("td", { class: "small" }, when(pick(o, "created_at", "ordered_at"))),
         h("td", {}, h("div", { class: "actions end" },
-          status === "ORDERED" && typeLabel(pick(o, "type")) === "일시후원" && pick(o, "pay_method") !== "vbank"
-            ? h("button", { type: "button", class: "primary small", "data-testid": "order-pay-again", onclick: () => payAgain(id) }, "다시 결제") : null,
+          againMethod,
+          canPayAgain
+            ? h("button", { type: "button", class: "primary small", "data-testid": "order-pay-again", onclick: () => payAgain(id, againMethod.value) }, "다시 결제") : null,
           h("button", { type: "button", class: "ghost small", "data-testid": "order-open", onclick: () => openOrder(id) }, "상세"))),
       );
     }));
