@@ -32,11 +32,13 @@ from application.use_cases.create_checkout import CreateCheckout, RetryCheckout
 from application.use_cases.expire_unpaid import ExpireAbandonedOrders, ExpireVbanks
 from application.use_cases.handle_webhook import ProcessDueWebhooks, ProcessWebhook, ReceiveWebhook
 from application.use_cases.one_click import PayWithCard
+from application.use_cases.payment_story import GetPaymentStory
 from application.use_cases.payment_sync import PaymentSync
 from application.use_cases.purge_idempotency import PurgeIdempotencyKeys
 from application.use_cases.queries import GetOrder, GetPayment, ListOrders, SearchPayments
 from application.use_cases.reconcile import Reconcile
 from application.use_cases.refund import RecordManualRefund, RequestRefund
+from application.use_cases.refund_check import CheckRefund
 from application.use_cases.register_card import RegisterCard, ResolveCardIssuance
 from application.use_cases.resolve_unknown import (
     ListUnknownOutcomes,
@@ -291,6 +293,10 @@ class Container(containers.DeclarativeContainer):
     get_payment = providers.Factory(GetPayment, uow=uow_factory)
     search_payments = providers.Factory(SearchPayments, uow=uow_factory)
     list_inbox = providers.Factory(ListInbox, uow=uow_factory)
+    get_payment_story = providers.Factory(GetPaymentStory, uow=uow_factory)
+    check_refund = providers.Factory(
+        CheckRefund, uow=uow_factory, clock=clock, settings=settings, channels=channels
+    )
 
     # -- cards (part B) ---------------------------------------------------------------------
     register_card = providers.Factory(

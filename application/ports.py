@@ -145,6 +145,11 @@ class WebhookInbox(Protocol):
         ...
 
     async def search(self, state: str | None, page: Page = Page()) -> list[InboxMessage]: ...
+    async def for_payment(
+        self, imp_uid: str | None, merchant_uid: str, limit: int
+    ) -> list[InboxMessage]:
+        """Notifications naming this imp_uid or merchant_uid, newest first."""
+        ...
 
 
 class IdempotencyStore(Protocol):

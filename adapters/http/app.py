@@ -22,6 +22,7 @@ from litestar.types import ASGIApp, Receive, Scope, Send
 from adapters.config import AppConfig
 from adapters.container import Container
 from adapters.http.auth import NO_TOKEN, PUBLIC, Principal, jwt_auth, principal
+from adapters.http.controllers.admin_me import AdminMeController
 from adapters.http.controllers.admin_orders import AdminOrderController
 from adapters.http.controllers.admin_payments import AdminPaymentController
 from adapters.http.controllers.admin_reconcile import AdminReconcileController
@@ -112,6 +113,7 @@ def create_app(container: Container, *, sandbox: ASGIApp | None = None) -> Lites
         CardController,
         BillingController,
         SubscriptionController,
+        AdminMeController,
         AdminOrderController,
         AdminPaymentController,
         AdminWebhookController,

@@ -385,6 +385,17 @@ class InboxRepo(_Repo):
         rows = _where(self._t.all(), lambda m: state is None or m.state == state)
         return _page(sorted(rows, key=lambda m: m.id, reverse=True), page)
 
+    async def for_payment(
+        self, imp_uid: str | None, merchant_uid: str, limit: int
+    ) -> list[InboxMessage]:
+        rows = _where(
+            self._t.all(),
+            lambda m: (
+                m.merchant_uid == merchant_uid or (imp_uid is not None and m.imp_uid == imp_uid)
+            ),
+        )
+        return sorted(rows, key=lambda m: m.id, reverse=True)[:limit]
+
 
 class IdempotencyRepo(_Repo):
     async def get(

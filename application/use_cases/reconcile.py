@@ -49,6 +49,7 @@ class ReconcileReport:
     missing_at_iamport: list[ReconcileItem] = field(default_factory=list)  # ours, not at iamport
     mismatched: list[ReconcileItem] = field(default_factory=list)  # refused or for an operator
     errors: list[str] = field(default_factory=list)  # iamport did not answer
+    cause: str = RECONCILE  # who ran it, as the repairs' history names it
 
     @property
     def clean(self) -> bool:
@@ -61,6 +62,7 @@ class ReconcileReport:
 class ReconcileCommand:
     since: datetime
     until: datetime
+    cause: str = RECONCILE  # an operator's run: "reconcile:operator:<seq>"
 
 
 class Reconcile:
@@ -73,7 +75,7 @@ class Reconcile:
         self._clock = clock
 
     async def execute(self, command: ReconcileCommand) -> ReconcileReport:
-        report = ReconcileReport(command.since, command.until)
+        report = ReconcileReport(command.since, command.until, cause=command.cause)
         listed = await self._gateway.list_payments("all", command.since, command.until)
         seen: set[str] = set()
         if isinstance(listed, Approved):
@@ -100,7 +102,7 @@ class Reconcile:
             return  # a billing-key window: no payment of ours to compare
         item = ReconcileItem(record.merchant_uid, record.imp_uid, str(record.status))
         try:
-            synced = await self._sync.apply(record, RECONCILE)
+            synced = await self._sync.apply(record, report.cause)
         except PaymentMissing:
             report.unmatched_at_iamport.append(item)
             return

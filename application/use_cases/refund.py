@@ -93,7 +93,7 @@ class RequestRefund:
                 manually_refunded=manually_refunded(others),
                 has_refund_account=account is not None,
                 refund_bank=account.bank_code if account else None,
-                refund_banks=self._refund_banks(payment.channel),
+                refund_banks=refund_banks_of(self._channels, payment.channel),
             )
             cancellation = Cancellation(
                 id=self._ids.new_id(),
@@ -151,13 +151,14 @@ class RequestRefund:
                 raise GatewayUnavailable("iamport could not be reached; nothing was refunded")
         return RefundResult(cancellation, payment)
 
-    def _refund_banks(self, channel: str) -> Collection[str]:
-        """The vbank refund bank codes of the channel that took the payment (the standard list
-        for a channel no longer configured)."""
-        try:
-            return self._channels.named(channel).vbank_refund_banks
-        except NoChannel:
-            return DEFAULT_VBANK_REFUND_BANKS.keys()
+
+def refund_banks_of(channels: ChannelDirectory, channel: str) -> Collection[str]:
+    """The vbank refund bank codes of the channel that took the payment (the standard list
+    for a channel no longer configured)."""
+    try:
+        return channels.named(channel).vbank_refund_banks
+    except NoChannel:
+        return DEFAULT_VBANK_REFUND_BANKS.keys()
 
 
 def _cancel_request(imp_uid: str, plan: RefundPlan, command: RequestRefundCommand) -> CancelRequest:

@@ -45,6 +45,10 @@ RULES: dict[tuple[str, str], str] = {
     ("GET", "/api/admin/webhooks"): "admin",
     ("POST", "/api/admin/reconcile"): "admin",
     ("GET", "/api/admin/unknown-outcomes"): "admin",
+    ("GET", "/api/admin/me"): "admin",
+    ("GET", "/api/admin/orders/{order_id:int}"): "admin",
+    ("GET", "/api/admin/payments/{payment_id:int}"): "admin",
+    ("GET", "/api/admin/payments/{payment_id:int}/refund-check"): "admin",
 }
 
 # Routes that are not part of the API proper (schema UI, mounts, the demo page's files).

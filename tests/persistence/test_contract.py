@@ -706,6 +706,24 @@ async def test_inbox_round_trip_save_due_and_search(uow_factory):
     )[:2]
 
 
+async def test_inbox_for_payment_finds_either_uid_newest_first(uow_factory):
+    by_imp = b.inbox_message(imp_uid="imp_9", merchant_uid=None)
+    by_merchant = b.inbox_message(imp_uid=None, merchant_uid="dp9a1")
+    both = b.inbox_message(imp_uid="imp_9", merchant_uid="dp9a1")
+    other = b.inbox_message(imp_uid="imp_8", merchant_uid="dp8a1")
+    async with uow_factory() as uow:
+        for m in (by_imp, by_merchant, both, other):
+            await uow.webhooks.add(m)
+        await uow.commit()
+    async with uow_factory() as uow:
+        found = await uow.webhooks.for_payment("imp_9", "dp9a1", 10)
+        newest = await uow.webhooks.for_payment("imp_9", "dp9a1", 1)
+        before_paid = await uow.webhooks.for_payment(None, "dp9a1", 10)
+    assert [m.id for m in found] == sorted([by_imp.id, by_merchant.id, both.id], reverse=True)
+    assert [m.id for m in newest] == [max(by_imp.id, by_merchant.id, both.id)]
+    assert [m.id for m in before_paid] == sorted([by_merchant.id, both.id], reverse=True)
+
+
 # -- idempotency keys --------------------------------------------------------------------------
 
 

@@ -1,19 +1,23 @@
-"""GET /api/admin/orders (role admin)."""
+"""GET /api/admin/orders and /api/admin/orders/{order_id} (role admin)."""
 
 from datetime import datetime
+from typing import Annotated
 
 from litestar import Controller, get
 from litestar.di import NamedDependency
-from litestar.params import FromQuery
+from litestar.params import FromQuery, PathParameter
 
 from adapters.http.auth import Principal, admin_guard
 from adapters.http.openapi import ADMIN, problems
 from adapters.http.wire.admin import OrderStatusName
 from adapters.http.wire.common import Limit, Offset, UserSeqQuery
-from adapters.http.wire.orders import OrderList, order_view
+from adapters.http.wire.orders import OrderList, OrderView, order_view
+from adapters.http.wire.payments import admin_payment_view
 from application.ports import Page
-from application.use_cases.queries import ListOrders, ListOrdersCommand
+from application.use_cases.queries import GetOrder, GetOrderCommand, ListOrders, ListOrdersCommand
 from domain.status import OrderStatus
+
+OrderId = Annotated[int, PathParameter(gt=0, lt=2**53, description="order id")]
 
 
 class AdminOrderController(Controller):
@@ -47,3 +51,19 @@ class AdminOrderController(Controller):
         return OrderList(
             [order_view(o, latest=latest.get(o.id)) for o in found.orders], limit, offset
         )
+
+    @get(
+        "/{order_id:int}",
+        operation_id="adminGetOrder",
+        summary="Any order, with its payments (as operators see them) and history",
+        responses=problems(*ADMIN),
+    )
+    async def get_order(
+        self,
+        order_id: OrderId,
+        me: NamedDependency[Principal],
+        get_order: NamedDependency[GetOrder],
+    ) -> OrderView:
+        found = await get_order.execute(GetOrderCommand(me.actor(operator=True), order_id))
+        payments = [admin_payment_view(p.payment) for p in found.payments]
+        return order_view(found.order, payments, found.history, found.latest_payment)

@@ -1,5 +1,5 @@
-"""GET /api/admin/payments; POST .../{payment_id}/refund, /manual-refund, /settle, /acknowledge
-(role admin)."""
+"""GET /api/admin/payments, .../{payment_id} (its story), .../{payment_id}/refund-check;
+POST .../{payment_id}/refund, /manual-refund, /settle, /acknowledge (role admin)."""
 
 from datetime import datetime
 from typing import Annotated
@@ -11,7 +11,14 @@ from litestar.params import FromQuery, JSONBody, PathParameter, QueryParameter
 from adapters.http.auth import Principal, admin_guard
 from adapters.http.idempotency import IDEMPOTENT, IdempotentOperation
 from adapters.http.openapi import ADMIN, problems
-from adapters.http.wire.admin import PaymentStatusName, SettleRequest
+from adapters.http.wire.admin import (
+    PaymentStatusName,
+    PaymentStoryView,
+    RefundCheckView,
+    SettleRequest,
+    refund_check_view,
+    story_view,
+)
 from adapters.http.wire.common import ImpUidQuery, Limit, MerchantUidQuery, Offset, UserSeqQuery
 from adapters.http.wire.payments import (
     AcknowledgeRequest,
@@ -25,8 +32,10 @@ from adapters.http.wire.payments import (
 )
 from application.ports import Page
 from application.use_cases.attention import AcknowledgeAttention, AcknowledgeAttentionCommand
+from application.use_cases.payment_story import GetPaymentStory, PaymentStoryQuery
 from application.use_cases.queries import SearchPayments, SearchPaymentsCommand
 from application.use_cases.refund import RecordManualRefund, RequestRefund
+from application.use_cases.refund_check import CheckRefund, RefundCheckQuery
 from application.use_cases.settle_unknown import (
     SettleTo,
     SettleUnknownPayment,
@@ -37,6 +46,8 @@ from domain.status import PaymentStatus
 PaymentId = Annotated[int, PathParameter(gt=0, lt=2**53, description="payment id")]
 Method = Annotated[str | None, QueryParameter(pattern=r"^[a-z_]{1,20}$")]
 ChannelName = Annotated[str | None, QueryParameter(pattern=r"^[a-z0-9_]{1,40}$")]
+AmountQuery = Annotated[int | None, QueryParameter(gt=0, le=100_000_000, description="KRW")]
+BankQuery = Annotated[str | None, QueryParameter(pattern=r"^[0-9A-Za-z]{2,4}$")]
 
 
 class AdminPaymentController(Controller):
@@ -83,6 +94,45 @@ class AdminPaymentController(Controller):
             )
         )
         return AdminPaymentList([admin_payment_view(p) for p in found.payments], limit, offset)
+
+    @get(
+        "/{payment_id:int}",
+        operation_id="adminPaymentStory",
+        summary="One payment's story: its timeline (cause, iamport data seen), cancellations, "
+        "webhooks and attention notes",
+        responses=problems(*ADMIN),
+    )
+    async def story(
+        self,
+        payment_id: PaymentId,
+        me: NamedDependency[Principal],
+        get_payment_story: NamedDependency[GetPaymentStory],
+    ) -> PaymentStoryView:
+        found = await get_payment_story.execute(
+            PaymentStoryQuery(me.actor(operator=True), payment_id)
+        )
+        return story_view(found)
+
+    @get(
+        "/{payment_id:int}/refund-check",
+        operation_id="adminRefundCheck",
+        summary="What a refund would do before it is sent: its tax split, or the rule that "
+        "would refuse it (manual: a manual bank refund)",
+        responses=problems(*ADMIN),
+    )
+    async def refund_check(
+        self,
+        payment_id: PaymentId,
+        me: NamedDependency[Principal],
+        check_refund: NamedDependency[CheckRefund],
+        amount: AmountQuery = None,
+        manual: FromQuery[bool] = False,
+        refund_bank: BankQuery = None,
+    ) -> RefundCheckView:
+        found = await check_refund.execute(
+            RefundCheckQuery(me.actor(operator=True), payment_id, amount, manual, refund_bank)
+        )
+        return refund_check_view(found)
 
     @post(
         "/{payment_id:int}/refund",

@@ -7,7 +7,7 @@ from litestar import Controller, get, post
 from litestar.di import NamedDependency
 from litestar.params import JSONBody
 
-from adapters.http.auth import admin_guard
+from adapters.http.auth import Principal, admin_guard
 from adapters.http.openapi import ADMIN, problems
 from adapters.http.wire.admin import (
     ReconcileRequest,
@@ -16,6 +16,7 @@ from adapters.http.wire.admin import (
     reconcile_view,
     unknown_view,
 )
+from application.use_cases.payment_sync import RECONCILE
 from application.use_cases.reconcile import Reconcile, ReconcileCommand
 from application.use_cases.resolve_unknown import ListUnknownOutcomes, ListUnknownOutcomesQuery
 from domain.errors import InvalidValue
@@ -38,6 +39,7 @@ class AdminReconcileController(Controller):
     async def reconcile(
         self,
         data: JSONBody[ReconcileRequest],
+        me: NamedDependency[Principal],
         clock: NamedDependency[Any],
         reconcile: NamedDependency[Reconcile],
     ) -> ReconcileView:
@@ -45,7 +47,8 @@ class AdminReconcileController(Controller):
         since = data.since or until - DEFAULT_WINDOW
         if since >= until:
             raise InvalidValue("since", "must be before until")
-        report = await reconcile.execute(ReconcileCommand(since, until))
+        cause = f"{RECONCILE}:{me.actor(operator=True).cause}"
+        report = await reconcile.execute(ReconcileCommand(since, until, cause))
         return reconcile_view(report)
 
     @get(

@@ -1,14 +1,22 @@
-"""Admin wire types: the inbox, reconciliation, unknown outcomes, settling."""
+"""Admin wire types: the inbox, reconciliation, unknown outcomes, settling, a payment's story,
+refund checks."""
 
 from datetime import datetime
-from typing import Literal
+from enum import IntEnum
+from typing import Any, Literal
 
 import msgspec
 
 from adapters.http.wire.common import ImpUid, Reason
+from adapters.http.wire.orders import OrderView, order_view
+from adapters.http.wire.payments import AdminPaymentView, admin_payment_view, cancellation_view
 from application.records import InboxMessage
+from application.use_cases.payment_story import PaymentStory
 from application.use_cases.reconcile import ReconcileItem, ReconcileReport
+from application.use_cases.refund_check import RefundCheck
 from application.use_cases.resolve_unknown import UnknownOutcomes
+from domain.history import HistoryEntry
+from domain.status import CancellationStatus, OrderStatus, PaymentStatus
 
 PaymentStatusName = Literal[
     "requested", "ready", "paid", "routine_paid", "failed", "cancelled", "expired"
@@ -66,6 +74,7 @@ class ReconcileView(msgspec.Struct):
     missing_at_iamport: list[ReconcileItemView]
     mismatched: list[ReconcileItemView]
     errors: list[str]
+    cause: str  # who ran it: "reconcile" (the job) or "reconcile:operator:<seq>"
 
 
 class SettleRequest(msgspec.Struct, forbid_unknown_fields=True):
@@ -133,6 +142,7 @@ def reconcile_view(r: ReconcileReport) -> ReconcileView:
         missing_at_iamport=_items(r.missing_at_iamport),
         mismatched=_items(r.mismatched),
         errors=list(r.errors),
+        cause=r.cause,
     )
 
 
@@ -163,4 +173,114 @@ def unknown_view(u: UnknownOutcomes) -> UnknownOutcomesView:
             )
             for c in u.cancellations
         ],
+    )
+
+
+class OperatorView(msgspec.Struct):
+    """Who the console is signed in as."""
+
+    user_seq: int
+    admin: bool
+
+
+class TimelineEntryView(msgspec.Struct):
+    at: datetime
+    entity: str  # payment | cancellation
+    entity_id: int
+    event: str
+    from_status: int
+    from_name: str
+    to_status: int
+    to_name: str
+    cause: str  # client, webhook, janitor, reconcile, scheduler, operator:<seq> ...
+    data: dict[str, Any]  # the iamport data seen (masked), an operator's reason
+
+
+class ClearedNoteView(msgspec.Struct):
+    """An attention note an operator acknowledged: what it said, who cleared it and why."""
+
+    note: str
+    at: datetime
+    by: str
+    reason: str
+
+
+class PaymentStoryView(msgspec.Struct):
+    payment: AdminPaymentView  # with its cancellations (refund accounts masked)
+    order: OrderView
+    timeline: list[TimelineEntryView]
+    webhooks: list[InboxView]  # notifications naming it, newest first
+    cleared_notes: list[ClearedNoteView]
+
+
+class RefundCheckView(msgspec.Struct):
+    refundable: int
+    amount: int
+    allowed: bool
+    tax_free: int | None
+    vat_amount: int | None
+    rule: str | None  # the rule that would refuse it
+    message: str | None
+    needs_refund_account: bool
+    refund_banks: list[str]
+
+
+_STATUSES: dict[str, type[IntEnum]] = {
+    "order": OrderStatus,
+    "payment": PaymentStatus,
+    "cancellation": CancellationStatus,
+}
+
+
+def _status_name(entity: str, code: int) -> str:
+    enum = _STATUSES.get(entity)
+    try:
+        return enum(code).name.lower() if enum else str(code)
+    except ValueError:
+        return str(code)
+
+
+def timeline_view(h: HistoryEntry) -> TimelineEntryView:
+    return TimelineEntryView(
+        at=h.at,
+        entity=h.entity,
+        entity_id=h.entity_id,
+        event=h.event,
+        from_status=h.from_status,
+        from_name=_status_name(h.entity, h.from_status),
+        to_status=h.to_status,
+        to_name=_status_name(h.entity, h.to_status),
+        cause=h.cause,
+        data=dict(h.data),
+    )
+
+
+def story_view(s: PaymentStory) -> PaymentStoryView:
+    payment = admin_payment_view(s.payment)
+    payment.cancellations = [cancellation_view(c) for c in s.cancellations]
+    return PaymentStoryView(
+        payment=payment,
+        order=order_view(s.order),
+        timeline=[timeline_view(h) for h in s.timeline],
+        webhooks=[inbox_view(m) for m in s.webhooks],
+        cleared_notes=[
+            ClearedNoteView(
+                str(h.data.get("attention", "")), h.at, h.cause, str(h.data.get("reason", ""))
+            )
+            for h in s.cleared_notes
+        ],
+    )
+
+
+def refund_check_view(c: RefundCheck) -> RefundCheckView:
+    return RefundCheckView(
+        refundable=c.refundable,
+        amount=c.amount,
+        allowed=c.allowed,
+        tax_free=c.tax_free,
+        vat_amount=c.vat_amount,
+        rule=c.rule,
+        message=c.message,
+        needs_refund_account=c.needs_refund_account,
+        refund_banks=list(c.refund_banks),
     )

@@ -50,3 +50,12 @@ class SqlWebhookInbox(SqlRepository):
             query = query.where(t.c.inbox_state == str(state))
         rows = await self._rows(paged(query.order_by(t.c.seq.desc()), page))
         return [inbox_from_row(r) for r in rows]
+
+    async def for_payment(
+        self, imp_uid: str | None, merchant_uid: str, limit: int
+    ) -> list[InboxMessage]:
+        names = t.c.merchant_uid == merchant_uid
+        if imp_uid is not None:
+            names = or_(names, t.c.imp_uid == imp_uid)
+        query = select(t).where(names).order_by(t.c.seq.desc()).limit(limit)
+        return [inbox_from_row(r) for r in await self._rows(query)]
