@@ -8,7 +8,8 @@ MySQL; on SQLite the whole writing transaction is serialised with BEGIN IMMEDIAT
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
+from enum import StrEnum
 from typing import Protocol, Self
 
 from application.records import IdempotencyRecord, InboxMessage
@@ -166,7 +167,47 @@ class IdempotencyStore(Protocol):
         ...
 
 
+class Work(StrEnum):
+    """Kinds of rows the jobs claim. Each names a table and what makes one of its rows due."""
+
+    DUE_CHARGES = "due-charges"  # active sponsorships whose next charge is due (payment_order)
+    UNKNOWN_PAYMENTS = "unknown-payments"  # REQUESTED payments whose check is due (payment)
+    UNKNOWN_CANCELLATIONS = "unknown-cancellations"  # in-flight cancels due for a check
+    DUE_WEBHOOKS = "due-webhooks"  # stored notifications to (re)process (webhook_inbox)
+    VBANKS_PAST_DUE = "vbanks-past-due"  # READY vbank payments past their due time (payment)
+    STALE_ORDERS = "stale-orders"  # ORDERED one-time orders created before the cut-off
+
+
+class WorkLeases(Protocol):
+    """Leases on due rows, so that N instances running the same job take disjoint work.
+
+    A lease is an owner and an expiry measured in the database's own clock (never an
+    instance's), held on the row itself. A lease protects work from being *taken twice at
+    once*; it is not what makes the work correct — the row locks, version checks and recorded
+    intents are (docs/adr/0004-locking.md) — so a lease that expires under a slow owner costs
+    duplicate effort, never a double charge. Claims commit with the unit of work.
+    """
+
+    async def claim(
+        self, work: Work, owner: str, due_at: datetime, limit: int, lease: timedelta
+    ) -> list[int]:
+        """Up to `limit` ids of rows of `work` due at `due_at` (the application's clock: what
+        "due" means is business time) that no live lease holds, most overdue first, now
+        leased to `owner` until database time + `lease`. Rows another transaction has locked
+        are skipped (`FOR UPDATE SKIP LOCKED`), not waited for."""
+        ...
+
+    async def renew(self, work: Work, ids: Sequence[int], owner: str, lease: timedelta) -> int:
+        """Extends the leases `owner` still holds on `ids`; how many it still held."""
+        ...
+
+    async def release(self, work: Work, ids: Sequence[int], owner: str) -> None:
+        """Gives up the leases `owner` holds on `ids` (others' leases are left alone)."""
+        ...
+
+
 class UnitOfWork(Protocol):
+    leases: WorkLeases
     orders: OrderRepository
     payments: PaymentRepository
     cancellations: CancellationRepository

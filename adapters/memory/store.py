@@ -9,9 +9,10 @@ import asyncio
 import copy
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any, Self, TypeVar
 
+from adapters.memory.leases import InMemoryWorkLeases
 from application.ports import ConcurrentUpdate, OrderFilter, Page, PaymentFilter
 from application.records import IdempotencyRecord, InboxMessage, InboxState
 from domain.cancellation import Cancellation
@@ -24,6 +25,10 @@ from domain.status import CancellationStatus, CardStatus, OrderStatus, OrderType
 E = TypeVar("E")
 
 
+def _database_time() -> datetime:
+    return datetime.now(UTC)
+
+
 @dataclass
 class InMemoryStore:
     orders: dict[int, Order] = field(default_factory=dict)
@@ -34,6 +39,9 @@ class InMemoryStore:
     inbox: dict[int, InboxMessage] = field(default_factory=dict)
     idempotency: dict[tuple[str, str], IdempotencyRecord] = field(default_factory=dict)
     writer: asyncio.Lock = field(default_factory=asyncio.Lock)
+    # WorkLeases: (table, id) → (owner, expiry by db_clock, the database's clock)
+    leases: dict[tuple[str, int], tuple[str, datetime]] = field(default_factory=dict)
+    db_clock: Callable[[], datetime] = field(default=_database_time)
 
     def uow(self) -> "InMemoryUnitOfWork":
         return InMemoryUnitOfWork(self)
@@ -428,6 +436,7 @@ class InMemoryUnitOfWork:
     def __init__(self, store: InMemoryStore) -> None:
         self.store = store
         self.staged_history: list[HistoryEntry] = []
+        self.staged_leases: dict[tuple[str, int], tuple[str, datetime] | None] = {}
         self._locked = False
         self._tables = [
             _Table(self, store.orders),
@@ -445,6 +454,7 @@ class InMemoryUnitOfWork:
         self.webhooks = InboxRepo(self, t[4])
         self.idempotency = IdempotencyRepo(self, t[5])
         self.history = HistoryRepo(self)
+        self.leases = InMemoryWorkLeases(self)
 
     async def lock(self) -> None:
         if not self._locked:
@@ -463,6 +473,12 @@ class InMemoryUnitOfWork:
                 table.commit()
             self.store.history.extend(self.staged_history)
             self.staged_history = []
+            for key, lease in self.staged_leases.items():
+                if lease is None:
+                    self.store.leases.pop(key, None)
+                else:
+                    self.store.leases[key] = lease
+            self.staged_leases = {}
         finally:
             self._release()
 
@@ -470,6 +486,7 @@ class InMemoryUnitOfWork:
         for table in self._tables:
             table.clear()
         self.staged_history = []
+        self.staged_leases = {}
         self._release()
 
     def _release(self) -> None:

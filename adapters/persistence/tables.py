@@ -43,6 +43,16 @@ MYSQL = {
     "mysql_collate": "utf8mb4_unicode_ci",
 }
 
+
+def _lease() -> list[Column]:
+    """A job's lease on the row (application/ports.py WorkLeases): who works on it, until when
+    in database time. Not part of any entity: saves never touch it."""
+    return [
+        Column("lease_owner", String(100), nullable=True, comment="작업 임대 소유자 (인스턴스)"),
+        Column("lease_until", UtcDateTime, nullable=True, comment="작업 임대 만료 (DB 시각, UTC)"),
+    ]
+
+
 # Large bodies: MEDIUMTEXT (16 MB) on MySQL, TEXT on SQLite.
 LONG_TEXT = Text().with_variant(mysql.MEDIUMTEXT(), "mysql", "mariadb")
 
@@ -151,6 +161,7 @@ payment_order = Table(
     Column("next_tax_free", Money, nullable=True, comment="다음 회차부터 적용할 면세공급가액 (원)"),
     Column("created_at", UtcDateTime, nullable=False, comment="생성일시 (UTC)"),
     Column("updated_at", UtcDateTime, nullable=True, comment="수정일시 (UTC)"),
+    *_lease(),
     _version(),
     Index(None, "user_seq", "seq"),
     Index(None, "order_status", "next_charge_at"),
@@ -280,6 +291,7 @@ payment = Table(
     ),
     Column("attention_at", UtcDateTime, nullable=True, comment="확인 요청 시각 (UTC)"),
     Column("updated_at", UtcDateTime, nullable=True, comment="수정일시 (UTC)"),
+    *_lease(),
     _version(),
     UniqueConstraint("merchant_uid"),
     UniqueConstraint("imp_uid"),
@@ -346,6 +358,7 @@ payment_cancel = Table(
     Column(
         "checks", Integer, nullable=False, server_default=text("0"), comment="결과 확인 시도 수"
     ),
+    *_lease(),
     _version(),
     Index(None, "payment_seq", "seq"),
     Index(None, "cancel_status", "next_check_at"),
@@ -470,6 +483,7 @@ webhook_inbox = Table(
     Column("next_attempt_at", UtcDateTime, nullable=True, comment="다음 처리 시각 (UTC)"),
     Column("last_error", Text, nullable=True, comment="마지막 처리 오류"),
     Column("processed_at", UtcDateTime, nullable=True, comment="처리일시 (UTC)"),
+    *_lease(),
     Index(None, "inbox_state", "next_attempt_at"),
     Index(None, "imp_uid"),
     Index(None, "merchant_uid"),

@@ -16,6 +16,7 @@ from adapters.persistence.repositories.cards import SqlCardRepository
 from adapters.persistence.repositories.history import SqlHistoryRepository
 from adapters.persistence.repositories.idempotency import SqlIdempotencyStore
 from adapters.persistence.repositories.inbox import SqlWebhookInbox
+from adapters.persistence.repositories.leases import SqlWorkLeases
 from adapters.persistence.repositories.orders import SqlOrderRepository
 from adapters.persistence.repositories.payments import SqlPaymentRepository
 
@@ -31,6 +32,7 @@ class SqlUnitOfWork:
         self.history = SqlHistoryRepository(self)
         self.webhooks = SqlWebhookInbox(self)
         self.idempotency = SqlIdempotencyStore(self)
+        self.leases = SqlWorkLeases(self)
 
     async def connection(self) -> AsyncConnection:
         """The connection of the current transaction, checked out (and begun) on first use."""
