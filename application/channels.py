@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from domain.refund_policy import DEFAULT_VBANK_REFUND_BANKS
+from domain.refund_policy import DEFAULT_VBANK_REFUND_BANKS, ChannelRefundTerms
 
 
 class KeyIssuance(StrEnum):
@@ -31,11 +31,17 @@ class Channel:
     key_issuance: KeyIssuance | None = None  # None: no billing keys on this channel
     priority: int = 100  # lower wins
     test: bool = False  # a PortOne test channel: its payments carry sandbox=true
-    vbank_refund_contract: bool = True
+    vbank_refund_contract: bool = True  # the merchant holds this PG's 가상계좌 환불 특약
+    cancel_tax_fields: bool = False  # the PG needs tax_free / vat_amount on every cancel
     closes_vbanks: bool = False  # unpaid vbanks past due are closed at iamport (DELETE /vbanks)
     # bank codes this PG takes for a vbank refund account (refund_bank)
     vbank_refund_banks: frozenset[str] = frozenset(DEFAULT_VBANK_REFUND_BANKS)
     healthy: bool = True
+
+    def refund_terms(self) -> ChannelRefundTerms:
+        return ChannelRefundTerms(
+            self.name, self.vbank_refund_contract, self.cancel_tax_fields, self.vbank_refund_banks
+        )
 
     def serves(self, method: str) -> bool:
         return method in self.methods

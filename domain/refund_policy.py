@@ -26,7 +26,6 @@ class RefundRule:
     days: int = 0
     partial_allowed: bool = True
     needs_refund_account: bool = False  # vbank: holder, bank code, number
-    refund_contract: bool = True  # vbank: the PG offers a refund contract (payco does not)
 
 
 ANY_PG = "*"
@@ -36,9 +35,6 @@ DEFAULT_RULES: Mapping[tuple[str, str], RefundRule] = {
     ("card", ANY_PG): RefundRule(Window.DAYS, days=365),
     ("trans", ANY_PG): RefundRule(Window.DAYS, days=90),
     ("vbank", ANY_PG): RefundRule(Window.UNLIMITED, needs_refund_account=True),
-    ("vbank", "payco"): RefundRule(
-        Window.UNLIMITED, needs_refund_account=True, refund_contract=False
-    ),
     ("phone", ANY_PG): RefundRule(Window.SAME_MONTH, partial_allowed=False),
     ("phone", "html5_inicis"): RefundRule(Window.SAME_MONTH),
     ("phone", "inicis"): RefundRule(Window.SAME_MONTH),
@@ -88,8 +84,21 @@ DEFAULT_VBANK_REFUND_BANKS: Mapping[str, str] = {
     "092": "토스뱅크",
 }
 
-# PGs that need tax_free on every cancel (iamport-v1.md §5).
-TAX_FREE_REQUIRED_PGS = frozenset({"kcp", "kcp_quick", "kicc", "nice", "payco"})
+
+@dataclass(frozen=True, slots=True)
+class ChannelRefundTerms:
+    """What the channel that took a payment says about refunding it (the channels file)."""
+
+    channel: str
+    vbank_refund_contract: bool = True  # the merchant holds the PG's 가상계좌 환불 특약
+    cancel_tax_fields: bool = False  # the PG needs tax_free / vat_amount on every cancel
+    vbank_refund_banks: Collection[str] = frozenset(DEFAULT_VBANK_REFUND_BANKS)
+
+
+def unconfigured_terms(channel: str) -> ChannelRefundTerms:
+    """A channel no longer in the channels file: no vbank refund through a contract we cannot
+    vouch for (an operator records a manual bank refund), and tax fields always sent."""
+    return ChannelRefundTerms(channel, vbank_refund_contract=False, cancel_tax_fields=True)
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,15 +131,15 @@ class RefundPolicy:
         *,
         by_operator: bool,
         manually_refunded: int,
+        terms: ChannelRefundTerms,
         has_refund_account: bool = False,
         refund_bank: str | None = None,
-        refund_banks: Collection[str] = DEFAULT_VBANK_REFUND_BANKS.keys(),
     ) -> RefundPlan:
         """Check a gateway refund against every rule; the plan says what to send to iamport.
 
         `manually_refunded` is what operators refunded by their own bank transfer: iamport never
-        saw it, so its balance (the `checksum`) still counts it. `refund_banks` are the bank
-        codes the payment's PG takes for a vbank refund account.
+        saw it, so its balance (the `checksum`) still counts it. `terms` are those of the channel
+        that took the payment (refund contract, tax fields, refund bank codes).
         """
         if not payment.is_paid or payment.paid_at is None:
             raise RefundRefused(
@@ -151,19 +160,25 @@ class RefundPolicy:
                 "business_window",
                 f"sponsors may refund within {self.business_window_days} days of payment",
             )
-        self._check_pg_window(payment, amount, now, elapsed_days, has_refund_account)
-        self._check_refund_bank(payment, refund_bank, refund_banks)
+        self._check_pg_window(payment, amount, now, elapsed_days, has_refund_account, terms)
+        self._check_refund_bank(payment, refund_bank, terms.vbank_refund_banks)
         tax_free = self.tax_free_part(payment, amount)
         return RefundPlan(
             amount=amount,
             tax_free=tax_free,
             vat_amount=vat_of(amount - tax_free),
             checksum=balance + manually_refunded,
-            send_tax_free=(payment.pg_provider in TAX_FREE_REQUIRED_PGS) or tax_free > 0,
+            send_tax_free=terms.cancel_tax_fields or tax_free > 0,
         )
 
     def _check_pg_window(
-        self, payment: Payment, amount: int, now: datetime, elapsed_days: int, has_account: bool
+        self,
+        payment: Payment,
+        amount: int,
+        now: datetime,
+        elapsed_days: int,
+        has_account: bool,
+        terms: ChannelRefundTerms,
     ) -> None:
         method = payment.pay_method or "card"
         rule = self.rule_for(method, payment.pg_provider)
@@ -191,10 +206,10 @@ class RefundPolicy:
                 f"partial.{method}",
                 f"{payment.pg_provider or 'this PG'} does not allow partial {method} refunds",
             )
-        if rule.needs_refund_account and not rule.refund_contract:
+        if rule.needs_refund_account and not terms.vbank_refund_contract:
             raise RefundRefused(
                 "vbank_refund_contract",
-                f"{payment.pg_provider} offers no vbank refund; refund by bank transfer",
+                f"channel {terms.channel} has no vbank refund contract; refund by bank transfer",
             )
         if rule.needs_refund_account and not has_account:
             raise RefundRefused(

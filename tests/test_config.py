@@ -217,3 +217,28 @@ def test_no_intent_is_checked_while_its_gateway_call_may_still_be_under_way() ->
     ).payment_settings()
     # token fetch + call, twice over (a 401 refresh and retry): 4 x 60 s
     assert settings.next_check_after(0) > timedelta(seconds=240)
+
+
+def test_the_example_channels_file_describes_the_seeds_billing_pgs() -> None:
+    example = Path(__file__).parent.parent / "docs" / "channels.example.toml"
+    directory = parse_channels(example.read_text(encoding="utf-8"))
+    assert {c.pg_provider for c in directory.for_billing()} == {
+        "nice",
+        "jtnet",
+        "kicc",
+        "html5_inicis",
+        "kakaopay",
+    }
+    assert {c.name for c in directory.channels if c.cancel_tax_fields} == {"nice", "kicc", "kcp"}
+    assert directory.for_method("phone").name == "danal"
+    assert directory.for_method("vbank").refund_terms().vbank_refund_contract
+
+
+def test_refund_terms_come_from_the_channels_file() -> None:
+    directory = parse_channels(
+        CHANNELS_TOML.replace("closes_vbanks = true", "vbank_refund_contract = false")
+        + "cancel_tax_fields = true\n"
+    )
+    kcp, nice = directory.named("kcp").refund_terms(), directory.named("nice").refund_terms()
+    assert (kcp.vbank_refund_contract, kcp.cancel_tax_fields) == (False, True)
+    assert (nice.vbank_refund_contract, nice.cancel_tax_fields) == (True, False)

@@ -9,7 +9,8 @@
     key_issuance = "rest"         # "rest" | "window"; absent: no billing keys here
     priority = 10                 # lower wins
     test = false                  # a PortOne test channel
-    vbank_refund_contract = true
+    vbank_refund_contract = true  # the merchant holds this PG's 가상계좌 환불 특약 (payco offers none)
+    cancel_tax_fields = false     # send tax_free / vat_amount on every cancel (kcp, kicc, nice, payco)
     closes_vbanks = false         # close unpaid vbanks past due at iamport (where the PG supports it)
     vbank_refund_banks = ["004", "088"]  # refund_bank codes this PG takes; absent: the standard list
 
@@ -37,6 +38,7 @@ class _ChannelToml(msgspec.Struct, forbid_unknown_fields=True):
     priority: int = 100
     test: bool = False
     vbank_refund_contract: bool = True
+    cancel_tax_fields: bool = False
     closes_vbanks: bool = False
     vbank_refund_banks: list[str] | None = None
 
@@ -56,6 +58,7 @@ def _channel(c: _ChannelToml) -> Channel:
         priority=c.priority,
         test=c.test,
         vbank_refund_contract=c.vbank_refund_contract,
+        cancel_tax_fields=c.cancel_tax_fields,
         closes_vbanks=c.closes_vbanks,
         **(
             {"vbank_refund_banks": frozenset(c.vbank_refund_banks)}
@@ -100,6 +103,7 @@ def demo_channels() -> ChannelDirectory:
                 frozenset({"dolgonice1m"}),
                 KeyIssuance.REST,
                 priority=10,
+                cancel_tax_fields=True,
             ),
             Channel(
                 "html5_inicis",
@@ -119,6 +123,7 @@ def demo_channels() -> ChannelDirectory:
                 frozenset({"A52Q7"}),
                 priority=30,
                 closes_vbanks=True,
+                cancel_tax_fields=True,
             ),
             Channel(
                 "danal",

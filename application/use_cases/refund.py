@@ -8,7 +8,6 @@ already moved.
 """
 
 import logging
-from collections.abc import Collection
 from dataclasses import dataclass
 
 from application.channels import ChannelDirectory, NoChannel
@@ -34,7 +33,12 @@ from domain.masking import mask_account
 from domain.money import vat_of
 from domain.order import Order
 from domain.payment import Payment
-from domain.refund_policy import DEFAULT_VBANK_REFUND_BANKS, RefundPlan, check_manual_refund
+from domain.refund_policy import (
+    ChannelRefundTerms,
+    RefundPlan,
+    check_manual_refund,
+    unconfigured_terms,
+)
 from domain.status import OrderStatus
 
 log = logging.getLogger("dolgo_pay.refunds")
@@ -93,7 +97,7 @@ class RequestRefund:
                 manually_refunded=manually_refunded(others),
                 has_refund_account=account is not None,
                 refund_bank=account.bank_code if account else None,
-                refund_banks=refund_banks_of(self._channels, payment.channel),
+                terms=refund_terms_of(self._channels, payment.channel),
             )
             cancellation = Cancellation(
                 id=self._ids.new_id(),
@@ -152,13 +156,13 @@ class RequestRefund:
         return RefundResult(cancellation, payment)
 
 
-def refund_banks_of(channels: ChannelDirectory, channel: str) -> Collection[str]:
-    """The vbank refund bank codes of the channel that took the payment (the standard list
-    for a channel no longer configured)."""
+def refund_terms_of(channels: ChannelDirectory, channel: str) -> ChannelRefundTerms:
+    """The refund terms of the channel that took the payment (fail closed for a channel no
+    longer configured)."""
     try:
-        return channels.named(channel).vbank_refund_banks
+        return channels.named(channel).refund_terms()
     except NoChannel:
-        return DEFAULT_VBANK_REFUND_BANKS.keys()
+        return unconfigured_terms(channel)
 
 
 def _cancel_request(imp_uid: str, plan: RefundPlan, command: RequestRefundCommand) -> CancelRequest:

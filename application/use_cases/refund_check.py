@@ -12,7 +12,7 @@ from application.errors import NotFoundError
 from application.ports import Clock, UnitOfWorkFactory
 from application.settings import PaymentSettings
 from application.use_cases.actor import Actor
-from application.use_cases.refund import refund_banks_of
+from application.use_cases.refund import refund_terms_of
 from domain.cancellation import manually_refunded
 from domain.errors import RefundRefused
 from domain.money import vat_of
@@ -70,7 +70,8 @@ class CheckRefund:
             needs_account = rule.needs_refund_account and not query.manual
         except RefundRefused:
             needs_account = False
-        banks = tuple(sorted(refund_banks_of(self._channels, payment.channel)))
+        terms = refund_terms_of(self._channels, payment.channel)
+        banks = tuple(sorted(terms.vbank_refund_banks))
         found = RefundCheck(
             refundable,
             amount,
@@ -95,7 +96,7 @@ class CheckRefund:
                     manually_refunded=manually_refunded(cancellations),
                     has_refund_account=query.refund_bank is not None,
                     refund_bank=query.refund_bank,
-                    refund_banks=banks,
+                    terms=terms,
                 )
                 tax_free, vat = plan.tax_free, plan.vat_amount
         except RefundRefused as refused:

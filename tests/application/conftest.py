@@ -20,6 +20,7 @@ DEMO_CHANNELS = (
         methods=frozenset({"card"}),
         key_issuance=KeyIssuance.REST,
         priority=10,
+        cancel_tax_fields=True,
     ),
     Channel(
         name="html5_inicis",
@@ -35,6 +36,7 @@ DEMO_CHANNELS = (
         pg_provider="kcp",
         methods=frozenset({"trans", "vbank"}),
         priority=30,
+        cancel_tax_fields=True,
     ),
     Channel(
         name="danal",

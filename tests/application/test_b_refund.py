@@ -239,12 +239,50 @@ async def test_vbank_refund_without_an_account_is_refused():
     assert refused.value.rule == "vbank_refund_account"
 
 
-async def test_vbank_refund_on_a_pg_without_a_refund_contract_is_refused():
+def with_channel(w: World, name: str, **changes) -> None:
+    """Replace one of the world's channels by a copy with `changes` (the channels file's)."""
+    channel = w.channels.named(name)
+    w.channels = ChannelDirectory.of(
+        [c for c in w.channels.channels if c.name != name]
+        + [dataclasses.replace(channel, **changes)]
+    )
+
+
+async def test_vbank_refund_on_a_channel_without_a_refund_contract_is_refused():
     w = World()
-    p = await w.paid_payment(method="vbank", pg_provider="payco")
+    with_channel(w, "kcp", vbank_refund_contract=False)
+    p = await w.paid_payment(method="vbank", pg_provider="kcp")
     with pytest.raises(RefundRefused) as refused:
-        await ask(w, p.id, refund_account=ACCOUNT)
+        await ask(w, p.id, actor=OPS, refund_account=ACCOUNT)
+    assert refused.value.rule == "vbank_refund_contract" and "kcp" in str(refused.value)
+    assert sent(w) == []
+
+
+async def test_vbank_refund_on_a_channel_with_the_contract_goes_to_iamport():
+    w = World()
+    p = await w.paid_payment(method="vbank", pg_provider="kcp")
+    assert (await ask(w, p.id, actor=OPS, refund_account=ACCOUNT)).cancellation.refund_bank == "004"
+
+
+async def test_vbank_refund_of_a_channel_no_longer_configured_is_refused_for_a_manual_one():
+    w = World()
+    p = await w.paid_payment(method="vbank", pg_provider="payco")  # channel "payco": not in file
+    with pytest.raises(RefundRefused) as refused:
+        await ask(w, p.id, actor=OPS, refund_account=ACCOUNT)
     assert refused.value.rule == "vbank_refund_contract"
+
+
+@pytest.mark.parametrize(
+    ("cancel_tax_fields", "sent_tax"), [(True, (0, 909)), (False, (None, None))]
+)
+async def test_tax_fields_go_on_every_cancel_only_where_the_channel_says(
+    cancel_tax_fields, sent_tax
+):
+    w = World()
+    with_channel(w, "nice", cancel_tax_fields=cancel_tax_fields)
+    p = await w.paid_payment(amount=10_000)  # no tax-free part
+    await ask(w, p.id, 10_000)
+    assert (sent(w)[0].tax_free, sent(w)[0].vat_amount) == sent_tax
 
 
 @pytest.mark.parametrize(("bank_code", "allowed"), [("004", True), ("092", True), ("999", False)])
@@ -262,11 +300,7 @@ async def test_vbank_refund_bank_must_be_in_the_standard_code_list_by_default(ba
 
 async def test_vbank_refund_bank_codes_are_the_channels_own_list():
     w = World()
-    kcp = w.channels.named("kcp")
-    w.channels = ChannelDirectory.of(
-        [c for c in w.channels.channels if c.name != "kcp"]
-        + [dataclasses.replace(kcp, vbank_refund_banks=frozenset({"004", "088"}))]
-    )
+    with_channel(w, "kcp", vbank_refund_banks=frozenset({"004", "088"}))
     p = await w.paid_payment(method="vbank", pg_provider="kcp")
     with pytest.raises(RefundRefused) as refused:
         await ask(w, p.id, actor=OPS, refund_account=dataclasses.replace(ACCOUNT, bank_code="020"))

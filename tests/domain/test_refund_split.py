@@ -7,8 +7,10 @@ import pytest
 
 from domain.money import Amount
 from domain.payment import Payment, SettledFacts
-from domain.refund_policy import RefundPolicy
+from domain.refund_policy import ChannelRefundTerms, RefundPolicy
 from domain.status import OrderType
+
+NICE = ChannelRefundTerms("nice", cancel_tax_fields=True)
 
 PAID_AT = datetime(2026, 3, 2, 1, tzinfo=UTC)
 
@@ -35,7 +37,9 @@ def split(total: int, tax_free: int, parts: list[int]) -> list[int]:
     payment, sent = paid(total, tax_free), []
     for amount in parts:
         left, left_tax_free = payment.refundable, payment.refundable_tax_free
-        plan = RefundPolicy().plan(payment, amount, PAID_AT, by_operator=True, manually_refunded=0)
+        plan = RefundPolicy().plan(
+            payment, amount, PAID_AT, by_operator=True, manually_refunded=0, terms=NICE
+        )
         assert 0 <= plan.tax_free <= plan.amount == amount
         assert plan.tax_free <= left_tax_free
         assert plan.amount - plan.tax_free <= left - left_tax_free
