@@ -123,6 +123,40 @@ async def test_timeout_after_commit_holds_the_response_until_released(
     assert response.json()["response"]["status"] == "cancelled"
 
 
+async def test_hang_fault_never_handles_the_request(api, raw_client, client, state):
+    await client.post(
+        "/_sandbox/faults",
+        json={"kind": "hang", "path": "/subscribe/payments/again", "seconds": 30, "count": 1},
+    )
+    token = await api.token()
+    body = {"customer_uid": "cu_hang", "merchant_uid": "o-hang", "amount": 1000, "name": "후원"}
+    call = asyncio.create_task(
+        raw_client.post("/subscribe/payments/again", json=body, headers={"Authorization": token})
+    )
+    await asyncio.sleep(0.1)
+    assert not call.done()  # held...
+    await client.post("/_sandbox/faults/release")
+    with pytest.raises(httpx.RemoteProtocolError):
+        await asyncio.wait_for(call, 5)
+    assert state.store.by_merchant_uid("o-hang") == []  # ...and never handled
+
+
+async def test_refuse_fault_answers_the_refusal_envelope_unhandled(api, raw_client, client, state):
+    await client.post(
+        "/_sandbox/faults",
+        json={"kind": "refuse", "path": "/payments/prepare", "message": "거절", "count": 1},
+    )
+    token = await api.token()
+    response = await raw_client.post(
+        "/payments/prepare",
+        json={"merchant_uid": "o-refused", "amount": 1000},
+        headers={"Authorization": token},
+    )
+    assert response.status_code == 200
+    assert response.json() == {"code": 1, "message": "거절", "response": None}
+    assert "o-refused" not in state.store.prepared
+
+
 async def test_latency_fault(api, client):
     await client.post(
         "/_sandbox/faults",

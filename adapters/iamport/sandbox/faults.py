@@ -5,6 +5,10 @@ kinds:
   latency              sleep `seconds` before handling
   error                answer `status` (default 503) without handling the request
   drop                 drop the connection without handling the request
+  hang                 never handle the request: hold it for `seconds` (default
+                       config.hold_seconds) or until the client goes away, then drop it
+  refuse               answer HTTP 200 with iamport's refusal envelope (code 1, `message`)
+                       without handling the request
   timeout_after_commit handle the request (the charge / cancel is applied), then hold the
                        response for `seconds` (default config.hold_seconds) or until released
   drop_after_commit    handle the request, then drop the connection
@@ -14,12 +18,13 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+import json
 from dataclasses import asdict, dataclass
 from typing import Any
 
 import httpx
 
-KINDS = ("latency", "error", "drop", "timeout_after_commit", "drop_after_commit")
+KINDS = ("latency", "error", "drop", "hang", "refuse", "timeout_after_commit", "drop_after_commit")
 UNFAULTED_PREFIXES = ("/_sandbox", "/js/", "/window", "/receipts")
 
 _GATEWAY_PAGE = b"<html><head><title>%d</title></head><body><h1>%d</h1></body></html>"
@@ -34,6 +39,7 @@ class FaultRule:
     remaining: int | None = None  # None = until cleared
     status: int = 503
     seconds: float | None = None
+    message: str = "sandbox fault: refused"
 
     def matches(self, method: str, path: str) -> bool:
         if self.method and self.method.upper() != method:
@@ -103,6 +109,11 @@ class FaultInjector:
             await _send_error(send, rule.status)
         elif rule.kind == "drop":
             await _drop(send)
+        elif rule.kind == "hang":
+            await self._hold(receive, self._seconds(rule))
+            await _drop(send)
+        elif rule.kind == "refuse":
+            await _send_refusal(send, rule.message)
         else:
             buffered: list[dict] = []
 
@@ -112,12 +123,13 @@ class FaultInjector:
             await app(scope, receive, capture)  # committed
             if rule.kind == "drop_after_commit":
                 await _drop(send)
-            held = await self._hold(
-                receive, self.hold_seconds if rule.seconds is None else rule.seconds
-            )
+            held = await self._hold(receive, self._seconds(rule))
             if held:
                 for message in buffered:
                     await send(message)
+
+    def _seconds(self, rule: FaultRule) -> float:
+        return self.hold_seconds if rule.seconds is None else rule.seconds
 
     async def _hold(self, receive, seconds: float) -> bool:
         """Wait; True when the response may still be sent (the client did not go away)."""
@@ -148,6 +160,21 @@ async def _send_error(send, status: int) -> None:
             "status": status,
             "headers": [
                 (b"content-type", b"text/html; charset=utf-8"),
+                (b"content-length", str(len(body)).encode()),
+            ],
+        }
+    )
+    await send({"type": "http.response.body", "body": body})
+
+
+async def _send_refusal(send, message: str) -> None:
+    body = json.dumps({"code": 1, "message": message, "response": None}).encode()
+    await send(
+        {
+            "type": "http.response.start",
+            "status": 200,
+            "headers": [
+                (b"content-type", b"application/json; charset=utf-8"),
                 (b"content-length", str(len(body)).encode()),
             ],
         }

@@ -26,12 +26,15 @@ class ChannelChange(msgspec.Struct):
 
 
 class FaultSpec(msgspec.Struct):
-    kind: Literal["latency", "error", "drop", "timeout_after_commit", "drop_after_commit"]
+    kind: Literal[
+        "latency", "error", "drop", "hang", "refuse", "timeout_after_commit", "drop_after_commit"
+    ]
     path: str | None = None
     method: str | None = None
     count: int | None = None
     status: int = 503
     seconds: float | None = None
+    message: str = "sandbox fault: refused"
 
 
 class WebhookChange(msgspec.Struct, omit_defaults=True):
