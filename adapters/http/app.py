@@ -22,6 +22,7 @@ from litestar.types import ASGIApp, Receive, Scope, Send
 from adapters.config import AppConfig
 from adapters.container import Container
 from adapters.http.auth import NO_TOKEN, PUBLIC, Principal, jwt_auth, principal
+from adapters.http.console import create_console_router
 from adapters.http.controllers.admin_me import AdminMeController
 from adapters.http.controllers.admin_orders import AdminOrderController
 from adapters.http.controllers.admin_payments import AdminPaymentController
@@ -126,6 +127,7 @@ def create_app(container: Container, *, sandbox: ASGIApp | None = None) -> Lites
     if config.demo_tokens and not config.production:
         handlers.append(DemoTokenController)
     handlers.extend(_demo_page(config))
+    handlers.append(create_console_router(demo_tokens=config.demo_tokens and not config.production))
 
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:

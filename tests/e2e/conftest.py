@@ -71,9 +71,9 @@ class Service:
         return "\n".join(text.splitlines()[-lines:])
 
 
-@pytest.fixture(scope="session")
-def service() -> Iterator[Service]:
-    """`dolgo-pay serve` in demo mode on a free port, with its own SQLite file."""
+def serve(**extra_env: str) -> Iterator[Service]:
+    """`dolgo-pay serve` in demo mode on a free port, with its own SQLite file (and
+    `extra_env`, e.g. DOLGO_SCHEDULER="off"), until the generator is closed."""
     _require_chromium()
     workdir = Path(tempfile.mkdtemp(prefix="dolgo-e2e-serve-"))
     port = _free_port()
@@ -84,6 +84,7 @@ def service() -> Iterator[Service]:
         "DOLGO_PUBLIC_BASE_URL": base_url,
         "DOLGO_DATABASE_URL": f"sqlite+aiosqlite:///{workdir}/e2e.db",
         "PYTHONUNBUFFERED": "1",
+        **extra_env,
     }
     log_path = workdir / "serve.log"
     with log_path.open("wb") as log:
@@ -118,6 +119,12 @@ def service() -> Iterator[Service]:
             proc.kill()
             proc.wait(timeout=5)
         shutil.rmtree(workdir, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def service() -> Iterator[Service]:
+    """`dolgo-pay serve` in demo mode, shared by the browser tests (a module may override it)."""
+    yield from serve()
 
 
 @pytest.fixture(scope="module")

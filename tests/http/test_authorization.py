@@ -20,6 +20,7 @@ RULES: dict[tuple[str, str], str] = {
     ("POST", "/api/webhooks/iamport"): "public",
     ("GET", "/payments/return"): "public",
     ("POST", "/api/demo/token"): "public",
+    ("GET", "/admin"): "public",  # the console's page; its data needs role admin
     ("POST", "/api/orders"): "user",
     ("GET", "/api/orders"): "user",
     ("GET", "/api/orders/{order_id:int}"): "user",
@@ -51,8 +52,8 @@ RULES: dict[tuple[str, str], str] = {
     ("GET", "/api/admin/payments/{payment_id:int}/refund-check"): "admin",
 }
 
-# Routes that are not part of the API proper (schema UI, mounts, the demo page's files).
-SKIPPED_PREFIXES = ("/schema", "/sandbox", "/demo/static")
+# Routes that are not part of the API proper (schema UI, mounts, the pages' files).
+SKIPPED_PREFIXES = ("/schema", "/sandbox", "/demo/static", "/admin/static")
 
 
 def api_routes(app: Any) -> list[tuple[str, str]]:

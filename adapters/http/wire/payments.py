@@ -152,6 +152,7 @@ class AdminPaymentView(PaymentView):
 
     attention: str | None = None  # Settlement's report, until an operator acknowledges it
     attention_at: datetime | None = None
+    user_seq: int | None = None  # the sponsor
 
 
 class AdminPaymentList(msgspec.Struct):
@@ -250,7 +251,9 @@ def payment_view(p: Payment, cancellations: tuple[Cancellation, ...] | None = No
 def admin_payment_view(p: Payment) -> AdminPaymentView:
     view = payment_view(p)
     fields = {f: getattr(view, f) for f in view.__struct_fields__}
-    return AdminPaymentView(**fields, attention=p.attention, attention_at=p.attention_at)
+    return AdminPaymentView(
+        **fields, attention=p.attention, attention_at=p.attention_at, user_seq=p.user_seq
+    )
 
 
 def refund_view(result: RefundResult) -> RefundView:

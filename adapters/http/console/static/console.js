@@ -1,0 +1,607 @@
+// dolgo-pay operator console: vanilla JS, no build step. Everything it shows and does goes
+// through the admin API (/api/admin/...) with the operator's bearer token, kept in this tab's
+// sessionStorage only. Data is put on the page as text (never as HTML).
+"use strict";
+
+(() => {
+  const $ = (sel, root = document) => root.querySelector(sel);
+  const $$ = (sel, root = document) => Array.from(root.querySelectorAll(sel));
+  const TOKEN_KEY = "dolgo-console-token";
+  const REPORT_KEY = "dolgo-console-last-reconcile";
+  const PAGE = 20;
+
+  // ---- labels -------------------------------------------------------------------------------
+  const PAYMENT_STATUS = {
+    requested: ["처리중", "wait"], ready: ["입금대기", "wait"], paid: ["결제완료", "ok"],
+    routine_paid: ["정기결제 완료", "ok"], failed: ["실패", "bad"], cancelled: ["환불완료", "off"],
+    expired: ["입금기한 만료", "off"],
+  };
+  const ORDER_STATUS = {
+    ordered: ["주문완료 (미결제)", "wait"], paid: ["결제완료", "ok"], routine: ["정기후원 진행중", "ok"],
+    routine_past_due: ["정기결제 미납", "warn"], failed: ["결제실패", "bad"], cancelled: ["환불완료", "off"],
+    routine_cancelled: ["정기후원 해지", "off"], routine_ended: ["정기후원 종료", "off"],
+  };
+  const CANCELLATION_STATUS = {
+    requested: ["환불 요청", "wait"], succeeded: ["환불됨", "ok"], unknown: ["결과 확인중", "warn"],
+    rejected: ["환불 거절", "bad"],
+  };
+  const INBOX_STATE = {
+    received: ["수신", "wait"], processed: ["처리됨", "ok"], failed: ["처리 실패", "bad"], unmatched: ["매칭 안 됨", "warn"],
+  };
+  const STATUS_OF = { payment: PAYMENT_STATUS, order: ORDER_STATUS, cancellation: CANCELLATION_STATUS };
+  const OPERATION = { charge: "결제 승인 요청", cancel: "환불 요청", issue: "빌링키 발급" };
+  const ENTITY = { payment: "결제", order: "주문", cancellation: "환불", card: "카드" };
+  const TYPE = { one_time: "일시후원", one_click: "원클릭", monthly: "정기후원" };
+  const METHOD = { card: "신용카드", trans: "계좌이체", vbank: "가상계좌", phone: "휴대폰", point: "간편결제" };
+  const EVENT = {
+    paid: "결제됨", first_cycle_paid: "첫 달 결제됨", given_up: "미결제 종료", refunded: "환불",
+    cycle_declined: "정기결제 거절", cycle_recovered: "재시도 결제됨", routine_cancelled: "해지",
+    dunning_exhausted: "재시도 소진", approved: "승인", routine_approved: "정기결제 승인",
+    vbank_issued: "가상계좌 발급", failed: "실패", deposited: "입금", due_passed: "입금기한 지남",
+    vbank_closed: "가상계좌 닫힘", succeeded: "완료", rejected: "거절", unknown: "결과 확인중",
+    attention_acknowledged: "확인 처리", partially_refunded: "부분 환불", cancelled: "취소",
+  };
+  const BANKS = {
+    "002": "산업은행", "003": "기업은행", "004": "국민은행", "007": "수협", "011": "농협", "020": "우리은행",
+    "023": "SC제일은행", "027": "씨티은행", "031": "대구은행", "032": "부산은행", "034": "광주은행",
+    "035": "제주은행", "037": "전북은행", "039": "경남은행", "045": "새마을금고", "048": "신협",
+    "050": "저축은행", "064": "산림조합", "071": "우체국", "081": "하나은행", "088": "신한은행",
+    "089": "케이뱅크", "090": "카카오뱅크", "092": "토스뱅크",
+  };
+  const RULES = {
+    amount: "금액 규칙", not_paid: "결제완료 건만 환불", in_flight: "진행 중인 환불 있음",
+    business_window: "후원자 환불 기간", "pg_window.card": "카드 PG 취소 기한", "pg_window.trans": "계좌이체 PG 취소 기한",
+    "pg_window.phone": "휴대폰 결제 당월 취소", vbank_refund_account: "환불 계좌 필요", vbank_refund_bank: "환불 은행 코드",
+    vbank_refund_contract: "가상계좌 환불 계약 없음", unknown_method: "환불 규칙 없는 결제수단",
+  };
+
+  function causeLabel(cause) {
+    if (!cause) return "";
+    const parts = String(cause).split(":");
+    const who = {
+      user: "후원자", client: "결제창 응답", webhook: "아임포트 웹훅", janitor: "자동 확인", scheduler: "스케줄러",
+      operator: "운영자", reconcile: "대사", system: "시스템 검증", expiry: "기한 만료 처리",
+    };
+    if (parts[0] === "reconcile" && parts[1] === "operator") return `대사 (운영자 ${parts[2] ?? ""})`;
+    const label = who[parts[0]];
+    return label ? `${label} ${parts.slice(1).join(":")}`.trim() : String(cause);
+  }
+  const won = (n) => (n === null || n === undefined ? "" : `${Number(n).toLocaleString("ko-KR")}원`);
+  const SEOUL = new Intl.DateTimeFormat("ko-KR", {
+    timeZone: "Asia/Seoul", year: "numeric", month: "2-digit", day: "2-digit", hour: "2-digit",
+    minute: "2-digit", second: "2-digit", hour12: false,
+  });
+  const when = (iso) => (iso ? SEOUL.format(new Date(iso)) : "");
+  // A refund or bank account number as operators see it in lists: the last four digits only.
+  function maskAccount(number) {
+    if (!number) return "";
+    const digits = String(number).replace(/\D/g, "");
+    return "*".repeat(Math.max(digits.length - 4, 0)) + digits.slice(-4);
+  }
+
+  // ---- DOM ----------------------------------------------------------------------------------
+  function el(tag, attrs = {}, ...children) {
+    const node = document.createElement(tag);
+    for (const [k, v] of Object.entries(attrs || {})) {
+      if (v === undefined || v === null || v === false) continue;
+      if (k === "class") node.className = v;
+      else if (k === "text") node.textContent = v;
+      else if (k === "testid") node.dataset.testid = v;
+      else if (k.startsWith("on")) node.addEventListener(k.slice(2), v);
+      else node.setAttribute(k, v === true ? "" : String(v));
+    }
+    for (const c of children.flat()) {
+      if (c === null || c === undefined || c === false) continue;
+      node.append(c instanceof Node ? c : document.createTextNode(String(c)));
+    }
+    return node;
+  }
+  const badge = (table, name) => {
+    const [label, tone] = table[name] || [name || "", "off"];
+    return el("span", { class: `badge ${tone}`, "data-status": name }, label);
+  };
+  const link = (href, text, testid) => el("a", { href, testid }, text);
+  const empty = (text = "항목이 없습니다.") => el("p", { class: "muted empty" }, text);
+
+  // A table that stacks into cards on a phone: every cell carries its column's label.
+  function table(columns, rows, { testid, rowTestid } = {}) {
+    if (!rows.length) return empty();
+    return el("div", { class: "table-wrap" }, el("table", { testid },
+      el("thead", {}, el("tr", {}, columns.map(([label]) => el("th", {}, label)))),
+      el("tbody", {}, rows.map((row) => el("tr", { testid: rowTestid ? rowTestid(row) : undefined },
+        columns.map(([label, cell]) => el("td", { "data-label": label }, cell(row))))))));
+  }
+  function facts(pairs) {
+    return el("dl", { class: "facts" }, pairs.filter(([, v]) => v !== null && v !== undefined && v !== "")
+      .map(([k, v, testid]) => el("div", { testid }, el("dt", {}, k), el("dd", {}, v))));
+  }
+
+  let toastTimer;
+  function toast(message, tone = "ok") {
+    const box = $("#toast");
+    box.textContent = message;
+    box.className = `toast ${tone}`;
+    box.hidden = false;
+    clearTimeout(toastTimer);
+    toastTimer = setTimeout(() => { box.hidden = true; }, 6000);
+  }
+
+  // ---- API ----------------------------------------------------------------------------------
+  class ApiError extends Error {
+    constructor(status, body) {
+      super((body && (body.detail || body.title)) || `HTTP ${status}`);
+      this.status = status;
+      this.code = body && body.code;
+      this.field = body && body.field;
+      this.rule = body && body.rule;
+    }
+  }
+  function newKey() {
+    if (crypto.randomUUID) return crypto.randomUUID();
+    return Array.from(crypto.getRandomValues(new Uint8Array(16)), (b) => b.toString(16).padStart(2, "0")).join("");
+  }
+  async function api(method, path, body, { idempotencyKey, token } = {}) {
+    const headers = { Accept: "application/json", Authorization: `Bearer ${token || session.token}` };
+    if (body !== undefined) headers["Content-Type"] = "application/json";
+    if (idempotencyKey) headers["Idempotency-Key"] = idempotencyKey;
+    const res = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+    const text = await res.text();
+    let data = null;
+    try { data = text ? JSON.parse(text) : null; } catch { data = null; }
+    if (!res.ok) {
+      if (res.status === 401 && !token) signedOut("세션이 만료되었습니다. 다시 로그인해 주세요. (401)");
+      throw new ApiError(res.status, data);
+    }
+    return data;
+  }
+  function problemText(err) {
+    if (!(err instanceof ApiError)) return `요청을 보내지 못했습니다: ${err.message}`;
+    const field = err.field ? ` [${err.field}]` : "";
+    return `${err.message}${field} (${err.status}${err.code ? ` ${err.code}` : ""})`;
+  }
+  // A POST that changes money carries an Idempotency-Key; a retry of the same submission (the
+  // answer was lost) reuses it, so the action is never done twice.
+  async function submitOnce(form, method, path, body) {
+    form.dataset.idem = form.dataset.idem || newKey();
+    const button = $("button[type=submit]", form);
+    button.disabled = true;
+    try {
+      const out = await api(method, path, body, { idempotencyKey: form.dataset.idem });
+      delete form.dataset.idem;
+      return out;
+    } catch (err) {
+      if (err instanceof ApiError) delete form.dataset.idem;
+      throw err;
+    } finally {
+      button.disabled = false;
+    }
+  }
+  const query = (params) => {
+    const q = new URLSearchParams();
+    for (const [k, v] of Object.entries(params)) if (v !== "" && v !== null && v !== undefined) q.set(k, v);
+    return q.toString();
+  };
+  // <input type=date> values are days in Asia/Seoul.
+  const seoulDayStart = (d) => (d ? new Date(`${d}T00:00:00+09:00`).toISOString() : "");
+  const seoulDayEnd = (d) => (d ? new Date(new Date(`${d}T00:00:00+09:00`).getTime() + 86400000 - 1000).toISOString() : "");
+  const seoulLocal = (v) => (v ? new Date(`${v}:00+09:00`).toISOString() : "");
+
+  // ---- session ------------------------------------------------------------------------------
+  const session = { token: null, operator: null };
+
+  function showLoginError(message) {
+    const box = $("#login-error");
+    box.textContent = message;
+    box.hidden = !message;
+  }
+  function signedOut(message) {
+    session.token = null;
+    session.operator = null;
+    sessionStorage.removeItem(TOKEN_KEY);
+    $("#login").hidden = false;
+    $("[data-testid=who]").hidden = true;
+    $("#nav").hidden = true;
+    $("#main").hidden = true;
+    showLoginError(message || "");
+  }
+  async function signIn(token) {
+    token = token.trim().replace(/^Bearer\s+/i, "");
+    try {
+      const me = await api("GET", "/api/admin/me", undefined, { token });
+      session.token = token;
+      session.operator = me;
+      sessionStorage.setItem(TOKEN_KEY, token);
+    } catch (err) {
+      if (err instanceof ApiError && err.status === 403) {
+        signedOut("운영자 권한이 없는 토큰입니다. 운영 콘솔은 운영자(role: admin) 토큰으로만 열 수 있어요. (403)");
+      } else if (err instanceof ApiError && err.status === 401) {
+        signedOut("토큰이 올바르지 않거나 만료되었습니다. (401)");
+      } else {
+        signedOut(problemText(err));
+      }
+      return;
+    }
+    $("#login").hidden = true;
+    showLoginError("");
+    $("#operator").textContent = `운영자 ${session.operator.user_seq}`;
+    $("[data-testid=who]").hidden = false;
+    $("#nav").hidden = false;
+    $("#main").hidden = false;
+    route();
+  }
+
+  // ---- router -------------------------------------------------------------------------------
+  function parseHash() {
+    const [path, q = ""] = location.hash.replace(/^#\/?/, "").split("?");
+    const [view, id] = path.split("/");
+    return { view: view || "payments", id, params: new URLSearchParams(q) };
+  }
+  async function route() {
+    if (!session.token) return;
+    const { view, id, params } = parseHash();
+    const views = { payments: showPayments, orders: showOrders, order: showOrder, payment: showPayment,
+      queues: showQueues, webhooks: showWebhooks, reports: showReports };
+    const show = views[view] || showPayments;
+    const name = views[view] ? view : "payments";
+    $$(".view").forEach((v) => { v.hidden = v.dataset.view !== name; });
+    const tab = { order: "orders", payment: "payments" }[name] || name;
+    $$("[data-nav]").forEach((a) => a.classList.toggle("active", a.dataset.nav === tab));
+    try {
+      await show(id, params);
+    } catch (err) {
+      toast(problemText(err), "bad");
+    }
+  }
+  const go = (hash) => { if (location.hash === hash) route(); else location.hash = hash; };
+
+  function fillForm(form, params) {
+    for (const input of $$("input, select", form)) input.value = params.get(input.name) || "";
+  }
+  function formParams(form) {
+    const out = {};
+    for (const input of $$("input, select", form)) if (input.name && input.value) out[input.name] = input.value.trim();
+    return out;
+  }
+  function pager(params, count, base) {
+    const offset = Number(params.get("offset") || 0);
+    const at = (o) => { const p = new URLSearchParams(params); p.set("offset", String(Math.max(o, 0))); return `${base}?${p}`; };
+    return el("div", { class: "pager", testid: "pager" },
+      el("button", { type: "button", class: "ghost", disabled: offset === 0, testid: "page-prev", onclick: () => go(at(offset - PAGE)) }, "이전"),
+      el("span", { class: "muted" }, count ? `${offset + 1}–${offset + count}` : "0건"),
+      el("button", { type: "button", class: "ghost", disabled: count < PAGE, testid: "page-next", onclick: () => go(at(offset + PAGE)) }, "다음"));
+  }
+
+  // ---- payments -----------------------------------------------------------------------------
+  const paymentColumns = [
+    ["결제", (p) => link(`#/payment/${p.id}`, `#${p.id}`, "payment-link")],
+    ["상태", (p) => [badge(PAYMENT_STATUS, p.status), p.unknown ? el("span", { class: "badge warn" }, "결과 미확인") : null,
+      p.attention ? el("span", { class: "badge warn" }, "확인 필요") : null]],
+    ["금액", (p) => won(p.amount)],
+    ["환불", (p) => (p.cancelled_amount ? won(p.cancelled_amount) : "")],
+    ["수단", (p) => METHOD[p.pay_method] || p.pay_method || ""],
+    ["채널", (p) => p.channel],
+    ["후원자", (p) => (p.user_seq ? String(p.user_seq) : "")],
+    ["merchant_uid", (p) => el("span", { class: "mono" }, p.merchant_uid)],
+    ["요청일시", (p) => when(p.requested_at)],
+  ];
+  async function showPayments(_id, params) {
+    const form = $("#payment-search");
+    fillForm(form, params);
+    const q = query({
+      status: params.get("status"), method: params.get("method"), channel: params.get("channel"),
+      user_seq: params.get("user_seq"), merchant_uid: params.get("merchant_uid"), imp_uid: params.get("imp_uid"),
+      requested_from: seoulDayStart(params.get("from")), requested_to: seoulDayEnd(params.get("to")),
+      limit: PAGE, offset: params.get("offset") || 0,
+    });
+    const box = $("#payment-results");
+    box.replaceChildren(el("p", { class: "muted" }, "불러오는 중…"));
+    const found = await api("GET", `/api/admin/payments?${q}`);
+    box.replaceChildren(table(paymentColumns, found.items, { testid: "payment-table", rowTestid: (p) => `payment-row-${p.id}` }),
+      pager(params, found.items.length, "#/payments"));
+  }
+
+  // ---- orders -------------------------------------------------------------------------------
+  const orderColumns = [
+    ["주문", (o) => link(`#/order/${o.id}`, `#${o.id}`, "order-link")],
+    ["종류", (o) => TYPE[o.type] || o.type],
+    ["상태", (o) => badge(ORDER_STATUS, o.status)],
+    ["이름", (o) => o.name],
+    ["금액", (o) => won(o.amount)],
+    ["다음 결제", (o) => (o.subscription ? when(o.subscription.next_charge_at) : "")],
+    ["주문일시", (o) => when(o.created_at)],
+  ];
+  async function showOrders(_id, params) {
+    fillForm($("#order-search"), params);
+    const q = query({
+      status: params.get("status"), user_seq: params.get("user_seq"),
+      created_from: seoulDayStart(params.get("from")), created_to: seoulDayEnd(params.get("to")),
+      limit: PAGE, offset: params.get("offset") || 0,
+    });
+    const found = await api("GET", `/api/admin/orders?${q}`);
+    $("#order-results").replaceChildren(table(orderColumns, found.items, { testid: "order-table" }),
+      pager(params, found.items.length, "#/orders"));
+  }
+  function historyList(entries, testid) {
+    if (!entries.length) return empty("기록이 없습니다.");
+    return el("ol", { class: "timeline", testid }, entries.map((h) => {
+      const names = STATUS_OF[h.entity] || {};
+      const from = h.from_name ?? h.from_status, to = h.to_name ?? h.to_status;
+      const moved = from === to ? badge(names, to) : [badge(names, from), " → ", badge(names, to)];
+      const data = h.data && Object.keys(h.data).length ? el("details", {}, el("summary", {}, "본 데이터"),
+        el("pre", { class: "mono" }, JSON.stringify(h.data, null, 2))) : null;
+      return el("li", { testid: "timeline-entry", "data-event": h.event, "data-cause": h.cause },
+        el("div", { class: "when muted small" }, when(h.at)),
+        el("div", {}, el("strong", {}, `${ENTITY[h.entity] || h.entity} ${EVENT[h.event] || h.event}`), " ", moved),
+        el("div", { class: "small", testid: "timeline-cause" }, causeLabel(h.cause)), data);
+    }));
+  }
+  async function showOrder(id) {
+    const o = await api("GET", `/api/admin/orders/${encodeURIComponent(id)}`);
+    const s = o.subscription;
+    $("#order-detail").replaceChildren(
+      el("h2", {}, `주문 #${o.id} `, badge(ORDER_STATUS, o.status)),
+      facts([["종류", TYPE[o.type] || o.type], ["이름", o.name], ["금액", won(o.amount)], ["면세", won(o.tax_free)],
+        ["결제수단", METHOD[o.pay_method] || o.pay_method], ["주문일시", when(o.created_at)],
+        ["결제일", s ? `매월 ${s.billing_day}일 ${s.charge_hour}시` : null], ["회차", s ? `${s.cycle}회차` : null],
+        ["다음 결제", s ? when(s.next_charge_at) : null], ["등록 카드", o.payment_card_id ? `#${o.payment_card_id}` : null]]),
+      el("h3", {}, "결제 시도"),
+      table(paymentColumns, o.payments || [], { testid: "order-payments" }),
+      el("h3", {}, "이력"),
+      historyList(o.history || [], "order-history"));
+  }
+
+  // ---- one payment --------------------------------------------------------------------------
+  let current = null; // the story on screen
+  async function showPayment(id) {
+    current = await api("GET", `/api/admin/payments/${encodeURIComponent(id)}`);
+    renderPayment(current);
+  }
+  function vbankFacts(v) {
+    if (!v) return null;
+    const number = el("span", { class: "mono", testid: "vbank-number" }, maskAccount(v.number));
+    const reveal = el("button", { type: "button", class: "ghost small", testid: "vbank-reveal", onclick: () => {
+      number.textContent = v.number || ""; reveal.remove();
+    } }, "보기");
+    return el("span", {}, `${v.bank_name || v.bank_code || ""} `, number, " ", reveal, v.holder ? ` (${v.holder})` : "",
+      v.due_at ? ` · 기한 ${when(v.due_at)}` : "");
+  }
+  function renderPayment(story) {
+    const p = story.payment, o = story.order;
+    const u = p.unknown;
+    $("#payment-summary").replaceChildren(
+      el("h2", {}, `결제 #${p.id} `, badge(PAYMENT_STATUS, p.status),
+        u ? el("span", { class: "badge warn", testid: "unknown-badge" }, "결과 미확인") : null),
+      facts([
+        ["주문", link(`#/order/${o.id}`, `#${o.id} ${o.name} (${TYPE[o.type] || o.type})`, "order-of-payment")],
+        ["후원자", p.user_seq ? String(p.user_seq) : null, "fact-user"],
+        ["merchant_uid", el("span", { class: "mono" }, p.merchant_uid)],
+        ["imp_uid", p.imp_uid ? el("span", { class: "mono" }, p.imp_uid) : null],
+        ["금액", won(p.amount), "fact-amount"], ["면세", p.tax_free ? won(p.tax_free) : null],
+        ["환불된 금액", won(p.cancelled_amount), "fact-cancelled"], ["환불 가능", won(p.refundable), "fact-refundable"],
+        ["결제수단", METHOD[p.pay_method] || p.pay_method], ["채널 / PG", `${p.channel} / ${p.pg_provider || "-"}`],
+        ["카드", p.card_name ? `${p.card_name} ${p.card_number || ""}` : null], ["은행", p.bank_name],
+        ["가상계좌", vbankFacts(p.vbank)],
+        ["시도", p.cycle ? `${p.cycle}회차 (시도 ${p.attempt})` : `시도 ${p.attempt}`],
+        ["요청일시", when(p.requested_at)], ["결제일시", when(p.paid_at)], ["실패일시", when(p.failed_at)],
+        ["취소일시", when(p.cancelled_at)], ["실패 사유", p.fail_reason], ["취소 사유", p.cancel_reason],
+        ["결과 미확인", u ? `${OPERATION[u.operation] || u.operation} · ${when(u.since)}부터 · 확인 ${u.checks}회 · 다음 확인 ${when(u.next_check_at)}` : null, "fact-unknown"],
+        ["영수증", p.receipt_url ? el("a", { href: p.receipt_url, target: "_blank", rel: "noopener noreferrer" }, "열기") : null],
+      ]));
+    renderActions(p);
+    const cancels = p.cancellations || [];
+    $("#payment-cancellations").replaceChildren(el("h3", {}, "환불 내역"), table([
+      ["환불", (c) => `#${c.id}`], ["상태", (c) => badge(CANCELLATION_STATUS, c.status)],
+      ["종류", (c) => (c.kind === "manual_bank" ? "수동 (계좌이체)" : "PG 취소")],
+      ["금액", (c) => won(c.amount)], ["면세", (c) => (c.tax_free ? won(c.tax_free) : "")], ["사유", (c) => c.reason],
+      ["요청자", (c) => causeLabel(c.requested_by)], ["요청일시", (c) => when(c.requested_at)],
+      ["완료일시", (c) => when(c.completed_at)],
+      ["환불 계좌", (c) => (c.refund_account ? el("span", { class: "mono" }, c.refund_account) : "")],
+      ["실패", (c) => c.failure_message || ""],
+    ], cancels, { testid: "cancellation-table" }));
+    $("#payment-timeline").replaceChildren(el("h3", {}, "타임라인"), historyList(story.timeline, "timeline"));
+    $("#payment-webhooks").replaceChildren(el("h3", {}, "이 결제의 웹훅"), table([
+      ["수신일시", (w) => when(w.received_at)], ["처리", (w) => badge(INBOX_STATE, w.state)],
+      ["status", (w) => w.status || ""], ["imp_uid", (w) => el("span", { class: "mono" }, w.imp_uid || "")],
+      ["시도", (w) => String(w.attempts)], ["오류", (w) => w.last_error || ""],
+    ], story.webhooks, { testid: "webhook-table" }));
+    const notes = [];
+    if (p.attention) notes.push(el("li", { testid: "note-open" }, el("strong", {}, "확인 필요 "), when(p.attention_at), el("pre", {}, p.attention)));
+    for (const n of story.cleared_notes) {
+      notes.push(el("li", { testid: "note-cleared" }, el("strong", {}, `확인됨 · ${causeLabel(n.by)} `), when(n.at),
+        el("pre", {}, n.note), el("div", { class: "small" }, `사유: ${n.reason}`)));
+    }
+    $("#payment-notes").replaceChildren(el("h3", {}, "운영자 확인 메모"), notes.length ? el("ul", { class: "notes" }, notes) : empty("메모가 없습니다."));
+  }
+
+  function renderActions(p) {
+    const refundable = ["paid", "routine_paid"].includes(p.status) && p.refundable > 0;
+    $("#attention-box").hidden = !p.attention;
+    $("[data-testid=attention-note]").textContent = p.attention || "";
+    $("#settle-form").hidden = p.status !== "requested";
+    $("#refund-form").hidden = !refundable;
+    $("#manual-form").hidden = !refundable;
+    $("#no-actions").hidden = Boolean(p.attention) || p.status === "requested" || refundable;
+    for (const f of ["#ack-form", "#settle-form", "#refund-form", "#manual-form"]) { $(f).reset(); delete $(f).dataset.idem; }
+    $("[data-testid=refund-account]").hidden = true;
+    if (refundable) { checkRefund(); checkManual(); }
+  }
+
+  // The rule that would refuse a refund, asked of the API before the operator sends it.
+  async function showCheck(form, box, button, manual) {
+    const seq = String(Number(box.dataset.seq || 0) + 1);
+    box.dataset.seq = seq; // only the newest answer is shown
+    const data = formParams(form);
+    const q = query({ amount: data.amount, manual: manual ? "true" : "", refund_bank: manual ? "" : data.bank_code });
+    button.disabled = true;
+    let check;
+    try {
+      check = await api("GET", `/api/admin/payments/${current.payment.id}/refund-check?${q}`);
+    } catch (err) {
+      if (seq === box.dataset.seq) { box.textContent = problemText(err); box.className = "check bad"; }
+      return;
+    }
+    if (seq !== box.dataset.seq) return;
+    if (!manual) {
+      const account = $("[data-testid=refund-account]");
+      account.hidden = !check.needs_refund_account;
+      const bank = $("[data-testid=refund-bank]");
+      if (check.needs_refund_account && bank.options.length !== check.refund_banks.length + 1) {
+        bank.replaceChildren(el("option", { value: "" }, "선택"), check.refund_banks.map((c) => el("option", { value: c }, `${BANKS[c] || c} (${c})`)));
+      }
+    }
+    if (check.allowed) {
+      const split = check.tax_free ? ` (면세 ${won(check.tax_free)}, 부가세 ${won(check.vat_amount)})` : ` (부가세 ${won(check.vat_amount)})`;
+      box.textContent = `${won(check.amount)} 환불 가능${split} · 남은 환불 가능 ${won(check.refundable)}`;
+      box.className = "check ok";
+    } else {
+      const hint = check.rule && check.rule.startsWith("pg_window") ? " → 수동 환불 기록을 쓰세요." : "";
+      box.textContent = `거절될 규칙: ${RULES[check.rule] || check.rule} [${check.rule}] — ${check.message}${hint}`;
+      box.className = "check bad";
+    }
+    box.dataset.rule = check.rule || "";
+    button.disabled = !check.allowed;
+  }
+  const checkRefund = () => showCheck($("#refund-form"), $("[data-testid=refund-check]"), $("[data-testid=refund-submit]"), false);
+  const checkManual = () => showCheck($("#manual-form"), $("[data-testid=manual-check]"), $("[data-testid=manual-submit]"), true);
+  function debounce(fn, ms = 250) { let t; return () => { clearTimeout(t); t = setTimeout(fn, ms); }; }
+
+  async function afterAction(message) {
+    toast(message);
+    await showPayment(current.payment.id);
+  }
+  function onSubmit(selector, handler) {
+    $(selector).addEventListener("submit", async (event) => {
+      event.preventDefault();
+      try { await handler(event.currentTarget); } catch (err) { toast(problemText(err), "bad"); }
+    });
+  }
+  onSubmit("#refund-form", async (form) => {
+    const d = formParams(form);
+    const body = { reason: d.reason };
+    if (d.amount) body.amount = Number(d.amount);
+    if (!$("[data-testid=refund-account]").hidden) body.refund_account = { holder: d.holder, bank_code: d.bank_code, number: d.number };
+    const out = await submitOnce(form, "POST", `/api/admin/payments/${current.payment.id}/refund`, body);
+    await afterAction(out.pending ? "환불을 보냈지만 결과를 아직 모릅니다. 자동 확인이 이어집니다." : `${won(out.cancellation.amount)} 환불했습니다.`);
+  });
+  onSubmit("#manual-form", async (form) => {
+    const d = formParams(form);
+    const body = { amount: Number(d.amount), reason: d.reason };
+    if (d.holder || d.bank_code || d.number) body.refund_account = { holder: d.holder, bank_code: d.bank_code, number: d.number };
+    const out = await submitOnce(form, "POST", `/api/admin/payments/${current.payment.id}/manual-refund`, body);
+    await afterAction(`수동 환불 ${won(out.cancellation.amount)}을 기록했습니다.`);
+  });
+  onSubmit("#settle-form", async (form) => {
+    const d = formParams(form);
+    const body = { outcome: d.outcome, reason: d.reason };
+    if (d.imp_uid) body.imp_uid = d.imp_uid;
+    const out = await submitOnce(form, "POST", `/api/admin/payments/${current.payment.id}/settle`, body);
+    await afterAction(`결과를 확정했습니다: ${(PAYMENT_STATUS[out.status] || [out.status])[0]}`);
+  });
+  onSubmit("#ack-form", async (form) => {
+    await submitOnce(form, "POST", `/api/admin/payments/${current.payment.id}/acknowledge`, { reason: formParams(form).reason });
+    await afterAction("확인 처리했습니다.");
+  });
+  for (const input of $$("#refund-form input, #refund-form select")) input.addEventListener("input", debounce(checkRefund));
+  $("#manual-form [name=amount]").addEventListener("input", debounce(checkManual));
+
+  // ---- queues -------------------------------------------------------------------------------
+  async function showQueues() {
+    const [unknown, attention, unmatched, dunning] = await Promise.all([
+      api("GET", "/api/admin/unknown-outcomes"),
+      api("GET", "/api/admin/payments?attention_only=true&limit=100"),
+      api("GET", "/api/admin/webhooks?state=unmatched&limit=100"),
+      api("GET", "/api/admin/orders?status=routine_past_due&limit=100"),
+    ]);
+    $("#q-unknown").replaceChildren(
+      el("h4", {}, `결제 ${unknown.payments.length}건`),
+      table([["결제", (u) => link(`#/payment/${u.payment_id}`, `#${u.payment_id}`, "unknown-link")],
+        ["작업", (u) => OPERATION[u.operation] || u.operation], ["금액", (u) => won(u.amount)], ["merchant_uid", (u) => el("span", { class: "mono" }, u.merchant_uid)],
+        ["부터", (u) => when(u.since)], ["확인", (u) => `${u.checks}회`], ["다음 확인", (u) => when(u.next_check_at)]],
+      unknown.payments, { testid: "unknown-payments", rowTestid: (u) => `unknown-row-${u.payment_id}` }),
+      el("h4", {}, `환불 ${unknown.cancellations.length}건`),
+      table([["결제", (c) => link(`#/payment/${c.payment_id}`, `#${c.payment_id}`)], ["환불", (c) => `#${c.cancellation_id}`],
+        ["금액", (c) => won(c.amount)], ["요청자", (c) => causeLabel(c.requested_by)], ["요청일시", (c) => when(c.requested_at)],
+        ["확인", (c) => `${c.checks}회`]], unknown.cancellations, { testid: "unknown-cancellations" }));
+    $("#q-attention").replaceChildren(table([["결제", (p) => link(`#/payment/${p.id}`, `#${p.id}`)],
+      ["메모", (p) => el("span", { class: "pre" }, p.attention)], ["금액", (p) => won(p.amount)], ["언제", (p) => when(p.attention_at)]],
+    attention.items, { testid: "attention-table" }));
+    $("#q-unmatched").replaceChildren(webhookTable(unmatched.items, "unmatched-table"));
+    $("#q-dunning").replaceChildren(table(orderColumns, dunning.items, { testid: "dunning-table" }));
+  }
+
+  // ---- webhooks -----------------------------------------------------------------------------
+  function webhookTable(items, testid) {
+    return table([["#", (w) => String(w.id)], ["수신일시", (w) => when(w.received_at)], ["처리", (w) => badge(INBOX_STATE, w.state)],
+      ["status", (w) => w.status || ""], ["imp_uid", (w) => el("span", { class: "mono" }, w.imp_uid || "")],
+      ["merchant_uid", (w) => (w.merchant_uid ? link(`#/payments?merchant_uid=${encodeURIComponent(w.merchant_uid)}`, w.merchant_uid) : "")],
+      ["보낸 곳", (w) => w.source_ip || ""], ["시도", (w) => String(w.attempts)], ["오류", (w) => w.last_error || ""]],
+    items, { testid });
+  }
+  async function showWebhooks(_id, params) {
+    fillForm($("#webhook-search"), params);
+    const found = await api("GET", `/api/admin/webhooks?${query({ state: params.get("state"), limit: PAGE, offset: params.get("offset") || 0 })}`);
+    $("#webhook-results").replaceChildren(webhookTable(found.items, "inbox-table"), pager(params, found.items.length, "#/webhooks"));
+  }
+
+  // ---- reports ------------------------------------------------------------------------------
+  function renderReconcile(r) {
+    const items = (list) => table([["merchant_uid", (i) => link(`#/payments?merchant_uid=${encodeURIComponent(i.merchant_uid)}`, i.merchant_uid)],
+      ["imp_uid", (i) => el("span", { class: "mono" }, i.imp_uid || "")], ["내용", (i) => i.detail]], list);
+    $("#reconcile-report").replaceChildren(
+      el("h3", {}, "마지막 대사 결과"),
+      facts([["기간", `${when(r.since)} ~ ${when(r.until)}`], ["확인한 아임포트 결제", `${r.checked}건`, "rc-checked"],
+        ["실행", causeLabel(r.cause)]]),
+      el("h4", {}, `바로잡음 ${r.repaired.length}건`), items(r.repaired),
+      el("h4", {}, `아임포트에만 있음 ${r.unmatched_at_iamport.length}건`), items(r.unmatched_at_iamport),
+      el("h4", {}, `아임포트에 없음 ${r.missing_at_iamport.length}건`), items(r.missing_at_iamport),
+      el("h4", {}, `어긋남 (운영자 확인) ${r.mismatched.length}건`), items(r.mismatched),
+      r.errors.length ? el("p", { class: "error" }, r.errors.join("\n")) : null);
+  }
+  async function showReports() {
+    const saved = sessionStorage.getItem(REPORT_KEY);
+    if (saved) renderReconcile(JSON.parse(saved));
+  }
+  onSubmit("#reconcile-form", async (form) => {
+    const d = formParams(form);
+    const body = {};
+    if (d.since) body.since = seoulLocal(d.since);
+    if (d.until) body.until = seoulLocal(d.until);
+    const report = await submitOnce(form, "POST", "/api/admin/reconcile", body);
+    sessionStorage.setItem(REPORT_KEY, JSON.stringify(report));
+    renderReconcile(report);
+    toast(`대사를 마쳤습니다: ${report.checked}건 확인, ${report.repaired.length}건 바로잡음`);
+  });
+
+  // ---- search forms -------------------------------------------------------------------------
+  for (const [selector, base] of [["#payment-search", "#/payments"], ["#order-search", "#/orders"], ["#webhook-search", "#/webhooks"]]) {
+    const form = $(selector);
+    form.addEventListener("submit", (event) => { event.preventDefault(); go(`${base}?${query(formParams(form))}`); });
+    form.addEventListener("reset", () => setTimeout(() => go(base), 0));
+  }
+
+  // ---- start --------------------------------------------------------------------------------
+  $("#login-form").addEventListener("submit", (event) => {
+    event.preventDefault();
+    signIn($("[data-testid=login-token]").value);
+  });
+  const demoUrl = document.querySelector("meta[name=dolgo-demo-token-url]").content;
+  if (demoUrl) {
+    $("#demo-login").hidden = false;
+    $("#demo-login").addEventListener("submit", async (event) => {
+      event.preventDefault();
+      try {
+        const res = await fetch(demoUrl, { method: "POST", headers: { "Content-Type": "application/json" },
+          body: JSON.stringify({ user_seq: Number($("[data-testid=demo-seq]").value), admin: true }) });
+        const body = await res.json();
+        if (!res.ok) throw new ApiError(res.status, body);
+        await signIn(body.access_token);
+      } catch (err) {
+        showLoginError(problemText(err));
+      }
+    });
+  }
+  $("#logout").addEventListener("click", () => signedOut("로그아웃했습니다."));
+  window.addEventListener("hashchange", route);
+  const saved = sessionStorage.getItem(TOKEN_KEY);
+  if (saved) signIn(saved); else signedOut();
+})();

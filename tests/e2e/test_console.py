@@ -1,0 +1,225 @@
+"""The operator console (/admin) end to end: a real `dolgo-pay serve` (demo mode, in-process
+iamport sandbox, scheduler off so that an unknown outcome waits for the operator), driven in
+headless Chromium; what the console did is checked again through the admin API."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+import httpx
+import pytest
+from playwright.sync_api import Page, expect
+
+from tests.e2e.conftest import Service, serve
+
+pytestmark = pytest.mark.browser
+
+OPERATOR = 9001
+CARD = {
+    "issuance": "rest",
+    "card_number": "4111-1111-1111-1111",
+    "expiry": "2031-07",
+    "birth": "730415",
+    "pwd_2digit": "93",
+}
+
+
+@pytest.fixture(scope="module")
+def service() -> Iterator[Service]:
+    """This module's own serve: without the scheduler, nothing settles an unknown outcome but
+    the operator."""
+    yield from serve(DOLGO_SCHEDULER="off")
+
+
+def token(service: Service, user_seq: int, *, admin: bool = False) -> str:
+    r = httpx.post(
+        f"{service.base_url}/api/demo/token",
+        json={"user_seq": user_seq, "admin": admin},
+        timeout=10,
+    )
+    assert r.status_code in (200, 201), r.text
+    return r.json()["access_token"]
+
+
+def client(service: Service, user_seq: int, *, admin: bool = False) -> httpx.Client:
+    bearer = token(service, user_seq, admin=admin)
+    return httpx.Client(
+        base_url=service.base_url, headers={"Authorization": f"Bearer {bearer}"}, timeout=15
+    )
+
+
+def one_click(service: Service, sponsor: int, amount: int) -> dict:
+    """The sponsor registers the sandbox's approved card and pays once with it."""
+    with client(service, sponsor) as api:
+        card = api.post("/api/cards", json=CARD)
+        assert card.status_code == 201, card.text
+        r = api.post(
+            "/api/billing/payments",
+            json={
+                "card_id": card.json()["card"]["id"],
+                "amount": amount,
+                "name": "돌고 후원",
+                "content_type_code": 1,
+                "content_seq": 101,
+            },
+        )
+        assert r.status_code == 201, r.text
+        return r.json()
+
+
+def story(service: Service, payment_id: int) -> dict:
+    with client(service, OPERATOR, admin=True) as admin:
+        r = admin.get(f"/api/admin/payments/{payment_id}")
+        assert r.status_code == 200, r.text
+        return r.json()
+
+
+def sign_in_as_demo_operator(page: Page) -> None:
+    page.goto("/admin")
+    page.get_by_test_id("demo-seq").fill(str(OPERATOR))
+    page.get_by_test_id("demo-submit").click()
+    expect(page.get_by_test_id("operator")).to_have_text(f"운영자 {OPERATOR}")
+    expect(page.get_by_test_id("nav")).to_be_visible()
+
+
+def open_payment_of(page: Page, sponsor: int, payment_id: int) -> None:
+    page.get_by_test_id("nav-payments").click()
+    page.get_by_test_id("ps-user").fill(str(sponsor))
+    page.get_by_test_id("ps-submit").click()
+    row = page.get_by_test_id(f"payment-row-{payment_id}")
+    expect(row).to_be_visible()
+    row.get_by_test_id("payment-link").click()
+    expect(page.get_by_test_id("payment-summary")).to_contain_text(f"결제 #{payment_id}")
+
+
+def test_a_sponsor_token_cannot_open_the_console(page: Page, service: Service) -> None:
+    sponsor = token(service, 4100)
+    page.goto("/admin")
+    page.get_by_test_id("login-token").fill(sponsor)
+    page.get_by_test_id("login-submit").click()
+    expect(page.get_by_test_id("login-error")).to_contain_text("운영자 권한이 없는 토큰")
+    expect(page.get_by_test_id("login-error")).to_contain_text("403")
+    expect(page.get_by_test_id("nav")).to_be_hidden()
+    expect(page.get_by_test_id("view-payments")).to_be_hidden()
+    headers = {"Authorization": f"Bearer {sponsor}"}
+    for path in ("/api/admin/me", "/api/admin/payments", "/api/admin/unknown-outcomes"):
+        r = httpx.get(f"{service.base_url}{path}", headers=headers, timeout=10)
+        assert r.status_code == 403, (path, r.text)
+    assert not page.errors
+
+
+def test_an_operator_finds_a_payment_refunds_part_and_sees_the_timeline(
+    page: Page, service: Service, shots
+) -> None:
+    sponsor = 4101
+    paid = one_click(service, sponsor, 10000)
+    assert paid["state"] == "paid", paid
+    payment_id = paid["payment"]["id"]
+
+    sign_in_as_demo_operator(page)
+    open_payment_of(page, sponsor, payment_id)
+    expect(page.get_by_test_id("fact-amount")).to_contain_text("10,000원")
+    check = page.get_by_test_id("refund-check")
+    expect(check).to_contain_text("10,000원 환불 가능")
+
+    page.get_by_test_id("refund-amount").fill("20000")  # more than was paid: the rule is shown
+    expect(check).to_contain_text("거절될 규칙")
+    expect(check).to_contain_text("[amount]")
+    expect(page.get_by_test_id("refund-submit")).to_be_disabled()
+
+    page.get_by_test_id("refund-amount").fill("3000")
+    expect(check).to_contain_text("3,000원 환불 가능")
+    page.get_by_test_id("refund-reason").fill("후원자 요청으로 일부 환불")
+    expect(page.get_by_test_id("refund-submit")).to_be_enabled()
+    page.get_by_test_id("refund-submit").click()
+    expect(page.get_by_test_id("toast")).to_contain_text("3,000원 환불했습니다")
+    expect(page.get_by_test_id("fact-refundable")).to_contain_text("7,000원")
+    expect(page.get_by_test_id("cancellation-table")).to_contain_text(f"운영자 {OPERATOR}")
+
+    timeline = page.get_by_test_id("timeline")
+    expect(timeline.locator("[data-event=approved]")).to_have_count(1)
+    ours = timeline.locator(f"[data-cause='operator:{OPERATOR}']")
+    expect(ours.first).to_be_visible()
+    expect(timeline).to_contain_text("환불")
+    shots.take(page, "console-payment")
+
+    found = story(service, payment_id)
+    [cancel] = found["payment"]["cancellations"]
+    assert cancel["amount"] == 3000 and cancel["requested_by"] == f"operator:{OPERATOR}"
+    assert found["payment"]["refundable"] == 7000
+    assert any(e["cause"] == f"operator:{OPERATOR}" for e in found["timeline"])
+    assert not page.errors
+
+
+def test_an_operator_settles_an_unknown_outcome_from_the_queue(
+    page: Page, service: Service, shots
+) -> None:
+    # The sandbox drops the charge request without handling it: nothing was charged, but
+    # dolgo-pay cannot know that, so the outcome is unknown.
+    r = httpx.post(
+        f"{service.base_url}/sandbox/_sandbox/faults",
+        json={"kind": "drop", "path": "/subscribe/payments/again", "count": 1},
+        timeout=10,
+    )
+    assert r.status_code == 201, r.text
+    charged = one_click(service, 4102, 5000)
+    assert charged["state"] == "unknown", charged
+    payment_id = charged["payment"]["id"]
+
+    sign_in_as_demo_operator(page)
+    page.get_by_test_id("nav-queues").click()
+    row = page.get_by_test_id(f"unknown-row-{payment_id}")
+    expect(row).to_be_visible()
+    shots.take(page, "console-queues")
+    row.get_by_test_id("unknown-link").click()
+    expect(page.get_by_test_id("unknown-badge")).to_be_visible()
+    expect(page.get_by_test_id("refund-form")).to_be_hidden()
+    form = page.get_by_test_id("settle-form")
+    expect(form).to_be_visible()
+    page.get_by_test_id("settle-outcome").select_option("failed")
+    page.get_by_test_id("settle-reason").fill("PG사 관리자 화면에서 미승인 확인")
+    page.get_by_test_id("settle-submit").click()
+    expect(page.get_by_test_id("toast")).to_contain_text("결과를 확정했습니다")
+    expect(page.get_by_test_id("payment-summary")).to_contain_text("실패")
+    expect(page.get_by_test_id("settle-form")).to_be_hidden()
+    settled = page.get_by_test_id("timeline").locator(f"[data-cause='operator:{OPERATOR}']")
+    expect(settled.first).to_contain_text("PG사 관리자 화면에서 미승인 확인")
+
+    found = story(service, payment_id)
+    assert found["payment"]["status"] == "failed" and found["payment"]["unknown"] is None
+    mine = [e for e in found["timeline"] if e["cause"] == f"operator:{OPERATOR}"]
+    assert mine and mine[-1]["data"]["operator_reason"] == "PG사 관리자 화면에서 미승인 확인"
+    page.get_by_test_id("nav-queues").click()
+    expect(page.get_by_test_id("queue-unknown")).to_be_visible()
+    expect(page.get_by_test_id(f"unknown-row-{payment_id}")).to_have_count(0)
+    assert not page.errors
+
+
+def test_the_console_fits_a_phone(browser, service: Service, shots) -> None:
+    paid = one_click(service, 4103, 12000)
+    context = browser.new_context(
+        base_url=service.base_url, viewport={"width": 390, "height": 844}, locale="ko-KR"
+    )
+    context.set_default_timeout(15_000)
+    page = context.new_page()
+    try:
+        sign_in_as_demo_operator(page)
+        open_payment_of(page, 4103, paid["payment"]["id"])
+        expect(page.get_by_test_id("refund-check")).to_contain_text("12,000원 환불 가능")
+        width = page.evaluate("document.documentElement.scrollWidth")
+        assert width <= 390, f"the page scrolls sideways on a phone ({width}px)"
+        expect(page.get_by_test_id("timeline").locator("[data-event=approved]")).to_be_visible()
+        shots.take(page, "console-phone")
+    except Exception:
+        shots.take(page, "failed-console-phone", always=True)
+        raise
+    finally:
+        context.close()
+
+
+def test_the_page_loads_nothing_from_elsewhere(service: Service) -> None:
+    r = httpx.get(f"{service.base_url}/admin", timeout=10)
+    assert r.status_code == 200
+    assert "default-src 'self'" in r.headers["content-security-policy"]
+    assert not re.search(r"(src|href)=\"https?://", r.text)
