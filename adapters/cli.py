@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from adapters.config import AppConfig, ConfigErrors, demo_banner, load_config
-from adapters.scheduler.jobs import JOBS, JobUnavailable
+from adapters.scheduler.jobs import JOBS, JobReport, JobUnavailable
 
 log = logging.getLogger("dolgo_pay.cli")
 
@@ -27,7 +27,7 @@ def _config() -> AppConfig:
 
 
 # -- jobs --------------------------------------------------------------------------------------
-async def run_job(name: str, config: AppConfig, container: Any = None) -> str:
+async def run_job(name: str, config: AppConfig, container: Any = None) -> JobReport:
     if name not in JOBS:
         raise SystemExit(f"unknown job {name!r}; jobs: {', '.join(JOBS)}")
     from adapters.container import build_container
@@ -92,16 +92,27 @@ def jobs(args: argparse.Namespace) -> int:
     if args.jobs_command != "run":
         return 2
     config = _config()
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    # Warnings and errors on stderr; the one summary line on stdout (cron mails / alerts on
+    # the exit code: 0 done, 1 the job reported errors or failed).
+    logging.basicConfig(
+        level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s %(message)s"
+    )
     if not config.production and config.is_sqlite:
         _migrate(config)
     try:
-        summary = asyncio.run(run_job(args.job, config))
+        report = asyncio.run(run_job(args.job, config))
     except JobUnavailable as exc:
         print(exc, file=sys.stderr)
         return 1
-    print(f"{args.job}: {summary}", flush=True)
-    return 0
+    except Exception as exc:  # noqa: BLE001 - one line for cron; the traceback is logged
+        log.exception("job %s failed", args.job)
+        print(f"{args.job}: failed: {type(exc).__name__}: {exc}", flush=True)
+        return 1
+    print(
+        f"{args.job}: {report.summary}" + (f" ({report.errors} errors)" if report.errors else ""),
+        flush=True,
+    )
+    return 1 if report.errors else 0
 
 
 def parser() -> argparse.ArgumentParser:

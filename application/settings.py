@@ -30,6 +30,10 @@ class PaymentSettings:
     # refresh and retry). No check of an intent comes sooner: a janitor that asks iamport while
     # our own request may still arrive there could take "not there yet" for "never happened".
     gateway_call_deadline: timedelta = timedelta()
+    # How long a job's claim on a row lasts (database time): longer than one gateway call, so
+    # that a live owner is not overtaken; a dead owner's rows are taken over after it.
+    work_lease: timedelta = timedelta(minutes=5)
+    billing_concurrency: int = 50  # monthly charges under way at once in one billing run
 
     @property
     def notice_url(self) -> str:

@@ -192,7 +192,10 @@ class Settlement:
                     run.needs_lookup = True
                     self._await_lookup(run, at)
                 case Unknown():
-                    payment.mark_unknown(at, at + self._settings.next_check_after(0), "charge")
+                    # A charge's intent carries its unknown marker and first check from the
+                    # start (billing.new_charge); the lost answer is not itself a check.
+                    if payment.unknown is None:
+                        payment.mark_unknown(at, at + self._settings.next_check_after(0), "charge")
         return run.result()
 
     # -- proof that nothing was charged ---------------------------------------------------------
@@ -207,6 +210,25 @@ class Settlement:
         elif payment.status is PaymentStatus.FAILED and not payment.unpaid_proven:
             payment.prove_unpaid(at)
             self._after_unpaid(run, at, cause, {"outcome": "proven_unpaid"})
+        return run.result()
+
+    def apply_not_attempted(
+        self, order: Order, payment: Payment, at: datetime, cause: str, reason: str
+    ) -> SettleResult:
+        """iamport holds no try at all under this charge's merchant_uid, long after the call's
+        deadline, confirmed by a lookup on the backoff (ADR 0015): the call never reached it.
+        Unlike a decline this says nothing of the sponsor's card: an active sponsorship's
+        cycle moves on to its next attempt at once, outside dunning. Should the attempt ever
+        turn up paid, the double-payment rule refunds it."""
+        run = _Run.start(order, payment, at)
+        if payment.status is PaymentStatus.REQUESTED:
+            data = {"outcome": "not_attempted"}
+            payment.fail(reason, at, cause, unpaid_proven=True, data=data)
+            sub = order.subscription
+            if self._current_cycle(run) and order.is_active_routine and sub is not None:
+                sub.retry_at(at)
+            else:
+                self._after_unpaid(run, at, cause, data)
         return run.result()
 
     # -- the outcome of one of our cancels ------------------------------------------------------
@@ -367,13 +389,18 @@ class Settlement:
             paid_at = record.paid_at or at
             run.duplicate = (
                 run.order.status is OrderStatus.PAID and run.order.type is not OrderType.MONTHLY
-            )
+            ) or _cycle_paid_by_another(run)
             payment.approve(self._facts(record), paid_at, cause, data)
             self._after_paid(run, paid_at, cause, data)
         self._refunds(run, record, at, cause, cancellations, confirmed)
         if run.duplicate and payment.is_paid:
             # Another attempt already paid this order: the sponsor is charged once (spec §4.1).
             run.refund_duplicate = record
+            if run.order.type is OrderType.MONTHLY:
+                run.report(
+                    f"cycle {payment.cycle} paid twice: attempt {payment.attempt} "
+                    f"({record.imp_uid}) is refunded in full"
+                )
 
     def _unbooked_cancels(
         self,
@@ -555,6 +582,17 @@ class Settlement:
             and not _duplicate(run, cancellations)
         ):
             order.refunded(at, cause, {"cancel_amount": record.cancel_amount})
+
+
+def _cycle_paid_by_another(run: _Run) -> bool:
+    """A monthly attempt of a cycle another attempt has paid (e.g. one proven not attempted
+    that turns up paid after all): a double charge."""
+    sub, payment = run.order.subscription, run.payment
+    if run.order.type is not OrderType.MONTHLY or sub is None or payment.cycle is None:
+        return False
+    if payment.cycle < sub.cycle:
+        return True  # a cycle only follows a paid one
+    return payment.cycle == sub.cycle and sub.cycle_paid and payment.attempt != sub.attempt
 
 
 def _duplicate(run: _Run, cancellations: Sequence[Cancellation]) -> bool:

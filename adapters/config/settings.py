@@ -32,6 +32,7 @@ SANDBOX_SECRET = "sandbox_secret"
 SANDBOX_MERCHANT_CODE = "imp00000000"
 MIN_SECRET_LENGTH = 32
 DEFAULT_IDEMPOTENCY_LEASE = timedelta(minutes=5)
+DEFAULT_WORK_LEASE = timedelta(minutes=5)
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,6 +84,9 @@ class AppConfig:
     # An Idempotency-Key IN_PROGRESS longer than this was left by a process that died: longer
     # than any request, iamport timeouts included.
     idempotency_lease: timedelta = DEFAULT_IDEMPOTENCY_LEASE
+    # A job's claim on a row (database time): longer than one gateway call can take.
+    work_lease: timedelta = DEFAULT_WORK_LEASE
+    billing_concurrency: int = 50
 
     @property
     def production(self) -> bool:
@@ -111,6 +115,8 @@ class AppConfig:
             dunning=DunningPolicy(retry_after_days=self.dunning_days),
             charge_hour=self.charge_hour,
             gateway_call_deadline=self.gateway_call_deadline,
+            work_lease=self.work_lease,
+            billing_concurrency=self.billing_concurrency,
         )
 
     @property
@@ -282,6 +288,17 @@ def load_config(env: Mapping[str, str] | None = None) -> AppConfig:
             f" the default is {DEFAULT_IDEMPOTENCY_LEASE.seconds} s",
         )
 
+    # Unset, the lease follows the timeouts; set, it must exceed what they allow.
+    default_work_lease = max(DEFAULT_WORK_LEASE, deadline + timedelta(minutes=1))
+    work_lease = r.get("DOLGO_WORK_LEASE_SECONDS", default_work_lease, _lease)
+    if work_lease <= deadline:
+        r.fail(
+            "DOLGO_WORK_LEASE_SECONDS",
+            f"must be longer than one call to iamport can take ({deadline.seconds} s with connect"
+            f" {connect_timeout:g} s and read {read_timeout:g} s); the default is"
+            f" {DEFAULT_WORK_LEASE.seconds} s",
+        )
+
     values = dict(
         mode=mode,
         database_url=r.raw("DOLGO_DATABASE_URL") or DEFAULT_DATABASE_URL,
@@ -308,6 +325,8 @@ def load_config(env: Mapping[str, str] | None = None) -> AppConfig:
         scheduler=r.get("DOLGO_SCHEDULER", True, _switch),
         demo_tokens=demo_tokens,
         idempotency_lease=lease,
+        work_lease=work_lease,
+        billing_concurrency=r.get("DOLGO_BILLING_CONCURRENCY", 50, _int_in(1, 500)),
     )
     for name, key in (("DOLGO_JWT_SECRET", "jwt_secret"), ("DOLGO_SECRET", "secret")):
         value = r.raw(name)

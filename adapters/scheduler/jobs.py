@@ -1,14 +1,19 @@
 """One-shot jobs (`dolgo-pay jobs run <job>`, and any scheduler): name → runner.
 
-Each runner takes the initialised container and returns a one-line summary.
+Each runner takes the initialised container and returns a JobReport: a one-line summary and
+how many errors the job met (work it could not do this time: a charge that raised, a webhook
+whose processing failed, a reconciliation page iamport did not answer). `jobs run` exits
+non-zero when there are any, so cron alerts.
 """
 
 from collections import Counter
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from datetime import timedelta
 from inspect import isawaitable
 from typing import Any
 
+from application.records import InboxState
 from application.use_cases.charge_cycle import ChargeDueSubscriptionsCommand
 from application.use_cases.expire_unpaid import ExpireCommand
 from application.use_cases.handle_webhook import ProcessDueWebhooksCommand
@@ -17,8 +22,19 @@ from application.use_cases.reconcile import ReconcileCommand
 from application.use_cases.resolve_unknown import ResolveCommand
 from application.use_cases.stuck_cards import ResolveStuckCardIssuancesCommand
 
-JobRunner = Callable[[Any], Awaitable[str]]
 RECONCILE_WINDOW = timedelta(hours=48)
+
+
+@dataclass(frozen=True, slots=True)
+class JobReport:
+    summary: str
+    errors: int = 0
+
+    def __str__(self) -> str:
+        return self.summary
+
+
+JobRunner = Callable[[Any], Awaitable[JobReport]]
 
 
 class JobUnavailable(Exception):
@@ -30,52 +46,67 @@ async def _get(provider: Any) -> Any:
     return await value if isawaitable(value) else value
 
 
-async def resolve_unknown(c: Any) -> str:
+async def resolve_unknown(c: Any) -> JobReport:
     payments = await (await _get(c.resolve_unknown_payments)).execute(ResolveCommand())
     cancels = await (await _get(c.resolve_unknown_cancellations)).execute(ResolveCommand())
     cards = await (await _get(c.resolve_stuck_cards)).execute(ResolveStuckCardIssuancesCommand())
     outcomes = Counter(
         r.outcome for r in [*payments.resolutions, *cancels.resolutions, *cards.resolutions]
     )
-    return f"{sum(outcomes.values())} checked: {dict(outcomes)}"
+    return JobReport(f"{sum(outcomes.values())} checked: {dict(outcomes)}")
 
 
-async def process_webhooks(c: Any) -> str:
+async def process_webhooks(c: Any) -> JobReport:
     result = await (await _get(c.process_due_webhooks)).execute(ProcessDueWebhooksCommand())
     states = Counter(str(r.state.value) for r in result.results)
-    return f"{len(result.results)} processed: {dict(states)}"
+    failed = result.count(InboxState.FAILED)
+    return JobReport(f"{len(result.results)} processed: {dict(states)}", failed)
 
 
-async def reconcile(c: Any) -> str:
+async def reconcile(c: Any) -> JobReport:
     until = (await _get(c.clock)).now()
     report = await (await _get(c.reconcile)).execute(
         ReconcileCommand(until - RECONCILE_WINDOW, until)
     )
-    return (
+    summary = (
         f"checked {report.checked}, repaired {len(report.repaired)}, "
         f"unmatched {len(report.unmatched_at_iamport)}, missing {len(report.missing_at_iamport)}, "
         f"mismatched {len(report.mismatched)}, errors {len(report.errors)}"
     )
+    return JobReport(summary, len(report.errors))
 
 
-async def expire_vbanks(c: Any) -> str:
+async def expire_vbanks(c: Any) -> JobReport:
     result = await (await _get(c.expire_vbanks)).execute(ExpireCommand())
-    return f"expired {len(result.expired)}, settled {len(result.settled)}, skipped {len(result.skipped)}"
+    return JobReport(
+        f"expired {len(result.expired)}, settled {len(result.settled)}, skipped {len(result.skipped)}"
+    )
 
 
-async def expire_orders(c: Any) -> str:
+async def expire_orders(c: Any) -> JobReport:
     result = await (await _get(c.expire_orders)).execute(ExpireCommand())
-    return f"expired {len(result.expired)}, settled {len(result.settled)}, skipped {len(result.skipped)}"
+    return JobReport(
+        f"expired {len(result.expired)}, settled {len(result.settled)}, skipped {len(result.skipped)}"
+    )
 
 
-async def charge_subscriptions(c: Any) -> str:
-    result = await (await _get(c.charge_due_subscriptions)).execute(ChargeDueSubscriptionsCommand())
-    return f"{dict(result.actions)}, conflicts {result.conflicts}, errors {result.errors}"
+async def charge_subscriptions(c: Any) -> JobReport:
+    settings = await _get(c.settings)
+    command = ChargeDueSubscriptionsCommand(
+        concurrency=settings.billing_concurrency,
+        batch=max(100, 2 * settings.billing_concurrency),
+        lease=settings.work_lease,
+    )
+    result = await (await _get(c.charge_due_subscriptions)).execute(command)
+    actions = ", ".join(f"{k} {v}" for k, v in sorted(result.actions.items())) or "nothing due"
+    return JobReport(
+        f"{actions}; conflicts {result.conflicts}, errors {result.errors}", result.errors
+    )
 
 
-async def purge_idempotency(c: Any) -> str:
+async def purge_idempotency(c: Any) -> JobReport:
     result = await (await _get(c.purge_idempotency_keys)).execute(PurgeIdempotencyKeysCommand())
-    return f"purged {result.purged} idempotency keys older than a day"
+    return JobReport(f"purged {result.purged} idempotency keys older than a day")
 
 
 JOBS: dict[str, tuple[str, JobRunner]] = {

@@ -3,21 +3,30 @@
 merchant_uid is deterministic in (order, cycle, attempt), and a new attempt is made only when
 the previous one is known unpaid:
   - FAILED with unpaid_proven (declined, not attempted, or proven by a lookup) → go;
-  - FAILED not proven (rejected) or REQUESTED with an unknown outcome → first look the previous
-    merchant_uid up (`find/{uid}/paid`): a paid try is settled as paid and no new attempt is
-    made; no paid try proves it unpaid (Settlement then applies the dunning consequences);
-    no usable answer → wait and ask again later. Nothing is failed by guess.
+  - FAILED not proven (rejected) → first look the previous merchant_uid up
+    (`find/{uid}/paid`): a paid try is settled as paid and no new attempt is made; no paid try
+    proves it unpaid (Settlement then applies the dunning consequences); no usable answer →
+    wait and ask again later;
+  - REQUESTED with an unknown outcome (an answer lost, or a process that died between intent
+    and outcome) → the janitor's own resolution (`ResolveUnknownPayments.resolve`): settled
+    from iamport's record, proven not attempted (ADR 0015), or checked again later.
+Nothing is failed by guess. While an attempt is in flight its sponsorship stays due at the
+attempt's next check time, so the billing job finds it again should nobody record an answer.
+
+The billing job claims due sponsorships in batches (WorkLeases) and charges them with bounded
+concurrency until none is due; two instances take disjoint batches.
 """
 
+import asyncio
 import logging
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import StrEnum
 
 from application.channels import ChannelDirectory
 from application.gateway import IamportGateway
-from application.ports import Clock, ConcurrentUpdate, IdGenerator, UnitOfWorkFactory
+from application.ports import Clock, ConcurrentUpdate, IdGenerator, UnitOfWorkFactory, Work
 from application.settings import PaymentSettings
 from application.settlement import Settlement
 from application.use_cases.billing import (
@@ -26,7 +35,10 @@ from application.use_cases.billing import (
     billing_key_for,
     new_charge,
 )
+from application.use_cases.claimed import claim, release, this_worker
 from application.use_cases.one_click import ChargeState, charge_state
+from application.use_cases.payment_sync import PaymentSync
+from application.use_cases.resolve_unknown import ResolveUnknownPayments
 from domain.order import Order
 from domain.payment import Payment
 from domain.status import PaymentStatus
@@ -90,18 +102,32 @@ class ChargeCycle:
         self._channels = channels
         self._settings = settings
         self._charges = BillingCharges(uow, gateway, clock, settings, settlement)
+        sync = PaymentSync(uow, gateway, settlement, clock, ids)
+        self._unknown = ResolveUnknownPayments(uow, gateway, sync, clock, settings)
 
     async def execute(self, command: ChargeCycleCommand) -> ChargeCycleResult:
         order, previous = await self._read(command.order_id)
         if not is_due(order, self._clock.now()):
             return ChargeCycleResult(CycleAction.NOT_DUE, order)
 
+        if previous is not None and previous.status is PaymentStatus.REQUESTED:
+            unknown = previous.unknown
+            if unknown is not None and unknown.next_check_at <= self._clock.now():
+                await self._unknown.resolve(previous, SCHEDULER)
+                order, previous = await self._read(order.id)
+            if previous is not None and previous.status is PaymentStatus.REQUESTED:
+                # Still in flight, or iamport has not answered: come back at its next check.
+                await self._postpone(order.id, previous)
+                return ChargeCycleResult(CycleAction.WAITING, order, previous)
+            if previous is not None and previous.is_paid:
+                return ChargeCycleResult(
+                    CycleAction.PREVIOUS_PAID, order, previous, charge_state(previous)
+                )
+            if not is_due(order, self._clock.now()):
+                return ChargeCycleResult(CycleAction.WAITING, order, previous)
+
         if not known_unpaid(previous):
             assert previous is not None
-            if previous.status is PaymentStatus.REQUESTED and (
-                previous.unknown is None or previous.unknown.next_check_at > self._clock.now()
-            ):
-                return ChargeCycleResult(CycleAction.WAITING, order, previous)  # still in flight
             verdict, order, looked_up, _ = await self._charges.look_up(
                 order.id, previous.id, SCHEDULER
             )
@@ -110,7 +136,7 @@ class ChargeCycle:
                     CycleAction.PREVIOUS_PAID, order, looked_up, charge_state(looked_up)
                 )
             if verdict is Verdict.WAIT:
-                await self._postpone(order.id)
+                await self._postpone(order.id, None)
                 return ChargeCycleResult(CycleAction.WAITING, order, previous)
             # Proven unpaid: Settlement has applied the consequences (dunning may have moved
             # the next charge to later, or ended the sponsorship).
@@ -155,6 +181,10 @@ class ChargeCycle:
                 at=now,
                 in_flight_for=self._settings.next_check_after(0),
             )
+            # Due again at the attempt's first check: should no answer ever be recorded (a
+            # crash), the billing job meets the attempt again, as the janitor does.
+            assert payment.unknown is not None
+            order.subscription.retry_at(payment.unknown.next_check_at)
             await uow.orders.save(order)
             await uow.payments.add(payment)
             await uow.commit()
@@ -164,13 +194,19 @@ class ChargeCycle:
             CycleAction.CHARGED, charged.order, charged.payment, charge_state(charged.payment)
         )
 
-    async def _postpone(self, order_id: int) -> None:
-        """iamport did not answer the lookup: come back after the first backoff step."""
+    async def _postpone(self, order_id: int, in_flight: Payment | None) -> None:
+        """Come back at the in-flight attempt's next check, or (iamport did not answer the
+        lookup) after the first backoff step."""
+        now = self._clock.now()
+        if in_flight is not None and in_flight.unknown is not None:
+            until = max(in_flight.unknown.next_check_at, now + timedelta(seconds=1))
+        else:
+            until = now + self._settings.next_check_after(0)
         async with self._uow() as uow:
             order = await uow.orders.get(order_id, for_update=True)
-            if order is None or order.subscription is None or not is_due(order, self._clock.now()):
+            if order is None or order.subscription is None or not is_due(order, now):
                 return
-            order.subscription.retry_at(self._clock.now() + self._settings.next_check_after(0))
+            order.subscription.retry_at(until)
             await uow.orders.save(order)
             await uow.commit()
 
@@ -178,7 +214,10 @@ class ChargeCycle:
 # -- the scheduler's job ---------------------------------------------------------------------------
 @dataclass(frozen=True, slots=True)
 class ChargeDueSubscriptionsCommand:
-    limit: int = 100
+    owner: str = field(default_factory=this_worker)  # whose lease the claimed orders carry
+    concurrency: int = 50  # charges under way at once
+    batch: int = 100  # orders claimed per claim
+    lease: timedelta = timedelta(minutes=5)  # longer than one charge (its gateway calls)
 
 
 @dataclass(frozen=True, slots=True)
@@ -189,7 +228,13 @@ class ChargeDueSubscriptionsResult:
 
 
 class ChargeDueSubscriptions:
-    """Charge every sponsorship whose next charge is due; one order's failure stops no other."""
+    """Charge every sponsorship whose next charge is due; one order's failure stops no other.
+
+    Claims due orders in batches and charges them `concurrency` at a time until none is left:
+    no cap per run, and memory bounded by the batch, not by the number due (only the ids of
+    orders done are kept, to release their leases at the end: an order is charged at most
+    once per run even when its next cycle is already due too).
+    """
 
     def __init__(self, uow: UnitOfWorkFactory, clock: Clock, charge_cycle: ChargeCycle) -> None:
         self._uow = uow
@@ -197,21 +242,51 @@ class ChargeDueSubscriptions:
         self._charge_cycle = charge_cycle
 
     async def execute(self, command: ChargeDueSubscriptionsCommand) -> ChargeDueSubscriptionsResult:
-        async with self._uow() as uow:
-            due = await uow.orders.due_subscriptions(self._clock.now(), command.limit)
+        if command.concurrency < 1 or command.batch < 1:
+            raise ValueError("concurrency and batch must be at least 1")
         counts: Counter[str] = Counter()
-        conflicts = errors = 0
-        for order in due:
+        tally = {"conflicts": 0, "errors": 0}
+        done: list[int] = []
+        queue: asyncio.Queue[int | None] = asyncio.Queue(maxsize=command.batch)
+
+        async def claim_until_none_due() -> None:
             try:
-                result = await self._charge_cycle.execute(ChargeCycleCommand(order.id))
-            except ConcurrentUpdate:
-                conflicts += 1
-                continue
-            except Exception:
-                errors += 1
-                log.exception("order %s: monthly charge failed", order.id)
-                continue
-            counts[result.action.value] += 1
-            if result.state is not None:
-                counts[result.state.value] += 1
-        return ChargeDueSubscriptionsResult(dict(counts), conflicts, errors)
+                while ids := await claim(
+                    self._uow,
+                    Work.DUE_CHARGES,
+                    command.owner,
+                    self._clock.now(),
+                    command.batch,
+                    command.lease,
+                ):
+                    for order_id in ids:
+                        await queue.put(order_id)
+            finally:
+                for _ in range(command.concurrency):
+                    await queue.put(None)
+
+        async def charge() -> None:
+            while (order_id := await queue.get()) is not None:
+                done.append(order_id)
+                try:
+                    result = await self._charge_cycle.execute(ChargeCycleCommand(order_id))
+                except ConcurrentUpdate:
+                    tally["conflicts"] += 1
+                    continue
+                except Exception:
+                    tally["errors"] += 1
+                    log.exception("order %s: monthly charge failed", order_id)
+                    continue
+                counts[result.action.value] += 1
+                if result.state is not None:
+                    counts[result.state.value] += 1
+
+        try:
+            async with asyncio.TaskGroup() as group:
+                group.create_task(claim_until_none_due())
+                for _ in range(command.concurrency):
+                    group.create_task(charge())
+        finally:
+            for start in range(0, len(done), 500):
+                await release(self._uow, Work.DUE_CHARGES, done[start : start + 500], command.owner)
+        return ChargeDueSubscriptionsResult(dict(counts), tally["conflicts"], tally["errors"])

@@ -113,6 +113,10 @@ class PaymentSync:
         self._clock = clock
         self._ids = ids
 
+    @property
+    def settlement(self) -> Settlement:
+        return self._settlement
+
     async def apply(self, record: GatewayPayment, cause: str) -> Synced:
         """Raises PaymentMissing when the merchant_uid is not one of our payments."""
         cancel: Cancellation | None = None

@@ -6,10 +6,12 @@ import logging
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from application.gateway import IamportGateway
-from application.ports import Clock, Page, PaymentFilter, UnitOfWorkFactory
+from application.gateway import IamportGateway, NotFound
+from application.ports import Clock, Page, PaymentFilter, UnitOfWorkFactory, Work
 from application.settings import PaymentSettings
 from application.settlement import Settlement
+from application.use_cases.billing import lock_charge
+from application.use_cases.claimed import claim, release, this_worker
 from application.use_cases.payment_sync import (
     JANITOR,
     PaymentSync,
@@ -25,10 +27,13 @@ from domain.status import CancellationStatus, PaymentStatus
 
 log = logging.getLogger("dolgo_pay.janitor")
 
+CHARGE = "charge"  # the unknown operation of a billing-key charge (`again`)
+
 
 @dataclass(frozen=True, slots=True)
 class ResolveCommand:
     limit: int = 100
+    owner: str = field(default_factory=this_worker)  # whose lease the claimed rows carry
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,10 +57,12 @@ class ResolveUnknownPayments:
     """REQUESTED payments whose call's answer was lost, due for a check: ask iamport by
     merchant_uid (findAll: every try) and settle what its record proves.
 
-    iamport's not-found is no proof for a key charge (`again`) that got no answer: iamport may
-    still be processing it. Such a payment stays REQUESTED on the backoff (1m, 5m, 1h, 1d, then
-    daily) and is escalated to operators once the backoff is exhausted; it is never failed
-    here by guess.
+    iamport's not-found is no proof at the first check of a key charge (`again`) that got no
+    answer: the payment stays REQUESTED on the backoff (1m, 5m, 1h, 1d, then daily). A charge
+    iamport still knows nothing of at a later check — `findAll` and `find` by merchant_uid
+    both not found, the call's deadline long past — was never received: it is proven not
+    attempted and its cycle moves on (ADR 0015). Other unknown calls are escalated to
+    operators once the backoff is exhausted; nothing is failed here by guess.
     """
 
     def __init__(
@@ -73,19 +80,58 @@ class ResolveUnknownPayments:
         self._settings = settings
 
     async def execute(self, command: ResolveCommand) -> ResolveResult:
-        async with self._uow() as uow:
-            due = await uow.payments.unresolved(self._clock.now(), command.limit)
-        return ResolveResult([await self._resolve(p) for p in due])
+        work, owner = Work.UNKNOWN_PAYMENTS, command.owner
+        lease = self._settings.work_lease
+        ids = await claim(self._uow, work, owner, self._clock.now(), command.limit, lease)
+        out = []
+        try:
+            for payment_id in ids:
+                async with self._uow() as uow:
+                    payment = await uow.payments.get(payment_id)
+                if payment is not None:
+                    out.append(await self.resolve(payment, JANITOR))
+        finally:
+            await release(self._uow, work, ids, owner)
+        return ResolveResult(out)
 
-    async def _resolve(self, payment: Payment) -> Resolution:
+    async def resolve(self, payment: Payment, cause: str) -> Resolution:
+        """Settle one unknown payment from iamport's word, or check it again later."""
         tries = tries_of(await self._gateway.find_all_payments(payment.merchant_uid))
         decisive = decisive_try(tries or [])
         if decisive is not None:
-            synced = await self._sync.apply(decisive, JANITOR)
+            synced = await self._sync.apply(decisive, cause)
             status = synced.payment.status
             if status is not PaymentStatus.REQUESTED:
                 return Resolution(payment.id, payment.merchant_uid, status.name.lower())
+        elif tries == [] and payment.unknown is not None and payment.unknown.operation == CHARGE:
+            found = await self._gateway.find_payment(payment.merchant_uid)
+            if isinstance(found, NotFound) and await self._prove_not_attempted(payment, cause):
+                return Resolution(payment.id, payment.merchant_uid, "not_attempted")
         return await self._check_later(payment)
+
+    async def _prove_not_attempted(self, payment: Payment, cause: str) -> bool:
+        """Both lookups found nothing: proof once the call's deadline is long past and an
+        earlier check, a backoff step ago, found nothing either (checks >= 1)."""
+        async with self._uow() as uow:
+            order, row = await lock_charge(uow, payment.order_id, payment.id)
+            now = self._clock.now()
+            unknown = row.unknown
+            if (
+                row.status is not PaymentStatus.REQUESTED
+                or unknown is None
+                or unknown.checks < 1
+                or unknown.next_check_at > now  # another worker just checked it
+                or now < row.requested_at + self._settings.next_check_after(0)
+            ):
+                return False
+            settled = self._sync.settlement.apply_not_attempted(
+                order, row, now, cause, "iamport holds no try of this charge: never received"
+            )
+            await uow.orders.save(order)
+            await uow.payments.save(row)
+            await uow.commit()
+        log.warning("charge %s proven not attempted: %s", row.merchant_uid, settled.order_status)
+        return True
 
     async def _check_later(self, payment: Payment) -> Resolution:
         async with self._uow() as uow:
@@ -93,6 +139,8 @@ class ResolveUnknownPayments:
             if row is None or row.status is not PaymentStatus.REQUESTED or row.unknown is None:
                 return Resolution(payment.id, payment.merchant_uid, "settled_meanwhile")
             now = self._clock.now()
+            if row.unknown.next_check_at > now:  # another worker checked it meanwhile
+                return Resolution(payment.id, payment.merchant_uid, "checked_meanwhile")
             checks = row.unknown.checks + 1
             row.mark_unknown(
                 now, now + self._settings.next_check_after(checks), row.unknown.operation

@@ -55,12 +55,13 @@ async def test_charged_then_timed_out_is_settled_paid_from_iamports_record(app, 
     assert (await app.order(order.id)).status is OrderStatus.PAID
 
 
-async def test_not_found_is_no_proof_backoff_then_escalated_never_failed(app, gateway, clock):
+async def test_unanswered_lookups_back_off_then_escalate_never_failed(app, gateway, clock):
     order, payment = one_click(clock)
     await charge_with_lost_answer(app, order, payment)
     steps = [timedelta(minutes=5), timedelta(hours=1), timedelta(days=1), timedelta(days=1)]
     clock.advance(minutes=1)
     for n, step in enumerate(steps, start=1):
+        gateway.script("find_all_payments", Unknown("iamport did not answer"))
         [r] = (await app.resolve_payments.execute(ResolveCommand())).resolutions
         assert r.outcome == "still_unknown" and r.escalated is (n >= 4)
         p = await app.payment(payment.merchant_uid)
@@ -70,6 +71,28 @@ async def test_not_found_is_no_proof_backoff_then_escalated_never_failed(app, ga
     listed = await app.list_unknown.execute(ListUnknownOutcomesQuery())
     assert [u.merchant_uid for u in listed.payments] == [payment.merchant_uid]
     assert await app.history(order.id) == []  # nothing was decided by guess
+
+
+async def test_not_found_at_the_first_check_is_no_proof_a_second_proves_not_attempted(
+    app, gateway, clock
+):
+    order, payment = one_click(clock)
+    await charge_with_lost_answer(app, order, payment)
+    clock.advance(minutes=1)
+    [first] = (await app.resolve_payments.execute(ResolveCommand())).resolutions
+    assert first.outcome == "still_unknown"
+    assert (await app.payment(payment.merchant_uid)).status is PaymentStatus.REQUESTED
+
+    clock.advance(minutes=5)
+    [second] = (await app.resolve_payments.execute(ResolveCommand())).resolutions
+
+    assert second.outcome == "not_attempted"
+    p = await app.payment(payment.merchant_uid)
+    assert p.status is PaymentStatus.FAILED and p.unpaid_proven and p.unknown is None
+    assert (await app.order(order.id)).status is OrderStatus.ORDERED  # the sponsor may retry
+    # both checks asked findAll and find (any status) by merchant_uid
+    assert gateway.calls_of("find_payment") == [(payment.merchant_uid, False)] * 2
+    assert len(gateway.calls_of("find_all_payments")) == 2
 
 
 async def test_failed_try_at_iamport_proves_unpaid(app, gateway, clock):

@@ -370,12 +370,37 @@ async def test_a_refused_connection_counts_as_known_unpaid_and_follows_the_dunni
 
 
 # -- unknown and rejected: never a new attempt before the previous one is known unpaid ---------------
-async def test_an_unknown_charge_is_never_retried_nor_failed_by_the_scheduler():
+async def test_an_unknown_charge_iamport_never_received_is_proven_so_and_the_cycle_charged_once():
+    w = World()
+    order, _ = await started(w)
+    w.gateway.script("charge_billing_key", Unknown("read timeout"))  # iamport saw nothing
+    due = kst(2026, 4, 2, 10)
+    await run_scheduler(w, due)
+    assert (await w.order(order.id)).subscription.next_charge_at == due + timedelta(minutes=1)
+
+    await run_scheduler(w, due + timedelta(minutes=1))  # first check: not found is no proof
+    [_, lost] = await w.payments_of(order.id)
+    assert lost.status is PaymentStatus.REQUESTED and len(charges(w)) == 2
+    assert (await w.order(order.id)).subscription.next_charge_at == lost.unknown.next_check_at
+
+    await run_scheduler(w, due + timedelta(minutes=6))  # confirmed: never attempted; charged
+    [_, lost, retry] = await w.payments_of(order.id)
+    assert (lost.status, lost.unpaid_proven) == (PaymentStatus.FAILED, True)
+    assert retry.merchant_uid == f"dp{order.id}c2a2"
+    assert retry.status is PaymentStatus.ROUTINE_PAID
+    stored = await w.order(order.id)
+    assert stored.status is OrderStatus.ROUTINE  # a lost call is no decline: no dunning
+    assert stored.subscription.next_charge_at == kst(2026, 5, 2, 10)
+    assert len(charges(w)) == 3
+
+
+async def test_an_unknown_charge_is_not_retried_while_iamport_does_not_answer():
     w = World()
     order, _ = await started(w)
     w.gateway.script("charge_billing_key", Unknown("read timeout"))
     await run_scheduler(w, kst(2026, 4, 2, 10))
     for day in (1, 3, 7, 40):
+        w.gateway.script("find_all_payments", Unknown("502"))
         await run_scheduler(w, kst(2026, 4, 2, 10) + timedelta(days=day))
 
     last = (await w.payments_of(order.id))[-1]
