@@ -17,15 +17,17 @@ from dependency_injector import containers, providers
 
 from adapters.config import AppConfig
 from adapters.http.inbox import ListInbox
-from adapters.http.metrics import counting, observe_gateway
+from adapters.http.metrics import counting, observe_channel, observe_gateway
 from adapters.memory.clock import SystemClock
 from adapters.memory.ids import TimeOrderedIds
+from application.channel_health import ChannelHealthBook
 from application.channels import ChannelDirectory
 from application.ports import UnitOfWorkFactory
 from application.settings import PaymentSettings
 from application.settlement import Settlement
 from application.use_cases.attention import AcknowledgeAttention
 from application.use_cases.cards import DeleteCard, ListCards
+from application.use_cases.channel_admin import ForceChannel, ListChannels
 from application.use_cases.charge_cycle import ChargeCycle, ChargeDueSubscriptions
 from application.use_cases.complete_payment import CompletePayment
 from application.use_cases.create_checkout import CreateCheckout, RetryCheckout
@@ -122,6 +124,15 @@ class Container(containers.DeclarativeContainer):
     gateway = providers.Resource(iamport_client, config)
 
     settlement = providers.Singleton(Settlement, settings=settings, channels=channels)
+    channel_health = providers.Singleton(
+        ChannelHealthBook,
+        uow=uow_factory,
+        clock=clock,
+        policy=providers.Callable(lambda s: s.breaker, settings),
+        observer=observe_channel,
+    )
+    list_channels = providers.Factory(ListChannels, channels=channels, health=channel_health)
+    force_channel = providers.Factory(ForceChannel, channels=channels, health=channel_health)
     payment_sync = providers.Factory(
         PaymentSync, uow=uow_factory, gateway=gateway, settlement=settlement, clock=clock, ids=ids
     )
@@ -136,6 +147,7 @@ class Container(containers.DeclarativeContainer):
         settings=settings,
         channels=channels,
         settlement=settlement,
+        health=channel_health,
     )
     retry_checkout = providers.Factory(
         RetryCheckout,
@@ -146,6 +158,7 @@ class Container(containers.DeclarativeContainer):
         settings=settings,
         channels=channels,
         settlement=settlement,
+        health=channel_health,
         sync=payment_sync,
     )
     complete_payment = providers.Factory(

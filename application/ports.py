@@ -15,6 +15,7 @@ from typing import Protocol, Self
 from application.records import IdempotencyRecord, InboxMessage
 from domain.cancellation import Cancellation
 from domain.card import PaymentCard
+from domain.channel_health import ChannelHealth
 from domain.history import HistoryEntry
 from domain.order import Order
 from domain.payment import Payment
@@ -167,6 +168,18 @@ class IdempotencyStore(Protocol):
         ...
 
 
+class ChannelHealthRepository(Protocol):
+    """One breaker row per channel. Writes are made under the row's lock (`for_update`)."""
+
+    async def get(self, channel: str, *, for_update: bool = False) -> ChannelHealth | None: ...
+    async def add(self, health: ChannelHealth) -> bool:
+        """False when the channel's row exists already (another instance made it first)."""
+        ...
+
+    async def save(self, health: ChannelHealth) -> None: ...
+    async def all(self) -> list[ChannelHealth]: ...
+
+
 class Work(StrEnum):
     """Kinds of rows the jobs claim. Each names a table and what makes one of its rows due."""
 
@@ -215,6 +228,7 @@ class UnitOfWork(Protocol):
     history: HistoryRepository
     webhooks: WebhookInbox
     idempotency: IdempotencyStore
+    channel_health: ChannelHealthRepository
 
     async def __aenter__(self) -> Self: ...
     async def __aexit__(self, *exc: object) -> None:

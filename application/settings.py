@@ -3,6 +3,7 @@
 from dataclasses import dataclass, field
 from datetime import timedelta
 
+from domain.channel_health import BreakerPolicy
 from domain.refund_policy import RefundPolicy
 from domain.subscription import DunningPolicy
 
@@ -34,6 +35,7 @@ class PaymentSettings:
     # that a live owner is not overtaken; a dead owner's rows are taken over after it.
     work_lease: timedelta = timedelta(minutes=5)
     billing_concurrency: int = 50  # monthly charges under way at once in one billing run
+    breaker: BreakerPolicy = field(default_factory=BreakerPolicy)  # channel health (spec §4.9)
 
     @property
     def notice_url(self) -> str:

@@ -60,6 +60,7 @@ class Payment(Transitions):
     attempt: int = 1
     cycle: int | None = None
     payment_card_id: int | None = None
+    route_reason: str | None = None  # why it went to `channel` (priority, breaker, failover)
     status: PaymentStatus = PaymentStatus.REQUESTED
     imp_uid: str | None = None
     pg_provider: str | None = None

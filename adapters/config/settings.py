@@ -17,6 +17,7 @@ from adapters.config.channels import demo_channels, load_channels
 from adapters.config.errors import ConfigError, ConfigErrors
 from application.channels import ChannelDirectory
 from application.settings import PaymentSettings
+from domain.channel_health import BreakerPolicy
 from domain.refund_policy import RefundPolicy
 from domain.subscription import DunningPolicy
 
@@ -79,6 +80,8 @@ class AppConfig:
     refund_window_days: int = 7
     dunning_days: tuple[int, ...] = (1, 3, 7)
     charge_hour: int = 10
+    breaker_failures: int = 5  # PG failures in a row that open a channel's breaker
+    breaker_open_seconds: int = 60  # an open breaker lets a probe through after this
     scheduler: bool = True
     demo_tokens: bool = True
     # An Idempotency-Key IN_PROGRESS longer than this was left by a process that died: longer
@@ -117,6 +120,11 @@ class AppConfig:
             gateway_call_deadline=self.gateway_call_deadline,
             work_lease=self.work_lease,
             billing_concurrency=self.billing_concurrency,
+            breaker=BreakerPolicy(
+                failure_threshold=self.breaker_failures,
+                open_for=timedelta(seconds=self.breaker_open_seconds),
+                probe_for=self.gateway_call_deadline,
+            ),
         )
 
     @property
@@ -322,6 +330,8 @@ def load_config(env: Mapping[str, str] | None = None) -> AppConfig:
         refund_window_days=r.get("DOLGO_REFUND_WINDOW_DAYS", 7, _int_in(0, 3650)),
         dunning_days=r.get("DOLGO_DUNNING_DAYS", (1, 3, 7), _days),
         charge_hour=r.get("DOLGO_CHARGE_HOUR", 10, _int_in(0, 23)),
+        breaker_failures=r.get("DOLGO_BREAKER_FAILURES", 5, _int_in(1, 1000)),
+        breaker_open_seconds=r.get("DOLGO_BREAKER_OPEN_SECONDS", 60, _int_in(1, 86400)),
         scheduler=r.get("DOLGO_SCHEDULER", True, _switch),
         demo_tokens=demo_tokens,
         idempotency_lease=lease,

@@ -23,6 +23,7 @@ from adapters.config import AppConfig
 from adapters.container import Container
 from adapters.http.auth import NO_TOKEN, PUBLIC, Principal, jwt_auth, principal
 from adapters.http.console import create_console_router
+from adapters.http.controllers.admin_channels import AdminChannelController
 from adapters.http.controllers.admin_me import AdminMeController
 from adapters.http.controllers.admin_orders import AdminOrderController
 from adapters.http.controllers.admin_payments import AdminPaymentController
@@ -119,6 +120,7 @@ def create_app(container: Container, *, sandbox: ASGIApp | None = None) -> Lites
         AdminPaymentController,
         AdminWebhookController,
         AdminReconcileController,
+        AdminChannelController,
     ]
     sandbox_app = None
     if config.sandbox and not config.production:

@@ -4,6 +4,11 @@
   dolgo_pay_gateway_seconds{operation, outcome} iamport call latency (the client's observer)
   dolgo_pay_gateway_unknown_total{operation}   calls whose outcome is unknown
   dolgo_pay_webhooks_received_total{status}    webhooks stored in the inbox, by iamport's hint
+  dolgo_pay_channel_breaker{channel, state}    1 for each channel's breaker state, 0 for the rest
+  dolgo_pay_channel_failures{channel}          PG failures in a row on the channel
+
+The channel gauges show the shared breaker (channel_health) as this process last read or wrote
+it; every checkout and billing charge reads it, so a busy instance is current to the request.
 
 Metrics are created on first use in prometheus_client's default registry (the one
 PrometheusController exposes), once per process; labels are closed sets, never request data.
@@ -13,9 +18,10 @@ import functools
 from typing import Any, Self
 
 from litestar.plugins.prometheus import PrometheusConfig
-from prometheus_client import REGISTRY, Counter, Histogram
+from prometheus_client import REGISTRY, Counter, Gauge, Histogram
 
 from application.ports import UnitOfWork, UnitOfWorkFactory
+from domain.channel_health import ChannelHealth
 from domain.payment import Payment
 from domain.status import PaymentStatus
 
@@ -23,6 +29,7 @@ PREFIX = "dolgo_pay"
 _STATUSES = frozenset(s.name.lower() for s in PaymentStatus)
 _METHODS = frozenset({"card", "trans", "vbank", "phone", "point", "kakaopay", "naverpay"})
 _HINTS = frozenset({"paid", "ready", "cancelled", "failed"})
+_BREAKER_STATES = ("closed", "open", "half_open", "forced_open", "forced_closed")
 _OUTCOMES = frozenset(
     {"approved", "declined", "pending", "rejected", "not_attempted", "unknown", "not_found"}
 )
@@ -63,6 +70,18 @@ class _Metrics:
             "iamport webhooks stored in the inbox, by the status hint they carried",
             ["status"],
         )
+        self.breaker = _get_or_create(
+            Gauge,
+            f"{PREFIX}_channel_breaker",
+            "1 for the state each PG channel's circuit breaker is in, 0 for the others",
+            ["channel", "state"],
+        )
+        self.channel_failures = _get_or_create(
+            Gauge,
+            f"{PREFIX}_channel_failures",
+            "PG failures in a row on the channel (rejected, not attempted, no answer)",
+            ["channel"],
+        )
 
 
 def _get_or_create(kind: type, name: str, doc: str, labels: list[str]) -> Any:
@@ -95,6 +114,15 @@ def observe_gateway(operation: str, outcome: str, seconds: float) -> None:
 def _snake(name: str) -> str:
     out = "".join("_" + c.lower() if c.isupper() else c for c in name).lstrip("_")
     return out.replace("notattempted", "not_attempted").replace("notfound", "not_found")
+
+
+def observe_channel(health: ChannelHealth, now: object) -> None:
+    """The ChannelHealthBook's observer. Channel names come from configuration (a closed set)."""
+    m = metrics()
+    current = health.effective_state
+    for state in _BREAKER_STATES:
+        m.breaker.labels(health.channel, state).set(1 if state == current else 0)
+    m.channel_failures.labels(health.channel).set(health.failures)
 
 
 def webhook_received(status_hint: str | None) -> None:

@@ -17,6 +17,7 @@ from application.ports import ConcurrentUpdate, OrderFilter, Page, PaymentFilter
 from application.records import IdempotencyRecord, InboxMessage, InboxState
 from domain.cancellation import Cancellation
 from domain.card import PaymentCard
+from domain.channel_health import ChannelHealth
 from domain.history import HistoryEntry
 from domain.order import Order
 from domain.payment import Payment
@@ -38,6 +39,7 @@ class InMemoryStore:
     history: list[HistoryEntry] = field(default_factory=list)
     inbox: dict[int, InboxMessage] = field(default_factory=dict)
     idempotency: dict[tuple[str, str], IdempotencyRecord] = field(default_factory=dict)
+    channel_health: dict[str, ChannelHealth] = field(default_factory=dict)
     writer: asyncio.Lock = field(default_factory=asyncio.Lock)
     # WorkLeases: (table, id) → (owner, expiry by db_clock, the database's clock)
     leases: dict[tuple[str, int], tuple[str, datetime]] = field(default_factory=dict)
@@ -432,6 +434,25 @@ class IdempotencyRepo(_Repo):
         return len(old)
 
 
+class ChannelHealthRepo(_Repo):
+    async def get(self, channel: str, *, for_update: bool = False) -> ChannelHealth | None:
+        return await self._read(channel, for_update)
+
+    async def add(self, health: ChannelHealth) -> bool:
+        await self._uow.lock()
+        if self._t.read(health.channel) is not None:
+            return False
+        self._t.add(health.channel, health)
+        return True
+
+    async def save(self, health: ChannelHealth) -> None:
+        await self._uow.lock()
+        self._t.save(health.channel, health)
+
+    async def all(self) -> list[ChannelHealth]:
+        return sorted(self._t.all(), key=lambda h: h.channel)
+
+
 class InMemoryUnitOfWork:
     def __init__(self, store: InMemoryStore) -> None:
         self.store = store
@@ -445,6 +466,7 @@ class InMemoryUnitOfWork:
             _Table(self, store.cards),
             _Table(self, store.inbox, versioned=False),
             _Table(self, store.idempotency, versioned=False),
+            _Table(self, store.channel_health, versioned=False),
         ]
         t = self._tables
         self.orders = OrderRepo(self, t[0])
@@ -453,6 +475,7 @@ class InMemoryUnitOfWork:
         self.cards = CardRepo(self, t[3])
         self.webhooks = InboxRepo(self, t[4])
         self.idempotency = IdempotencyRepo(self, t[5])
+        self.channel_health = ChannelHealthRepo(self, t[6])
         self.history = HistoryRepo(self)
         self.leases = InMemoryWorkLeases(self)
 

@@ -227,6 +227,12 @@ payment = Table(
     ),
     Column("channel", String(50), nullable=False, comment="결제를 받은 PG 채널 (설정 이름)"),
     Column(
+        "route_reason",
+        String(300),
+        nullable=True,
+        comment="이 채널을 고른 이유 (우선순위, 차단기 상태, 장애 전환)",
+    ),
+    Column(
         "attempt",
         Integer,
         nullable=False,
@@ -504,5 +510,26 @@ idempotency_key = Table(
     Column("created_at", UtcDateTime, nullable=False, comment="생성일시 (UTC)"),
     Index(None, "created_at"),
     comment="Idempotency-Key 기록",
+    **MYSQL,
+)
+
+channel_health = Table(
+    "channel_health",
+    metadata,
+    Column("channel", String(50), primary_key=True, comment="PG 채널 (설정 이름)"),
+    Column("breaker_state", String(20), nullable=False, comment="차단기 (closed, open, half_open)"),
+    Column(
+        "failures", Integer, nullable=False, server_default=text("0"), comment="연속 PG 장애 수"
+    ),
+    Column("opened_at", UtcDateTime, nullable=True, comment="차단 시작 (UTC)"),
+    Column("probe_until", UtcDateTime, nullable=True, comment="시험 요청 슬롯 만료 (UTC)"),
+    Column("forced", String(20), nullable=True, comment="운영자 강제 상태 (open, closed)"),
+    Column("forced_by", String(100), nullable=True, comment="강제한 운영자"),
+    Column("forced_reason", String(500), nullable=True, comment="강제 사유"),
+    Column("last_failure", String(500), nullable=True, comment="마지막 PG 장애"),
+    Column("last_failure_at", UtcDateTime, nullable=True, comment="마지막 PG 장애 시각 (UTC)"),
+    Column("last_success_at", UtcDateTime, nullable=True, comment="마지막 성공 시각 (UTC)"),
+    Column("updated_at", UtcDateTime, nullable=True, comment="수정일시 (UTC)"),
+    comment="PG 채널 상태 (회로 차단기; 모든 인스턴스가 공유)",
     **MYSQL,
 )

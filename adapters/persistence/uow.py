@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from adapters.persistence.repositories.cancellations import SqlCancellationRepository
 from adapters.persistence.repositories.cards import SqlCardRepository
+from adapters.persistence.repositories.channel_health import SqlChannelHealthRepository
 from adapters.persistence.repositories.history import SqlHistoryRepository
 from adapters.persistence.repositories.idempotency import SqlIdempotencyStore
 from adapters.persistence.repositories.inbox import SqlWebhookInbox
@@ -33,6 +34,7 @@ class SqlUnitOfWork:
         self.webhooks = SqlWebhookInbox(self)
         self.idempotency = SqlIdempotencyStore(self)
         self.leases = SqlWorkLeases(self)
+        self.channel_health = SqlChannelHealthRepository(self)
 
     async def connection(self) -> AsyncConnection:
         """The connection of the current transaction, checked out (and begun) on first use."""

@@ -16,10 +16,12 @@ from dataclasses import asdict, dataclass
 from datetime import datetime
 from typing import Any
 
+from application.channel_health import ChannelHealthBook
 from application.channels import Channel, ChannelDirectory
 from application.errors import ConflictError, GatewayRejected, GatewayUnavailable, NotFoundError
 from application.gateway import Approved, IamportGateway, NotAttempted, Rejected, Unknown
 from application.ports import Clock, IdGenerator, UnitOfWorkFactory
+from application.routing import ChannelRouter, Route
 from application.settings import PaymentSettings
 from application.settlement import Settlement
 from application.use_cases.actor import user_cause
@@ -89,6 +91,7 @@ class _Checkout:
         settings: PaymentSettings,
         channels: ChannelDirectory,
         settlement: Settlement,
+        health: ChannelHealthBook | None = None,
     ) -> None:
         self._uow = uow
         self._gateway = gateway
@@ -97,13 +100,19 @@ class _Checkout:
         self._settings = settings
         self._channels = channels
         self._settlement = settlement
+        self._router = ChannelRouter(
+            channels,
+            health or ChannelHealthBook(uow, clock, settings.breaker),
+            production=settings.production,
+        )
 
-    def _channel(self, method: str) -> Channel:
-        return self._channels.for_method(method, allow_test=not self._settings.production)
+    async def _route(self, method: str) -> Route:
+        return await self._router.for_method(method)
 
     def _attempt(
-        self, order: Order, channel: Channel, at: datetime, method: PayMethod | None = None
+        self, order: Order, route: Route, at: datetime, method: PayMethod | None = None
     ) -> Payment:
+        channel = route.channel
         attempt = order.start_attempt(at, method)
         return Payment(
             id=self._ids.new_id(),
@@ -113,6 +122,7 @@ class _Checkout:
             merchant_uid=merchant_uid_for(order.id, attempt),
             amount=order.amount,
             channel=channel.name,
+            route_reason=route.reason,
             name=order.name,
             requested_at=at,
             pay_method=str(order.pay_method),
@@ -179,7 +189,7 @@ class CreateCheckout(_Checkout):
         if not command.name.strip():
             raise InvalidValue("name", "must not be empty")
         amount = Amount(command.amount, command.tax_free)
-        channel = self._channel(method)
+        route = await self._route(method)
         now = self._clock.now()
         order = Order(
             id=self._ids.new_id(),
@@ -193,12 +203,12 @@ class CreateCheckout(_Checkout):
             pay_method=method,
             buyer=Buyer(command.buyer_name, command.buyer_tel, command.buyer_email),
         )
-        payment = self._attempt(order, channel, now)
+        payment = self._attempt(order, route, now)
         async with self._uow() as uow:
             await uow.orders.add(order)
             await uow.payments.add(payment)
             await uow.commit()
-        return await self._prepare(order, payment, channel)
+        return await self._prepare(order, payment, route.channel)
 
 
 @dataclass(frozen=True, slots=True)
@@ -232,7 +242,7 @@ class RetryCheckout(_Checkout):
             if payment.status is PaymentStatus.REQUESTED:
                 await self._confirm(payment)
 
-        channel = self._channel(str(method or order.pay_method))
+        route = await self._route(str(method or order.pay_method))
         async with self._uow() as uow:
             order = await uow.orders.get(command.order_id, for_update=True)
             assert order is not None
@@ -243,11 +253,11 @@ class RetryCheckout(_Checkout):
                         "to be unpaid; it must settle before a new attempt"
                     )
             now = self._clock.now()
-            payment = self._attempt(order, channel, now, method)
+            payment = self._attempt(order, route, now, method)
             await uow.orders.save(order)
             await uow.payments.add(payment)
             await uow.commit()
-        return await self._prepare(order, payment, channel)
+        return await self._prepare(order, payment, route.channel)
 
     async def _confirm(self, payment: Payment) -> None:
         tries = tries_of(await self._gateway.find_all_payments(payment.merchant_uid))

@@ -50,6 +50,8 @@ RULES: dict[tuple[str, str], str] = {
     ("GET", "/api/admin/orders/{order_id:int}"): "admin",
     ("GET", "/api/admin/payments/{payment_id:int}"): "admin",
     ("GET", "/api/admin/payments/{payment_id:int}/refund-check"): "admin",
+    ("GET", "/api/admin/channels"): "admin",
+    ("PUT", "/api/admin/channels/{name:str}/breaker"): "admin",
 }
 
 # Routes that are not part of the API proper (schema UI, mounts, the pages' files).

@@ -139,6 +139,8 @@ class PaymentView(msgspec.Struct):
     cancel_reason: str | None
     unknown: UnknownView | None
     cancellations: list[CancellationView] | None = None
+    # Why the payment went to `channel`: priority, breakers passed over, failover.
+    route_reason: str | None = None
 
 
 class PaymentList(msgspec.Struct):
@@ -227,6 +229,7 @@ def payment_view(p: Payment, cancellations: tuple[Cancellation, ...] | None = No
         refundable=p.refundable if p.is_paid else 0,
         pay_method=p.pay_method,
         channel=p.channel,
+        route_reason=p.route_reason,
         pg_provider=p.pg_provider,
         card_name=p.card_name,
         card_number=p.card_number,

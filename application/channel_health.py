@@ -1,0 +1,127 @@
+"""Channel health shared by every instance: the breakers live in the database (one row per
+channel, `channel_health`), read without a lock and changed under the row's lock.
+
+A success on a closed breaker with no failures writes nothing, so a healthy PG costs one read
+per charge, not a write.
+"""
+
+from collections.abc import Callable, Mapping
+from datetime import datetime
+
+from application.gateway import NotAttempted, NotFound, Rejected, Unknown
+from application.ports import Clock, UnitOfWork, UnitOfWorkFactory
+from domain.channel_health import (
+    Admission,
+    BreakerPolicy,
+    BreakerState,
+    ChannelHealth,
+    Forced,
+)
+
+Observer = Callable[[ChannelHealth, datetime], None]
+
+
+def pg_failure(outcome: object) -> str | None:
+    """Why `outcome` counts against the PG (rejected before approval, not attempted, no
+    answer), or None when the PG answered (approved, declined, pending) or nothing was asked."""
+    match outcome:
+        case Rejected(message=message):
+            return f"rejected: {message}"
+        case NotAttempted(reason=reason):
+            return f"not attempted: {reason}"
+        case Unknown(reason=reason):
+            return f"no answer: {reason}"
+    return None
+
+
+def _ignore(health: ChannelHealth, now: datetime) -> None:
+    return None
+
+
+class ChannelHealthBook:
+    def __init__(
+        self,
+        uow: UnitOfWorkFactory,
+        clock: Clock,
+        policy: BreakerPolicy,
+        observer: Observer = _ignore,
+    ) -> None:
+        self._uow = uow
+        self._clock = clock
+        self._policy = policy
+        self._observer = observer
+
+    @property
+    def policy(self) -> BreakerPolicy:
+        return self._policy
+
+    def now(self) -> datetime:
+        return self._clock.now()
+
+    async def states(self) -> Mapping[str, ChannelHealth]:
+        """Every channel's breaker as stored (a channel without a row is closed)."""
+        async with self._uow() as uow:
+            rows = await uow.channel_health.all()
+        now = self._clock.now()
+        for row in rows:
+            self._observer(row, now)
+        return {row.channel: row for row in rows}
+
+    async def admit(self, channel: str) -> Admission:
+        """Whether a request may go to `channel` now; PROBE takes the one probe slot."""
+        now = self._clock.now()
+        async with self._uow() as uow:
+            seen = await uow.channel_health.get(channel)
+        if seen is None or seen.admission(now, self._policy) is Admission.ALLOW:
+            return Admission.ALLOW
+        async with self._uow() as uow:
+            health = await _locked(uow, channel)
+            admission = health.admit(now, self._policy)
+            await uow.channel_health.save(health)
+            await uow.commit()
+        self._observer(health, now)
+        return admission
+
+    async def record(self, channel: str, outcome: object) -> None:
+        """Count one gateway outcome of `channel`."""
+        if isinstance(outcome, NotFound):
+            return
+        failure = pg_failure(outcome)
+        now = self._clock.now()
+        if failure is None:
+            async with self._uow() as uow:
+                seen = await uow.channel_health.get(channel)
+            if seen is None or (seen.state is BreakerState.CLOSED and seen.failures == 0):
+                return
+        async with self._uow() as uow:
+            health = await _locked(uow, channel)
+            if failure is None:
+                health.succeeded(now)
+            else:
+                health.failed(failure, now, self._policy)
+            await uow.channel_health.save(health)
+            await uow.commit()
+        self._observer(health, now)
+
+    async def force(
+        self, channel: str, mode: Forced | None, by: str, reason: str | None
+    ) -> ChannelHealth:
+        now = self._clock.now()
+        async with self._uow() as uow:
+            health = await _locked(uow, channel)
+            health.force(mode, by, reason, now)
+            await uow.channel_health.save(health)
+            await uow.commit()
+        self._observer(health, now)
+        return health
+
+
+async def _locked(uow: UnitOfWork, channel: str) -> ChannelHealth:
+    """The channel's row, locked; created (closed) on first use. Two instances creating it at
+    once: one insert wins, the other reads the winner's row."""
+    health = await uow.channel_health.get(channel, for_update=True)
+    if health is None:
+        await uow.channel_health.add(ChannelHealth(channel))
+        health = await uow.channel_health.get(channel, for_update=True)
+        assert health is not None
+    return health

@@ -1,0 +1,85 @@
+"""channel_health: the breakers every instance shares, on the fakes, SQLite and MariaDB."""
+
+from datetime import timedelta
+
+import pytest
+
+from adapters.memory import FixedClock
+from application.channel_health import ChannelHealthBook
+from application.gateway import Approved, NotAttempted, Rejected
+from domain.channel_health import Admission, BreakerPolicy, BreakerState, ChannelHealth, Forced
+from tests.persistence.builders import T0
+from tests.persistence.databases import sql_database
+from tests.persistence.racing import race
+
+POLICY = BreakerPolicy(failure_threshold=3, open_for=timedelta(seconds=60))
+KINDS = [
+    pytest.param("sqlite", id="sqlite"),
+    pytest.param("mariadb", id="mariadb", marks=pytest.mark.mariadb),
+]
+
+
+async def test_a_channel_row_is_added_once_and_round_trips(uow_factory):
+    health = ChannelHealth(
+        "nice",
+        state=BreakerState.OPEN,
+        failures=4,
+        opened_at=T0,
+        forced=Forced.CLOSED,
+        forced_by="admin:900",
+        forced_reason="PG사 확인: 정상",
+        last_failure="rejected: [nice] PG사 통신 장애",
+        last_failure_at=T0,
+        updated_at=T0,
+    )
+    async with uow_factory() as uow:
+        assert await uow.channel_health.add(health) is True
+        assert await uow.channel_health.add(ChannelHealth("nice")) is False
+        assert await uow.channel_health.add(ChannelHealth("kcp")) is True
+        await uow.commit()
+    async with uow_factory() as uow:
+        stored = await uow.channel_health.get("nice", for_update=True)
+        assert stored == health
+        stored.succeeded(T0 + timedelta(seconds=5))
+        await uow.channel_health.save(stored)
+        await uow.commit()
+    async with uow_factory() as uow:
+        rows = await uow.channel_health.all()
+        assert await uow.channel_health.get("missing") is None
+    assert [r.channel for r in rows] == ["kcp", "nice"]
+    assert rows[1].last_success_at == T0 + timedelta(seconds=5)
+
+
+async def test_failures_recorded_by_one_instance_refuse_requests_at_another(uow_factory):
+    clock = FixedClock(T0)
+    one, other = (ChannelHealthBook(uow_factory, clock, POLICY) for _ in range(2))
+    for _ in range(3):
+        await one.record("nice", Rejected("[nice] PG사 통신 장애", -1))
+    assert await other.admit("nice") is Admission.REFUSE
+    assert await other.admit("kcp") is Admission.ALLOW
+
+    clock.advance(timedelta(seconds=61))
+    assert await other.admit("nice") is Admission.PROBE
+    assert await one.admit("nice") is Admission.REFUSE  # the probe is out
+    await other.record("nice", Approved(None))
+    assert await one.admit("nice") is Admission.ALLOW
+    assert (await one.states())["nice"].state is BreakerState.CLOSED
+
+
+@pytest.mark.parametrize("kind", KINDS)
+async def test_instances_racing_for_the_probe_let_exactly_one_through(kind, tmp_path):
+    racers = 8
+    async with sql_database(kind, pool_size=racers + 2, directory=tmp_path) as db:
+        clock = FixedClock(T0)
+        book = ChannelHealthBook(db.uow_factory, clock, POLICY)
+        for _ in range(3):
+            await book.record("nice", NotAttempted("connection refused"))
+        clock.advance(timedelta(seconds=61))
+
+        async def racer(barrier):
+            mine = ChannelHealthBook(db.uow_factory, clock, POLICY)
+            await barrier.wait()
+            return await mine.admit("nice")
+
+        results = await race(racers, racer, engine=db.engine)
+    assert sorted(map(str, results)) == ["probe"] + ["refuse"] * (racers - 1)
