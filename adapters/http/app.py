@@ -22,6 +22,7 @@ from litestar.types import ASGIApp, Receive, Scope, Send
 from adapters.config import AppConfig
 from adapters.container import Container
 from adapters.http.auth import NO_TOKEN, PUBLIC, Principal, jwt_auth, principal
+from adapters.http.bodies import StrictRequest
 from adapters.http.console import create_console_router
 from adapters.http.controllers.admin_channels import AdminChannelController
 from adapters.http.controllers.admin_me import AdminMeController
@@ -47,6 +48,7 @@ from adapters.http.rate_limit import rate_limit_middleware
 from adapters.scheduler.loop import run_scheduler
 
 SANDBOX_PATH = "/sandbox"
+MAX_BODY = 64 * 1024  # any request body: ours are a few hundred bytes
 
 
 def _version() -> str:
@@ -171,6 +173,8 @@ def create_app(container: Container, *, sandbox: ASGIApp | None = None) -> Lites
             *rate_limit_middleware(config.rate_limits, config.trusted_proxies),
         ],
         plugins=[problem_details_plugin()],
+        request_class=StrictRequest,
+        request_max_body_size=MAX_BODY,
         on_app_init=[auth.on_app_init],
         openapi_config=openapi_config(_version()),
         lifespan=[lifespan],

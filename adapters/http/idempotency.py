@@ -95,7 +95,7 @@ class IdempotencyMiddleware:
             await self.app(scope, receive, send)
             return
         deps: IdempotencyDeps = scope["litestar_app"].state.idempotency
-        body, receive = await _buffer(receive)
+        body, receive = await _buffer(scope, receive)
         user = scope.get("user")
         who = f"user:{getattr(user, 'user_seq', 'anonymous')}"
         record_scope = f"{who} POST {scope['path']}"
@@ -199,16 +199,10 @@ def _key(scope: Scope) -> str | None:
     return None
 
 
-async def _buffer(receive: Receive) -> tuple[bytes, Receive]:
-    chunks: list[bytes] = []
-    while True:
-        message = await receive()
-        if message["type"] != "http.request":
-            break
-        chunks.append(message.get("body", b""))
-        if not message.get("more_body", False):
-            break
-    body = b"".join(chunks)
+async def _buffer(scope: Scope, receive: Receive) -> tuple[bytes, Receive]:
+    """The whole body, read through Litestar's Request: the route's body size limit applies
+    while reading (a declared Content-Length over it is refused before reading anything)."""
+    body = await scope["litestar_app"].request_class(scope, receive).body()
     sent = False
 
     async def replay() -> Message:

@@ -69,7 +69,7 @@ def parse_notification(body: str, content_type: str) -> dict[str, str]:
     if "json" in (content_type or "").lower() or text.startswith("{"):
         try:
             parsed = json.loads(text)
-        except ValueError:
+        except (ValueError, RecursionError):  # a body nested too deeply is no hint either
             parsed = None
         if isinstance(parsed, dict):
             data = parsed
