@@ -8,11 +8,13 @@ import argparse
 import asyncio
 import inspect
 import logging
+import os
 import sys
 from collections.abc import Sequence
 from typing import Any
 
 from adapters.config import AppConfig, ConfigErrors, demo_banner, load_config
+from adapters.config.demo_rules import refuse_production
 from adapters.scheduler.jobs import JOBS, JobReport, JobUnavailable
 
 log = logging.getLogger("dolgo_pay.cli")
@@ -64,8 +66,19 @@ def serve(args: argparse.Namespace) -> int:
             _migrate(config)
     app = create_app(build_container(config))
     print(f"dolgo-pay on {config.public_base_url}/  (API docs: /schema)", flush=True)
-    uvicorn.run(app, host=config.host, port=config.port, log_level=args.log_level)
+    uvicorn.run(
+        app, host=config.host, port=config.port, log_level=args.log_level, **proxy_options(config)
+    )
     return 0
+
+
+def proxy_options(config: AppConfig) -> dict[str, Any]:
+    """uvicorn reads X-Forwarded-For only from DOLGO_TRUSTED_PROXIES: its own default trusts any
+    loopback peer (docs/adr/0016)."""
+    trusted = [str(network) for network in config.trusted_proxies]
+    if not trusted:
+        return {"proxy_headers": False}
+    return {"proxy_headers": True, "forwarded_allow_ips": trusted}
 
 
 def _migrate(config: AppConfig) -> None:
@@ -82,6 +95,10 @@ def migrate(_: argparse.Namespace) -> int:
 
 
 def sandbox(args: argparse.Namespace) -> int:
+    refused = refuse_production(os.environ)
+    if refused:
+        print(ConfigErrors(refused), file=sys.stderr)
+        return 2
     from adapters.iamport.sandbox import server
 
     server.run(args.host, args.port)

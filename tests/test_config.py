@@ -203,8 +203,8 @@ def test_sandbox_with_an_iamport_url_is_contradictory() -> None:
 
 
 def test_an_iamport_url_turns_the_sandbox_off() -> None:
-    c = load_config({"DOLGO_IAMPORT_URL": "https://api.iamport.kr"})
-    assert not c.sandbox and c.gateway_url == "https://api.iamport.kr"
+    c = load_config({"DOLGO_IAMPORT_URL": "http://127.0.0.1:8090"})
+    assert not c.sandbox and c.gateway_url == "http://127.0.0.1:8090"
 
 
 def test_no_intent_is_checked_while_its_gateway_call_may_still_be_under_way() -> None:
@@ -242,3 +242,71 @@ def test_refund_terms_come_from_the_channels_file() -> None:
     kcp, nice = directory.named("kcp").refund_terms(), directory.named("nice").refund_terms()
     assert (kcp.vbank_refund_contract, kcp.cancel_tax_fields) == (False, True)
     assert (nice.vbank_refund_contract, nice.cancel_tax_fields) == (True, False)
+
+
+# -- demo mode fails closed ------------------------------------------------------------------
+REAL = {k: v for k, v in PRODUCTION.items() if k != "DOLGO_MODE"}
+
+
+@pytest.mark.parametrize("mode", [None, "", "demo"])
+def test_demo_mode_next_to_real_settings_refuses_to_start(mode: str | None) -> None:
+    env = dict(REAL) if mode is None else {**REAL, "DOLGO_MODE": mode}
+    with pytest.raises(ConfigErrors) as caught:
+        load_config(env)
+    assert {
+        "DOLGO_IAMPORT_URL",
+        "DOLGO_IAMPORT_KEY",
+        "DOLGO_IAMPORT_SECRET",
+        "DOLGO_IAMPORT_MERCHANT_CODE",
+        "DOLGO_DATABASE_URL",
+    } <= variables(caught.value)
+    assert "DOLGO_MODE=production" in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    ("env", "variable"),
+    [
+        ({"DOLGO_IAMPORT_URL": "https://api.iamport.kr"}, "DOLGO_IAMPORT_URL"),
+        ({"DOLGO_IAMPORT_URL": "http://10.0.0.5:8090"}, "DOLGO_IAMPORT_URL"),
+        ({"DOLGO_IAMPORT_KEY": "real_key"}, "DOLGO_IAMPORT_KEY"),
+        ({"DOLGO_IAMPORT_SECRET": "real_secret"}, "DOLGO_IAMPORT_SECRET"),
+        ({"DOLGO_IAMPORT_MERCHANT_CODE": "imp12345678"}, "DOLGO_IAMPORT_MERCHANT_CODE"),
+        ({"DOLGO_DATABASE_URL": "mysql+aiomysql://pay:pw@db.internal/dolgo"}, "DOLGO_DATABASE_URL"),
+        ({"DOLGO_HOST": "0.0.0.0"}, "DOLGO_HOST"),
+        ({"DOLGO_JWT_SECRET": SECRET, "DOLGO_DEMO_TOKENS": "on"}, "DOLGO_DEMO_TOKENS"),
+    ],
+)
+def test_demo_mode_refuses_each_real_setting(env: dict[str, str], variable: str) -> None:
+    with pytest.raises(ConfigErrors) as caught:
+        load_config(env)
+    assert variables(caught.value) == {variable}
+
+
+def test_demo_tokens_are_off_by_default_next_to_a_jwt_secret() -> None:
+    assert not load_config({"DOLGO_JWT_SECRET": SECRET}).demo_tokens
+    assert load_config({}).demo_tokens
+
+
+@pytest.mark.parametrize(
+    "env",
+    [
+        {"DOLGO_IAMPORT_URL": "http://127.0.0.1:8090"},
+        {"DOLGO_IAMPORT_URL": "http://localhost:8090", "DOLGO_IAMPORT_KEY": "sandbox_key"},
+        {"DOLGO_IAMPORT_URL": "http://iamport.invalid"},
+        {"DOLGO_DATABASE_URL": "mysql+aiomysql://root@127.0.0.1:3306/dolgo_demo"},
+        {"DOLGO_HOST": "0.0.0.0", "DOLGO_DEMO_EXPOSED": "on"},
+        {"DOLGO_HOST": "::1"},
+    ],
+)
+def test_demo_mode_accepts_a_sandbox_setup(env: dict[str, str]) -> None:
+    assert load_config(env).mode == "demo"
+
+
+def test_the_standalone_sandbox_refuses_production(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from adapters.cli import main
+
+    monkeypatch.setenv("DOLGO_MODE", "production")
+    assert main(["sandbox", "--port", "1"]) == 2
+    assert "DOLGO_MODE" in capsys.readouterr().err

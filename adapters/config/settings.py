@@ -14,6 +14,7 @@ from typing import Literal, TypeVar
 from urllib.parse import urlsplit
 
 from adapters.config.channels import demo_channels, load_channels
+from adapters.config.demo_rules import demo_errors
 from adapters.config.errors import ConfigError, ConfigErrors
 from application.channels import ChannelDirectory
 from application.settings import PaymentSettings
@@ -275,7 +276,10 @@ def load_config(env: Mapping[str, str] | None = None) -> AppConfig:
     public = r.get("DOLGO_PUBLIC_BASE_URL", None, _url)
     iamport_url = r.get("DOLGO_IAMPORT_URL", None, _url)
     sandbox = r.get("DOLGO_SANDBOX", iamport_url is None and not production, _switch)
-    demo_tokens = r.get("DOLGO_DEMO_TOKENS", not production, _switch)
+    # Demo tokens by default only where no real JWT secret could sign them.
+    demo_tokens = r.get(
+        "DOLGO_DEMO_TOKENS", not production and r.raw("DOLGO_JWT_SECRET") is None, _switch
+    )
     channels_file = r.raw("DOLGO_CHANNELS_FILE")
     channels = demo_channels()
     if channels_file is not None:
@@ -348,8 +352,19 @@ def load_config(env: Mapping[str, str] | None = None) -> AppConfig:
             r.fail(name, "is required in production")
     if production:
         _production_rules(r, sandbox, demo_tokens, iamport_url, public, values)
-    elif sandbox and iamport_url is not None:
-        r.fail("DOLGO_SANDBOX", "is on, so DOLGO_IAMPORT_URL must be empty")
+    else:
+        if sandbox and iamport_url is not None:
+            r.fail("DOLGO_SANDBOX", "is on, so DOLGO_IAMPORT_URL must be empty")
+        r.errors.extend(
+            demo_errors(
+                r.raw,
+                iamport_url=iamport_url,
+                database_url=str(values["database_url"]),
+                host=host,
+                exposed=r.get("DOLGO_DEMO_EXPOSED", False, _switch),
+                demo_tokens=demo_tokens,
+            )
+        )
     if r.errors:
         raise ConfigErrors(r.errors)
     return AppConfig(**values)  # type: ignore[arg-type]

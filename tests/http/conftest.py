@@ -31,6 +31,9 @@ BASE_ENV = {
     "DOLGO_SECRET": "test-service-secret-0123456789abcdef012345",
 }
 
+# Demo tokens are never signed with a configured JWT secret: the app gets a random one.
+DEMO_TOKENS = {"DOLGO_DEMO_TOKENS": "on", "DOLGO_JWT_SECRET": ""}
+
 
 @dataclass
 class Api:

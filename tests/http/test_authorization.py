@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from litestar.routes import ASGIRoute, HTTPRoute
 
-from tests.http.conftest import Api, assert_problem, paid_order, registered_card
+from tests.http.conftest import DEMO_TOKENS, Api, assert_problem, paid_order, registered_card
 
 RULES: dict[tuple[str, str], str] = {
     ("GET", "/health"): "public",
@@ -77,7 +77,8 @@ def concrete(path: str, ids: dict[str, int]) -> str:
     return path
 
 
-def test_every_route_has_a_rule(api: Api) -> None:
+@pytest.mark.parametrize("env", [DEMO_TOKENS])
+def test_every_route_has_a_rule(api: Api, env: dict) -> None:
     routes = api_routes(api.app)
     missing = [r for r in routes if r not in RULES]
     assert not missing, f"routes without an authorization rule: {missing}"
@@ -279,7 +280,8 @@ async def test_roles_claim_also_grants_admin(api: Api) -> None:
     assert r.status_code == 200
 
 
-async def test_demo_token_route(api: Api) -> None:
+@pytest.mark.parametrize("env", [DEMO_TOKENS])
+async def test_demo_token_route(api: Api, env: dict) -> None:
     r = await api.client.post("/api/demo/token", json={"user_seq": 42, "admin": True})
     assert r.status_code == 201
     token = r.json()["access_token"]

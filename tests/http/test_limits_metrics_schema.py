@@ -2,7 +2,7 @@
 
 import pytest
 
-from tests.http.conftest import CARD, ORDER, Api, assert_problem, paid_order
+from tests.http.conftest import CARD, DEMO_TOKENS, ORDER, Api, assert_problem, paid_order
 
 JSON = "application/json"
 LIMITS = {
@@ -101,7 +101,7 @@ def test_gateway_observer_counts_latency_and_unknown() -> None:
     assert metrics().unknown.labels("charge_billing_key")._value.get() == before + 1
 
 
-@pytest.mark.parametrize("env", [{"DOLGO_DEMO_TOKENS": "on"}])
+@pytest.mark.parametrize("env", [DEMO_TOKENS])
 async def test_openapi_declares_every_route_with_errors(api: Api, env: dict) -> None:
     import re
 
@@ -187,7 +187,7 @@ async def test_malformed_json_is_400_naming_the_body(api: Api) -> None:
     assert assert_problem(r, 400, "validation_error")["field"] == "body"
 
 
-@pytest.mark.parametrize("env", [{"DOLGO_DEMO_TOKENS": "on"}])
+@pytest.mark.parametrize("env", [DEMO_TOKENS])
 async def test_invalid_utf8_body_is_400_naming_the_body_on_every_body_route(
     api: Api, env: dict
 ) -> None:
