@@ -1,6 +1,7 @@
 """The app on in-memory fakes, driven through Litestar's AsyncTestClient."""
 
 import dataclasses
+import re
 from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -9,6 +10,7 @@ from typing import Any
 import pytest
 from dependency_injector import providers
 from litestar import Litestar
+from litestar.routes import HTTPRoute
 from litestar.testing import AsyncTestClient
 
 from adapters.config import AppConfig, load_config
@@ -100,6 +102,18 @@ async def api(env: dict[str, str]) -> AsyncIterator[Api]:
     app = create_app(container)
     async with AsyncTestClient(app) as client:
         yield Api(client, app, config, container, store, gateway, clock)
+
+
+def body_routes(app: Litestar) -> list[tuple[str, str]]:
+    """(method, path) of every route that decodes a JSON body, path parameters filled in."""
+    return [
+        (method, re.sub(r"\{[^}]*\}", "1", route.path))
+        for route in app.routes
+        if isinstance(route, HTTPRoute)
+        for handler in route.route_handlers
+        for method in handler.http_methods
+        if "data" in handler.parsed_fn_signature.parameters
+    ]
 
 
 PROBLEM = "application/problem+json"

@@ -2,7 +2,15 @@
 
 import pytest
 
-from tests.http.conftest import CARD, DEMO_TOKENS, ORDER, Api, assert_problem, paid_order
+from tests.http.conftest import (
+    CARD,
+    DEMO_TOKENS,
+    ORDER,
+    Api,
+    assert_problem,
+    body_routes,
+    paid_order,
+)
 
 JSON = "application/json"
 LIMITS = {
@@ -191,18 +199,7 @@ async def test_malformed_json_is_400_naming_the_body(api: Api) -> None:
 async def test_invalid_utf8_body_is_400_naming_the_body_on_every_body_route(
     api: Api, env: dict
 ) -> None:
-    import re
-
-    from litestar.routes import HTTPRoute
-
-    routes = [
-        (method, re.sub(r"\{[^}]*\}", "1", route.path))
-        for route in api.app.routes
-        if isinstance(route, HTTPRoute)
-        for handler in route.route_handlers
-        for method in handler.http_methods
-        if "data" in handler.parsed_fn_signature.parameters
-    ]
+    routes = body_routes(api.app)
     assert ("POST", "/api/demo/token") in routes and len(routes) >= 12
     for method, path in routes:
         r = await api.client.request(
