@@ -3,7 +3,7 @@ a demo operator only where demo tokens exist."""
 
 import pytest
 
-from tests.http.conftest import Api
+from tests.http.conftest import DEMO_TOKENS, Api
 
 
 async def test_the_console_is_served_with_its_assets(api: Api) -> None:
@@ -23,7 +23,8 @@ async def test_the_console_is_served_with_its_assets(api: Api) -> None:
     assert "innerHTML" not in script  # data goes on the page as text only
 
 
-async def test_demo_mode_offers_a_demo_operator(api: Api) -> None:
+@pytest.mark.parametrize("env", [DEMO_TOKENS])
+async def test_demo_mode_offers_a_demo_operator(api: Api, env: dict) -> None:
     page = (await api.client.get("/admin")).text
     assert '<meta name="dolgo-demo-token-url" content="/api/demo/token">' in page
 
