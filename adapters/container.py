@@ -38,7 +38,7 @@ from application.use_cases.payment_story import GetPaymentStory
 from application.use_cases.payment_sync import PaymentSync
 from application.use_cases.purge_idempotency import PurgeIdempotencyKeys
 from application.use_cases.queries import GetOrder, GetPayment, ListOrders, SearchPayments
-from application.use_cases.reconcile import Reconcile
+from application.use_cases.reconcile import LastReconcileReports, Reconcile
 from application.use_cases.refund import RecordManualRefund, RequestRefund
 from application.use_cases.refund_check import CheckRefund
 from application.use_cases.register_card import RegisterCard, ResolveCardIssuance
@@ -235,6 +235,7 @@ class Container(containers.DeclarativeContainer):
     reconcile = providers.Factory(
         Reconcile, uow=uow_factory, gateway=gateway, sync=payment_sync, clock=clock
     )
+    last_reconcile_reports = providers.Factory(LastReconcileReports, uow=uow_factory)
     expire_vbanks = providers.Factory(
         ExpireVbanks,
         uow=uow_factory,

@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Protocol, Self
 
-from application.records import IdempotencyRecord, InboxMessage
+from application.records import IdempotencyRecord, InboxMessage, ReconcileReport
 from domain.cancellation import Cancellation
 from domain.card import PaymentCard
 from domain.channel_health import ChannelHealth
@@ -219,6 +219,16 @@ class WorkLeases(Protocol):
         ...
 
 
+class ReconcileReports(Protocol):
+    async def add(self, report: ReconcileReport) -> int:
+        """Keeps a finished run; its id."""
+        ...
+
+    async def latest(self, limit: int) -> list[ReconcileReport]:
+        """The last runs, newest first, with their id and ran_at."""
+        ...
+
+
 class UnitOfWork(Protocol):
     leases: WorkLeases
     orders: OrderRepository
@@ -229,6 +239,7 @@ class UnitOfWork(Protocol):
     webhooks: WebhookInbox
     idempotency: IdempotencyStore
     channel_health: ChannelHealthRepository
+    reconcile_reports: ReconcileReports
 
     async def __aenter__(self) -> Self: ...
     async def __aexit__(self, *exc: object) -> None:

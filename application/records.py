@@ -48,3 +48,34 @@ class IdempotencyRecord:
     status_code: int | None = None
     response_body: bytes | None = field(default=None, repr=False)
     content_type: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ReconcileItem:
+    merchant_uid: str
+    imp_uid: str | None
+    detail: str
+
+
+@dataclass
+class ReconcileReport:
+    """One reconcile run: what it compared, repaired and reported. Stored when it ends
+    (`id`, `ran_at` set then), so that operators can read the last runs."""
+
+    since: datetime
+    until: datetime
+    checked: int = 0  # iamport records looked at
+    repaired: list[ReconcileItem] = field(default_factory=list)
+    unmatched_at_iamport: list[ReconcileItem] = field(default_factory=list)  # no payment of ours
+    missing_at_iamport: list[ReconcileItem] = field(default_factory=list)  # ours, not at iamport
+    mismatched: list[ReconcileItem] = field(default_factory=list)  # refused or for an operator
+    errors: list[str] = field(default_factory=list)  # iamport did not answer
+    cause: str = "reconcile"  # who ran it, as the repairs' history names it
+    id: int | None = None
+    ran_at: datetime | None = None
+
+    @property
+    def clean(self) -> bool:
+        return not (
+            self.unmatched_at_iamport or self.missing_at_iamport or self.mismatched or self.errors
+        )

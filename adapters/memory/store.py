@@ -7,6 +7,7 @@ serialisation SQLite's BEGIN IMMEDIATE gives — so races behave as on a real da
 
 import asyncio
 import copy
+import dataclasses
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -14,7 +15,7 @@ from typing import Any, Self, TypeVar
 
 from adapters.memory.leases import InMemoryWorkLeases
 from application.ports import ConcurrentUpdate, OrderFilter, Page, PaymentFilter
-from application.records import IdempotencyRecord, InboxMessage, InboxState
+from application.records import IdempotencyRecord, InboxMessage, InboxState, ReconcileReport
 from domain.cancellation import Cancellation
 from domain.card import PaymentCard
 from domain.channel_health import ChannelHealth
@@ -40,6 +41,7 @@ class InMemoryStore:
     inbox: dict[int, InboxMessage] = field(default_factory=dict)
     idempotency: dict[tuple[str, str], IdempotencyRecord] = field(default_factory=dict)
     channel_health: dict[str, ChannelHealth] = field(default_factory=dict)
+    reconcile_reports: dict[int, ReconcileReport] = field(default_factory=dict)
     writer: asyncio.Lock = field(default_factory=asyncio.Lock)
     # WorkLeases: (table, id) → (owner, expiry by db_clock, the database's clock)
     leases: dict[tuple[str, int], tuple[str, datetime]] = field(default_factory=dict)
@@ -453,6 +455,17 @@ class ChannelHealthRepo(_Repo):
         return sorted(self._t.all(), key=lambda h: h.channel)
 
 
+class ReconcileReportRepo(_Repo):
+    async def add(self, report: ReconcileReport) -> int:
+        await self._uow.lock()
+        report_id = max((r.id or 0 for r in self._t.all()), default=0) + 1
+        self._t.add(report_id, dataclasses.replace(report, id=report_id))
+        return report_id
+
+    async def latest(self, limit: int) -> list[ReconcileReport]:
+        return sorted(self._t.all(), key=lambda r: r.id or 0, reverse=True)[:limit]
+
+
 class InMemoryUnitOfWork:
     def __init__(self, store: InMemoryStore) -> None:
         self.store = store
@@ -467,6 +480,7 @@ class InMemoryUnitOfWork:
             _Table(self, store.inbox, versioned=False),
             _Table(self, store.idempotency, versioned=False),
             _Table(self, store.channel_health, versioned=False),
+            _Table(self, store.reconcile_reports, versioned=False),
         ]
         t = self._tables
         self.orders = OrderRepo(self, t[0])
@@ -476,6 +490,7 @@ class InMemoryUnitOfWork:
         self.webhooks = InboxRepo(self, t[4])
         self.idempotency = IdempotencyRepo(self, t[5])
         self.channel_health = ChannelHealthRepo(self, t[6])
+        self.reconcile_reports = ReconcileReportRepo(self, t[7])
         self.history = HistoryRepo(self)
         self.leases = InMemoryWorkLeases(self)
 

@@ -533,3 +533,30 @@ channel_health = Table(
     comment="PG 채널 상태 (회로 차단기; 모든 인스턴스가 공유)",
     **MYSQL,
 )
+
+reconcile_report = Table(
+    "reconcile_report",
+    metadata,
+    Column(
+        "seq", BIGINT_AUTOINCREMENT, primary_key=True, autoincrement=True, comment="키 (실행 순서)"
+    ),
+    Column("ran_at", UtcDateTime, nullable=False, comment="마친 시각 (UTC)"),
+    Column("since_at", UtcDateTime, nullable=False, comment="비교 기간 시작 (UTC)"),
+    Column("until_at", UtcDateTime, nullable=False, comment="비교 기간 끝 (UTC)"),
+    Column(
+        "cause",
+        String(100),
+        nullable=False,
+        comment="실행 주체 (reconcile, reconcile:operator:<seq>)",
+    ),
+    Column("checked", Integer, nullable=False, comment="확인한 아임포트 결제 수"),
+    Column("clean", Boolean, nullable=False, comment="보고할 것이 없었는지"),
+    Column(
+        "items",
+        JSON,
+        nullable=False,
+        comment="바로잡은 것, 아임포트에만/우리에만 있는 것, 어긋난 것, 오류",
+    ),
+    comment="대사 실행 결과",
+    **MYSQL,
+)

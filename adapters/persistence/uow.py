@@ -20,6 +20,7 @@ from adapters.persistence.repositories.inbox import SqlWebhookInbox
 from adapters.persistence.repositories.leases import SqlWorkLeases
 from adapters.persistence.repositories.orders import SqlOrderRepository
 from adapters.persistence.repositories.payments import SqlPaymentRepository
+from adapters.persistence.repositories.reconcile_reports import SqlReconcileReports
 
 
 class SqlUnitOfWork:
@@ -35,6 +36,7 @@ class SqlUnitOfWork:
         self.idempotency = SqlIdempotencyStore(self)
         self.leases = SqlWorkLeases(self)
         self.channel_health = SqlChannelHealthRepository(self)
+        self.reconcile_reports = SqlReconcileReports(self)
 
     async def connection(self) -> AsyncConnection:
         """The connection of the current transaction, checked out (and begun) on first use."""

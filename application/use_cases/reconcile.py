@@ -13,11 +13,12 @@ right now shows at iamport as `ready`, and a card payment in `ready` is settled 
 
 import logging
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 
 from application.gateway import Approved, GatewayPayment, IamportGateway, NotFound
 from application.ports import Clock, Page, PaymentFilter, UnitOfWorkFactory
+from application.records import ReconcileItem, ReconcileReport
 from application.use_cases.payment_sync import (
     RECONCILE,
     PaymentMissing,
@@ -30,32 +31,6 @@ from domain.status import PaymentStatus
 log = logging.getLogger("dolgo_pay.reconcile")
 
 BATCH = 100  # imp_uids per GET /payments?imp_uid[]=...
-
-
-@dataclass(frozen=True, slots=True)
-class ReconcileItem:
-    merchant_uid: str
-    imp_uid: str | None
-    detail: str
-
-
-@dataclass
-class ReconcileReport:
-    since: datetime
-    until: datetime
-    checked: int = 0  # iamport records looked at
-    repaired: list[ReconcileItem] = field(default_factory=list)
-    unmatched_at_iamport: list[ReconcileItem] = field(default_factory=list)  # no payment of ours
-    missing_at_iamport: list[ReconcileItem] = field(default_factory=list)  # ours, not at iamport
-    mismatched: list[ReconcileItem] = field(default_factory=list)  # refused or for an operator
-    errors: list[str] = field(default_factory=list)  # iamport did not answer
-    cause: str = RECONCILE  # who ran it, as the repairs' history names it
-
-    @property
-    def clean(self) -> bool:
-        return not (
-            self.unmatched_at_iamport or self.missing_at_iamport or self.mismatched or self.errors
-        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,6 +70,10 @@ class Reconcile:
             report.errors.append(f"list_payments: {listed!r}")
         await self._ours_not_listed(command, seen, report)
         await self._refundable(seen, report)
+        report.ran_at = self._clock.now()
+        async with self._uow() as uow:  # kept for operators: the console shows the last runs
+            report.id = await uow.reconcile_reports.add(report)
+            await uow.commit()
         return report
 
     async def _apply(self, record: GatewayPayment, report: ReconcileReport) -> None:
@@ -183,3 +162,14 @@ class Reconcile:
             return {}
         report.errors.append(f"get_payments({len(imp_uids)}): {outcome!r}")
         return None
+
+
+class LastReconcileReports:
+    """The last reconcile runs (the scheduler's and operators'), newest first."""
+
+    def __init__(self, uow: UnitOfWorkFactory) -> None:
+        self._uow = uow
+
+    async def execute(self, limit: int = 10) -> list[ReconcileReport]:
+        async with self._uow() as uow:
+            return await uow.reconcile_reports.latest(limit)

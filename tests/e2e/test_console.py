@@ -196,6 +196,20 @@ def test_an_operator_settles_an_unknown_outcome_from_the_queue(
     assert not page.errors
 
 
+def test_an_operator_runs_a_reconcile_and_reads_the_last_runs(page: Page, service: Service) -> None:
+    sign_in_as_demo_operator(page)
+    page.get_by_test_id("nav-reports").click()
+    page.get_by_test_id("rc-submit").click()
+    expect(page.get_by_test_id("toast")).to_contain_text("대사를 마쳤습니다")
+    expect(page.get_by_test_id("rc-cause")).to_contain_text(f"대사 (운영자 {OPERATOR})")
+    expect(page.get_by_test_id("rc-runs").locator("tbody tr")).to_have_count(1)
+    with client(service, OPERATOR, admin=True) as admin:
+        [run] = admin.get("/api/admin/reconcile/reports").json()["items"]
+    assert run["cause"] == f"reconcile:operator:{OPERATOR}"
+    expect(page.get_by_test_id("rc-checked")).to_contain_text(f"{run['checked']}건")
+    assert not page.errors
+
+
 def test_the_console_fits_a_phone(browser, service: Service, shots) -> None:
     paid = one_click(service, 4103, 12000)
     context = browser.new_context(

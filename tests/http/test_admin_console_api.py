@@ -1,6 +1,9 @@
 """The admin routes the operator console needs: who is signed in, a payment's story, the refund
 check before sending, an order's detail; every action names the operator in the history."""
 
+from datetime import timedelta
+
+from application.use_cases.reconcile import ReconcileCommand
 from tests.http.conftest import ADMIN, USER_A, Api, assert_problem, checkout, paid_order
 
 OPERATOR = f"operator:{ADMIN}"
@@ -132,3 +135,22 @@ async def test_an_operators_reconcile_names_them_on_what_it_repaired(api: Api) -
     assert [i["merchant_uid"] for i in r.json()["repaired"]] == [started["merchant_uid"]]
     story = (await api.get(f"/api/admin/payments/{started['payment_id']}", who="admin")).json()
     assert any(e["cause"] == f"reconcile:{OPERATOR}" for e in story["timeline"])
+
+
+async def test_the_last_reconcile_runs_are_kept_newest_first(api: Api) -> None:
+    assert (await api.get("/api/admin/reconcile/reports", who="admin")).json() == {"items": []}
+    await paid_order(api)
+    api.clock.advance(minutes=1)
+    ran = (await api.post("/api/admin/reconcile", who="admin", json={})).json()
+    await api.container.reconcile().execute(  # the scheduler's run
+        ReconcileCommand(api.clock.now() - timedelta(hours=1), api.clock.now())
+    )
+    r = await api.get("/api/admin/reconcile/reports", who="admin")
+    assert r.status_code == 200, r.text
+    newest, operators = r.json()["items"]
+    assert newest["cause"] == "reconcile" and operators["cause"] == f"reconcile:{OPERATOR}"
+    assert operators["id"] == ran["id"] and operators["checked"] == ran["checked"] >= 1
+    assert operators["ran_at"] is not None and newest["id"] > operators["id"]
+    [only] = (await api.get("/api/admin/reconcile/reports?limit=1", who="admin")).json()["items"]
+    assert only["id"] == newest["id"]
+    assert (await api.get("/api/admin/reconcile/reports", who="a")).status_code == 403

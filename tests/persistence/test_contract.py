@@ -6,7 +6,7 @@ from datetime import timedelta
 import pytest
 
 from application.ports import ConcurrentUpdate, OrderFilter, Page, PaymentFilter
-from application.records import IdempotencyState, InboxState
+from application.records import IdempotencyState, InboxState, ReconcileItem, ReconcileReport
 from domain.payment import SettledFacts, UnknownOutcome
 from domain.status import (
     CancellationStatus,
@@ -722,6 +722,35 @@ async def test_inbox_for_payment_finds_either_uid_newest_first(uow_factory):
     assert [m.id for m in found] == sorted([by_imp.id, by_merchant.id, both.id], reverse=True)
     assert [m.id for m in newest] == [max(by_imp.id, by_merchant.id, both.id)]
     assert [m.id for m in before_paid] == sorted([by_merchant.id, both.id], reverse=True)
+
+
+# -- reconcile reports -------------------------------------------------------------------------
+
+
+async def test_reconcile_reports_round_trip_newest_first(uow_factory):
+    first = ReconcileReport(T0, T0 + timedelta(hours=1), checked=3, ran_at=T0 + timedelta(hours=2))
+    second = ReconcileReport(
+        T0 + timedelta(hours=1),
+        T0 + timedelta(hours=2),
+        checked=5,
+        repaired=[ReconcileItem("dp1a1", "imp_1", "PAID/PAID")],
+        missing_at_iamport=[ReconcileItem("dp2a1", None, "not at iamport")],
+        mismatched=[ReconcileItem("dp3a1", "imp_3", "운영자 확인 필요")],
+        errors=["list_payments: NotAttempted()"],
+        cause="reconcile:operator:900",
+        ran_at=T0 + timedelta(hours=3),
+    )
+    async with uow_factory() as uow:
+        ids = [await uow.reconcile_reports.add(r) for r in (first, second)]
+        await uow.commit()
+    async with uow_factory() as uow:
+        await uow.reconcile_reports.add(first)  # rolled back: never listed
+    async with uow_factory() as uow:
+        latest = await uow.reconcile_reports.latest(10)
+        [newest] = await uow.reconcile_reports.latest(1)
+    assert ids[0] < ids[1] and [r.id for r in latest] == ids[::-1]
+    assert newest == replace(second, id=ids[1])
+    assert latest[1] == replace(first, id=ids[0]) and latest[1].clean and not newest.clean
 
 
 # -- idempotency keys --------------------------------------------------------------------------

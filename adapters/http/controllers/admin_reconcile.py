@@ -1,15 +1,17 @@
-"""POST /api/admin/reconcile and GET /api/admin/unknown-outcomes (role admin)."""
+"""POST /api/admin/reconcile, GET /api/admin/reconcile/reports (the last runs) and
+GET /api/admin/unknown-outcomes (role admin)."""
 
 from datetime import timedelta
-from typing import Any
+from typing import Annotated, Any
 
 from litestar import Controller, get, post
 from litestar.di import NamedDependency
-from litestar.params import JSONBody
+from litestar.params import JSONBody, QueryParameter
 
 from adapters.http.auth import Principal, admin_guard
 from adapters.http.openapi import ADMIN, problems
 from adapters.http.wire.admin import (
+    ReconcileReportList,
     ReconcileRequest,
     ReconcileView,
     UnknownOutcomesView,
@@ -17,7 +19,7 @@ from adapters.http.wire.admin import (
     unknown_view,
 )
 from application.use_cases.payment_sync import RECONCILE
-from application.use_cases.reconcile import Reconcile, ReconcileCommand
+from application.use_cases.reconcile import LastReconcileReports, Reconcile, ReconcileCommand
 from application.use_cases.resolve_unknown import ListUnknownOutcomes, ListUnknownOutcomesQuery
 from domain.errors import InvalidValue
 
@@ -50,6 +52,20 @@ class AdminReconcileController(Controller):
         cause = f"{RECONCILE}:{me.actor(operator=True).cause}"
         report = await reconcile.execute(ReconcileCommand(since, until, cause))
         return reconcile_view(report)
+
+    @get(
+        "/reconcile/reports",
+        operation_id="adminReconcileReports",
+        summary="The last reconcile runs (the scheduler's and operators'), newest first",
+        responses=problems(*ADMIN),
+    )
+    async def reports(
+        self,
+        last_reconcile_reports: NamedDependency[LastReconcileReports],
+        limit: Annotated[int, QueryParameter(ge=1, le=50)] = 10,
+    ) -> ReconcileReportList:
+        found = await last_reconcile_reports.execute(limit)
+        return ReconcileReportList([reconcile_view(r) for r in found])
 
     @get(
         "/unknown-outcomes",

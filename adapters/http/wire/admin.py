@@ -75,6 +75,12 @@ class ReconcileView(msgspec.Struct):
     mismatched: list[ReconcileItemView]
     errors: list[str]
     cause: str  # who ran it: "reconcile" (the job) or "reconcile:operator:<seq>"
+    id: int | None = None  # the stored run
+    ran_at: datetime | None = None
+
+
+class ReconcileReportList(msgspec.Struct):
+    items: list[ReconcileView]  # newest first
 
 
 class SettleRequest(msgspec.Struct, forbid_unknown_fields=True):
@@ -143,6 +149,8 @@ def reconcile_view(r: ReconcileReport) -> ReconcileView:
         mismatched=_items(r.mismatched),
         errors=list(r.errors),
         cause=r.cause,
+        id=r.id,
+        ran_at=r.ran_at,
     )
 
 

@@ -7,7 +7,6 @@
   const $ = (sel, root = document) => root.querySelector(sel);
   const $$ = (sel, root = document) => Array.from(root.querySelectorAll(sel));
   const TOKEN_KEY = "dolgo-console-token";
-  const REPORT_KEY = "dolgo-console-last-reconcile";
   const PAGE = 20;
 
   // ---- labels -------------------------------------------------------------------------------
@@ -545,21 +544,30 @@
 
   // ---- reports ------------------------------------------------------------------------------
   function renderReconcile(r) {
-    const items = (list) => table([["merchant_uid", (i) => link(`#/payments?merchant_uid=${encodeURIComponent(i.merchant_uid)}`, i.merchant_uid)],
-      ["imp_uid", (i) => el("span", { class: "mono" }, i.imp_uid || "")], ["내용", (i) => i.detail]], list);
+    const items = (list, testid) => table([["merchant_uid", (i) => link(`#/payments?merchant_uid=${encodeURIComponent(i.merchant_uid)}`, i.merchant_uid)],
+      ["imp_uid", (i) => el("span", { class: "mono" }, i.imp_uid || "")], ["내용", (i) => i.detail]], list, { testid });
     $("#reconcile-report").replaceChildren(
-      el("h3", {}, "마지막 대사 결과"),
-      facts([["기간", `${when(r.since)} ~ ${when(r.until)}`], ["확인한 아임포트 결제", `${r.checked}건`, "rc-checked"],
-        ["실행", causeLabel(r.cause)]]),
-      el("h4", {}, `바로잡음 ${r.repaired.length}건`), items(r.repaired),
+      el("h3", {}, `대사 결과 #${r.id ?? ""} `, r.errors.length || r.mismatched.length || r.unmatched_at_iamport.length || r.missing_at_iamport.length
+        ? el("span", { class: "badge warn" }, "확인할 것 있음") : el("span", { class: "badge ok" }, "이상 없음")),
+      facts([["마친 시각", when(r.ran_at)], ["기간", `${when(r.since)} ~ ${when(r.until)}`],
+        ["확인한 아임포트 결제", `${r.checked}건`, "rc-checked"], ["실행", causeLabel(r.cause), "rc-cause"]]),
+      el("h4", {}, `바로잡음 ${r.repaired.length}건`), items(r.repaired, "rc-repaired"),
       el("h4", {}, `아임포트에만 있음 ${r.unmatched_at_iamport.length}건`), items(r.unmatched_at_iamport),
       el("h4", {}, `아임포트에 없음 ${r.missing_at_iamport.length}건`), items(r.missing_at_iamport),
       el("h4", {}, `어긋남 (운영자 확인) ${r.mismatched.length}건`), items(r.mismatched),
-      r.errors.length ? el("p", { class: "error" }, r.errors.join("\n")) : null);
+      r.errors.length ? el("pre", { class: "error" }, r.errors.join("\n")) : null);
   }
   async function showReports() {
-    const saved = sessionStorage.getItem(REPORT_KEY);
-    if (saved) renderReconcile(JSON.parse(saved));
+    const found = await api("GET", "/api/admin/reconcile/reports?limit=20");
+    const runs = found.items;
+    const issues = (r) => r.unmatched_at_iamport.length + r.missing_at_iamport.length + r.mismatched.length + r.errors.length;
+    $("#reconcile-runs").replaceChildren(table([
+      ["#", (r) => el("button", { type: "button", class: "ghost small", testid: "rc-open", onclick: () => renderReconcile(r) }, `#${r.id}`)],
+      ["마친 시각", (r) => when(r.ran_at)], ["기간", (r) => `${when(r.since)} ~ ${when(r.until)}`],
+      ["실행", (r) => causeLabel(r.cause)], ["확인", (r) => `${r.checked}건`], ["바로잡음", (r) => `${r.repaired.length}건`],
+      ["확인할 것", (r) => (issues(r) ? el("span", { class: "badge warn" }, `${issues(r)}건`) : el("span", { class: "badge ok" }, "없음"))],
+    ], runs, { testid: "rc-runs" }));
+    if (runs.length) renderReconcile(runs[0]); else $("#reconcile-report").replaceChildren();
   }
   onSubmit("#reconcile-form", async (form) => {
     const d = formParams(form);
@@ -567,7 +575,7 @@
     if (d.since) body.since = seoulLocal(d.since);
     if (d.until) body.until = seoulLocal(d.until);
     const report = await submitOnce(form, "POST", "/api/admin/reconcile", body);
-    sessionStorage.setItem(REPORT_KEY, JSON.stringify(report));
+    await showReports();
     renderReconcile(report);
     toast(`대사를 마쳤습니다: ${report.checked}건 확인, ${report.repaired.length}건 바로잡음`);
   });
