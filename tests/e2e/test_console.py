@@ -210,6 +210,28 @@ def test_an_operator_runs_a_reconcile_and_reads_the_last_runs(page: Page, servic
     assert not page.errors
 
 
+def test_an_operator_forces_a_channels_breaker_and_lifts_it(page: Page, service: Service) -> None:
+    sign_in_as_demo_operator(page)
+    page.get_by_test_id("nav-channels").click()
+    row = page.get_by_test_id("channel-row-danal")  # a channel no other test here pays through
+    expect(row).to_contain_text("정상")
+    row.get_by_test_id("breaker-force").select_option("open")
+    row.get_by_test_id("breaker-reason").fill("다날 점검 공지")
+    row.get_by_test_id("breaker-submit").click()
+    row = page.get_by_test_id("channel-row-danal")
+    expect(row).to_contain_text("운영자 차단")
+    expect(row).to_contain_text(f"운영자 {OPERATOR} · 다날 점검 공지")
+    with client(service, OPERATOR, admin=True) as admin:
+        [danal] = [
+            c for c in admin.get("/api/admin/channels").json()["channels"] if c["name"] == "danal"
+        ]
+    assert danal["breaker"] == "forced_open" and danal["forced_by"] == f"operator:{OPERATOR}"
+    row.get_by_test_id("breaker-force").select_option("")
+    row.get_by_test_id("breaker-submit").click()
+    expect(page.get_by_test_id("channel-row-danal")).to_contain_text("정상 (닫힘)")
+    assert not page.errors
+
+
 def test_the_console_fits_a_phone(browser, service: Service, shots) -> None:
     paid = one_click(service, 4103, 12000)
     context = browser.new_context(

@@ -27,6 +27,11 @@
   const INBOX_STATE = {
     received: ["수신", "wait"], processed: ["처리됨", "ok"], failed: ["처리 실패", "bad"], unmatched: ["매칭 안 됨", "warn"],
   };
+  const BREAKER = {
+    closed: ["정상 (닫힘)", "ok"], open: ["차단 (열림)", "bad"], half_open: ["시험 중 (반열림)", "warn"],
+    forced_open: ["운영자 차단", "bad"], forced_closed: ["운영자 강제 사용", "warn"],
+  };
+  const ADMITS = { allow: ["보냄", "ok"], probe: ["시험 요청만", "warn"], refuse: ["보내지 않음", "bad"] };
   const STATUS_OF = { payment: PAYMENT_STATUS, order: ORDER_STATUS, cancellation: CANCELLATION_STATUS };
   const OPERATION = { charge: "결제 승인 요청", cancel: "환불 요청", issue: "빌링키 발급" };
   const ENTITY = { payment: "결제", order: "주문", cancellation: "환불", card: "카드" };
@@ -239,7 +244,7 @@
     if (!session.token) return;
     const { view, id, params } = parseHash();
     const views = { payments: showPayments, orders: showOrders, order: showOrder, payment: showPayment,
-      queues: showQueues, webhooks: showWebhooks, reports: showReports };
+      queues: showQueues, webhooks: showWebhooks, reports: showReports, channels: showChannels };
     const show = views[view] || showPayments;
     const name = views[view] ? view : "payments";
     $$(".view").forEach((v) => { v.hidden = v.dataset.view !== name; });
@@ -540,6 +545,41 @@
     fillForm($("#webhook-search"), params);
     const found = await api("GET", `/api/admin/webhooks?${query({ state: params.get("state"), limit: PAGE, offset: params.get("offset") || 0 })}`);
     $("#webhook-results").replaceChildren(webhookTable(found.items, "inbox-table"), pager(params, found.items.length, "#/webhooks"));
+  }
+
+  // ---- channels ---------------------------------------------------------------------------
+  function breakerForm(c) {
+    const form = el("form", { class: "inline", autocomplete: "off", testid: `breaker-form-${c.name}` },
+      el("select", { name: "force", testid: "breaker-force" },
+        el("option", { value: "open" }, "강제 차단"), el("option", { value: "closed" }, "강제 사용"),
+        el("option", { value: "" }, "강제 해제")),
+      el("input", { name: "reason", maxlength: 200, placeholder: "사유", testid: "breaker-reason" }),
+      el("button", { type: "submit", testid: "breaker-submit" }, "적용"));
+    form.addEventListener("submit", async (event) => {
+      event.preventDefault();
+      const d = formParams(form);
+      try {
+        const body = { force: d.force || null };
+        if (d.reason) body.reason = d.reason;
+        await submitOnce(form, "PUT", `/api/admin/channels/${encodeURIComponent(c.name)}/breaker`, body);
+        toast(`${c.name}: ${d.force ? (d.force === "open" ? "강제 차단" : "강제 사용") : "강제 해제"}`);
+        await showChannels();
+      } catch (err) { toast(problemText(err), "bad"); }
+    });
+    return form;
+  }
+  async function showChannels() {
+    const found = await api("GET", "/api/admin/channels");
+    $("#channel-list").replaceChildren(table([
+      ["채널", (c) => el("span", {}, el("strong", {}, c.name), c.test ? el("span", { class: "badge off" }, "테스트") : null)],
+      ["PG", (c) => `${c.pg} (${c.pg_provider})`], ["수단", (c) => c.methods.map((m) => METHOD[m] || m).join(", ")],
+      ["우선순위", (c) => String(c.priority)], ["차단기", (c) => badge(BREAKER, c.breaker)], ["지금 요청은", (c) => badge(ADMITS, c.admits)],
+      ["연속 장애", (c) => `${c.failures}회`],
+      ["마지막 장애", (c) => (c.last_failure ? `${when(c.last_failure_at)} · ${c.last_failure}` : "")],
+      ["마지막 성공", (c) => when(c.last_success_at)],
+      ["강제", (c) => (c.forced_by ? `${causeLabel(c.forced_by)}${c.forced_reason ? ` · ${c.forced_reason}` : ""}` : "")],
+      ["조치", breakerForm],
+    ], found.channels, { testid: "channel-table", rowTestid: (c) => `channel-row-${c.name}` }));
   }
 
   // ---- reports ------------------------------------------------------------------------------
