@@ -43,7 +43,7 @@ from adapters.http.deps import container_dependencies, resolve
 from adapters.http.errors import AnswerProblems, problem_details_plugin
 from adapters.http.idempotency import IdempotencyDeps
 from adapters.http.metrics import prometheus_config
-from adapters.http.openapi import openapi_config
+from adapters.http.openapi import docs_assets, openapi_config
 from adapters.http.rate_limit import rate_limit_middleware
 from adapters.scheduler.loop import run_scheduler
 
@@ -123,6 +123,7 @@ def create_app(container: Container, *, sandbox: ASGIApp | None = None) -> Lites
         AdminWebhookController,
         AdminReconcileController,
         AdminChannelController,
+        docs_assets(**PUBLIC),
     ]
     sandbox_app = None
     if config.sandbox and not config.production:

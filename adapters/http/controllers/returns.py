@@ -17,6 +17,7 @@ from litestar.enums import MediaType
 from adapters.http.auth import NO_TOKEN, PUBLIC
 from adapters.http.controllers.webhooks import _process
 from adapters.http.network import client_ip
+from adapters.http.openapi import problems
 from adapters.http.wire.common import ImpUidQuery, MerchantUidQuery
 from application.use_cases.handle_webhook import (
     ProcessWebhook,
@@ -107,6 +108,7 @@ class PaymentReturnController(Controller):
         summary="m_redirect_url landing: verifies with iamport and shows the result (HTML)",
         media_type=MediaType.HTML,
         security=NO_TOKEN,
+        responses=problems(),  # a malformed query is problem+json, not Litestar's default 400
     )
     async def landing(
         self,

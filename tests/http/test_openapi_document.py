@@ -1,0 +1,38 @@
+"""The served OpenAPI document is valid OpenAPI 3.1, and what it declares is what is answered."""
+
+import pytest
+from openapi_spec_validator import validate
+
+from tests.http.conftest import Api, assert_problem
+
+
+@pytest.mark.parametrize("env", [{}, {"DOLGO_DEMO_TOKENS": "on"}])
+async def test_the_served_document_passes_openapi_spec_validator(api: Api, env: dict) -> None:
+    schema = (await api.client.get("/schema/openapi.json")).json()
+    assert schema["openapi"].startswith("3.1")
+    validate(schema)  # raises on the first error
+    bearer = schema["components"]["securitySchemes"]["BearerToken"]
+    assert bearer["type"] == "http" and bearer["scheme"].lower() == "bearer"
+    assert "name" not in bearer and "in" not in bearer
+
+
+async def test_payment_return_declares_the_problem_it_answers(api: Api) -> None:
+    schema = (await api.client.get("/schema/openapi.json")).json()
+    declared = schema["paths"]["/payments/return"]["get"]["responses"]["400"]["content"]
+    assert list(declared) == ["application/problem+json"]
+    answered = await api.client.get("/payments/return?merchant_uid=not%20a%20uid")
+    assert assert_problem(answered, 400, "validation_error")["field"] == "merchant_uid"
+
+
+async def test_the_docs_pages_load_only_this_services_assets(api: Api) -> None:
+    import re
+
+    for path in ("/schema", "/schema/swagger"):
+        page = await api.client.get(path)
+        assert page.status_code == 200
+        urls = re.findall(r"""(?:src|href)=["']([^"']+)["']""", page.text)
+        assert len(urls) == 4, urls  # script, preset, style, icon
+        for url in urls:
+            assert url.startswith("/schema/assets/swagger-ui/"), url
+            asset = await api.client.get(url)  # no token: the docs are public
+            assert asset.status_code == 200 and asset.content, url
