@@ -3,10 +3,10 @@
 import pytest
 from openapi_spec_validator import validate
 
-from tests.http.conftest import Api, assert_problem
+from tests.http.conftest import DEMO_TOKENS, Api, assert_problem
 
 
-@pytest.mark.parametrize("env", [{}, {"DOLGO_DEMO_TOKENS": "on"}])
+@pytest.mark.parametrize("env", [{}, DEMO_TOKENS])
 async def test_the_served_document_passes_openapi_spec_validator(api: Api, env: dict) -> None:
     schema = (await api.client.get("/schema/openapi.json")).json()
     assert schema["openapi"].startswith("3.1")
