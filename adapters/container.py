@@ -264,6 +264,7 @@ class Container(containers.DeclarativeContainer):
         channels=channels,
         settings=settings,
         settlement=settlement,
+        health=channel_health,
     )
     start_subscription = providers.Factory(
         StartSubscription,
@@ -274,6 +275,7 @@ class Container(containers.DeclarativeContainer):
         channels=channels,
         settings=settings,
         settlement=settlement,
+        health=channel_health,
     )
     list_subscriptions = providers.Factory(ListSubscriptions, uow=uow_factory)
     change_subscription = providers.Factory(ChangeSubscription, uow=uow_factory, clock=clock)
@@ -287,6 +289,7 @@ class Container(containers.DeclarativeContainer):
         channels=channels,
         settings=settings,
         settlement=settlement,
+        health=channel_health,
     )
     charge_due_subscriptions = providers.Factory(
         ChargeDueSubscriptions, uow=uow_factory, clock=clock, charge_cycle=charge_cycle

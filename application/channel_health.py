@@ -67,6 +67,12 @@ class ChannelHealthBook:
             self._observer(row, now)
         return {row.channel: row for row in rows}
 
+    async def usable(self, channel: str) -> bool:
+        """Whether a request could be let through now (read only; no probe is taken)."""
+        async with self._uow() as uow:
+            seen = await uow.channel_health.get(channel)
+        return seen is None or seen.usable(self._clock.now(), self._policy)
+
     async def admit(self, channel: str) -> Admission:
         """Whether a request may go to `channel` now; PROBE takes the one probe slot."""
         now = self._clock.now()

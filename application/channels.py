@@ -29,6 +29,8 @@ class Channel:
     methods: frozenset[str] = frozenset({"card"})
     pg_ids: frozenset[str] = frozenset()  # MIDs iamport may report in pg_id; empty = any
     key_issuance: KeyIssuance | None = None  # None: no billing keys on this channel
+    # A card registered here also gets a key on this channel, its failover (spec §4.9).
+    billing_backup: str | None = None
     priority: int = 100  # lower wins
     test: bool = False  # a PortOne test channel: its payments carry sandbox=true
     vbank_refund_contract: bool = True  # the merchant holds this PG's 가상계좌 환불 특약
@@ -36,7 +38,6 @@ class Channel:
     closes_vbanks: bool = False  # unpaid vbanks past due are closed at iamport (DELETE /vbanks)
     # bank codes this PG takes for a vbank refund account (refund_bank)
     vbank_refund_banks: frozenset[str] = frozenset(DEFAULT_VBANK_REFUND_BANKS)
-    healthy: bool = True
 
     def refund_terms(self) -> ChannelRefundTerms:
         return ChannelRefundTerms(
@@ -68,19 +69,21 @@ class ChannelDirectory:
         raise NoChannel(f"no channel named {name!r}")
 
     def for_method(self, method: str, *, allow_test: bool = True) -> Channel:
-        """The best healthy channel for a PG-window payment by `method`."""
+        """The first channel by priority for a PG-window payment by `method` (health aside:
+        application.routing chooses among them)."""
         for channel in self.channels:
-            if channel.serves(method) and channel.healthy and (allow_test or not channel.test):
+            if channel.serves(method) and (allow_test or not channel.test):
                 return channel
-        raise NoChannel(f"no healthy channel serves pay_method {method!r}")
+        raise NoChannel(f"no channel serves pay_method {method!r}")
 
     def for_billing(self, *, allow_test: bool = True) -> list[Channel]:
         """Channels that issue billing keys, best first (the first is the primary)."""
         return [
-            c
-            for c in self.channels
-            if c.key_issuance is not None and c.healthy and (allow_test or not c.test)
+            c for c in self.channels if c.key_issuance is not None and (allow_test or not c.test)
         ]
+
+    def backup_of(self, channel: Channel) -> Channel | None:
+        return self.named(channel.billing_backup) if channel.billing_backup else None
 
     def that_took(self, pg_provider: str | None, pg_id: str | None) -> Channel | None:
         """A channel naming the MID wins over one that takes any MID of the same PG (so a

@@ -7,12 +7,13 @@ reason says so. Billing charges go to the card's keys: first those whose channel
 request now, then the rest; a charge never goes to a channel forced open.
 """
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from application.channel_health import ChannelHealthBook
 from application.channels import Channel, ChannelDirectory, NoChannel
 from domain.card import BillingKey, PaymentCard
-from domain.channel_health import Admission, ChannelHealth, Forced
+from domain.channel_health import ChannelHealth, Forced
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,6 +27,7 @@ class BillingTarget:
     channel: Channel
     key: BillingKey
     reason: str
+    usable: bool = True  # its breaker would let a request through now
 
 
 def _skipped(passed: list[str]) -> str:
@@ -66,10 +68,15 @@ class ChannelRouter:
             + _skipped(passed),
         )
 
-    async def billing_targets(self, card: PaymentCard) -> list[BillingTarget]:
+    async def states(self) -> Mapping[str, ChannelHealth]:
+        """Read before a transaction that locks rows: `billing_targets` takes them."""
+        return await self._health.states()
+
+    def billing_targets(
+        self, card: PaymentCard, states: Mapping[str, ChannelHealth]
+    ) -> list[BillingTarget]:
         """The card's billing keys in the order a charge tries them (the first is the one to
         use now; the others are failover, spec §4.9). Empty: the card holds no usable key."""
-        states = await self._health.states()
         now = self._health.now()
         usable: list[tuple[Channel, BillingKey]] = []
         resting: list[tuple[Channel, BillingKey]] = []
@@ -97,11 +104,8 @@ class ChannelRouter:
                         if c.priority < channel.priority
                     ]
                 )
-            targets.append(BillingTarget(channel, key, why))
+            targets.append(BillingTarget(channel, key, why, usable=i < len(usable)))
         return targets
-
-    async def admit(self, channel: Channel) -> Admission:
-        return await self._health.admit(channel.name)
 
 
 def _not_forced_open(health: ChannelHealth | None) -> bool:

@@ -167,8 +167,19 @@ class Settlement:
 
     # -- the outcome of a billing-key charge (/subscribe/payments/again) ----------------------
     def apply_charge(
-        self, order: Order, payment: Payment, outcome: ChargeOutcome, at: datetime, cause: str
+        self,
+        order: Order,
+        payment: Payment,
+        outcome: ChargeOutcome,
+        at: datetime,
+        cause: str,
+        *,
+        pg_fault_retry: timedelta | None = None,
     ) -> SettleResult:
+        """Apply the answer to `again`. `pg_fault_retry`: should this attempt be known not to
+        have charged without the card declining (not attempted, or rejected and proven unpaid),
+        the PG is at fault — no dunning; the cycle is tried again after it (zero: the card's
+        key at another channel is tried at once, spec §4.9)."""
         match outcome:
             case Approved(value=record) | Pending(payment=record):
                 return self.apply_record(order, payment, record, at, cause)
@@ -180,7 +191,13 @@ class Settlement:
                 case Declined(reason=reason):
                     self._unpaid(run, reason, at, cause, {"outcome": "declined"})
                 case NotAttempted(reason=reason):
-                    self._unpaid(run, f"not attempted: {reason}", at, cause, {"outcome": "n/a"})
+                    # The PG never saw it: nothing is known of the card, so no dunning.
+                    retry = pg_fault_retry
+                    if retry is None:
+                        retry = self._settings.next_check_after(0)
+                    self._pg_fault(
+                        run, f"not attempted: {reason}", at, cause, {"outcome": "n/a"}, retry
+                    )
                 case Rejected(message=message, code=code):
                     payment.fail(
                         message,
@@ -200,12 +217,25 @@ class Settlement:
 
     # -- proof that nothing was charged ---------------------------------------------------------
     def apply_unpaid_proof(
-        self, order: Order, payment: Payment, at: datetime, cause: str, reason: str
+        self,
+        order: Order,
+        payment: Payment,
+        at: datetime,
+        cause: str,
+        reason: str,
+        *,
+        pg_fault_retry: timedelta | None = None,
     ) -> SettleResult:
         """A lookup proved no try under this merchant_uid was charged (e.g. `find/{uid}/paid`
-        said not found after a rejection). Only the caller knows the lookup was conclusive."""
+        said not found after a rejection). Only the caller knows the lookup was conclusive.
+        `pg_fault_retry`: the caller knows the PG at fault (see apply_charge)."""
         run = _Run.start(order, payment, at)
-        if payment.status is PaymentStatus.REQUESTED:
+        unsettled = payment.status is PaymentStatus.REQUESTED or (
+            payment.status is PaymentStatus.FAILED and not payment.unpaid_proven
+        )
+        if pg_fault_retry is not None and unsettled:
+            self._pg_fault(run, reason, at, cause, {"outcome": "proven_unpaid"}, pg_fault_retry)
+        elif payment.status is PaymentStatus.REQUESTED:
             self._unpaid(run, reason, at, cause, {"outcome": "proven_unpaid"})
         elif payment.status is PaymentStatus.FAILED and not payment.unpaid_proven:
             payment.prove_unpaid(at)
@@ -470,6 +500,34 @@ class Settlement:
     ) -> None:
         run.payment.fail(reason, at, cause, unpaid_proven=True, imp_uid=imp_uid, data=data)
         self._after_unpaid(run, at, cause, data)
+
+    def _pg_fault(
+        self,
+        run: _Run,
+        reason: str,
+        at: datetime,
+        cause: str,
+        data: dict[str, Any],
+        retry: timedelta,
+    ) -> None:
+        """The attempt charged nothing and the PG, not the card, is why: the payment ends known
+        unpaid; an active cycle is due again after `retry`, outside dunning. Zero: the next
+        channel is tried now (the order stays as it is; should the process die before that
+        attempt is recorded, the billing job makes it). A new sponsorship's first charge with
+        no channel left to try gives up, as a decline does: the sponsor is told now."""
+        payment, order = run.payment, run.order
+        if payment.status is PaymentStatus.REQUESTED:
+            payment.fail(reason, at, cause, unpaid_proven=True, data={**data, "pg_fault": True})
+        elif not payment.unpaid_proven:
+            payment.prove_unpaid(at)
+        if not self._current_cycle(run):
+            return
+        sub = order.subscription
+        assert sub is not None
+        if order.is_active_routine:
+            sub.retry_at(at + retry)
+        elif order.status is OrderStatus.ORDERED and retry:
+            order.give_up(at, cause, data)
 
     def _current_cycle(self, run: _Run) -> bool:
         sub, payment = run.order.subscription, run.payment

@@ -80,6 +80,12 @@ class PaymentCard(Transitions):
         if self.status is CardStatus.ISSUING:
             self._move(sm.CARD, CardEvent.ISSUED, at, cause, data)
 
+    def key_not_issued(self, channel: str, at: datetime) -> None:
+        """A key asked for at `channel` was not issued (a backup refused): never used."""
+        key = self.key_for(channel)
+        if key.issued_at is None:
+            key.deleted_at = at
+
     def issue_failed(self, at: datetime, cause: str, data: dict[str, Any] | None = None) -> None:
         self._move(sm.CARD, CardEvent.ISSUE_FAILED, at, cause, data)
 

@@ -8,6 +8,7 @@ import pytest
 
 from adapters.config import ConfigErrors, RateLimit, load_config
 from adapters.config.channels import parse_channels
+from adapters.config.errors import ConfigError
 from application.channels import KeyIssuance
 
 SECRET = "s" * 40
@@ -63,7 +64,7 @@ def test_defaults_are_the_demo() -> None:
     assert s.dunning.retry_after_days == (1, 3, 7)
     assert s.charge_hour == 10 and not s.production
     names = {ch.name for ch in c.channels.channels}
-    assert names == {"nice", "html5_inicis", "kcp", "danal"}
+    assert names == {"nice", "kicc", "html5_inicis", "kcp", "danal"}
     assert c.channels.named("nice").key_issuance is KeyIssuance.REST
     assert c.channels.named("html5_inicis").key_issuance is KeyIssuance.WINDOW
     assert c.channels.for_method("phone").name in ("html5_inicis", "danal")
@@ -310,3 +311,25 @@ def test_the_standalone_sandbox_refuses_production(
     monkeypatch.setenv("DOLGO_MODE", "production")
     assert main(["sandbox", "--port", "1"]) == 2
     assert "DOLGO_MODE" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("backup", "problem"),
+    [
+        ("nice", "names the channel itself"),
+        ("nowhere", "names no channel"),
+        ("kcp", "both channels must issue keys by REST"),
+    ],
+)
+def test_a_billing_backup_must_be_another_rest_billing_channel(backup: str, problem: str) -> None:
+    toml = CHANNELS_TOML.replace(
+        'key_issuance = "rest"', f'key_issuance = "rest"\nbilling_backup = "{backup}"'
+    )
+    with pytest.raises(ConfigError, match=problem):
+        parse_channels(toml)
+
+
+def test_the_demo_channels_back_nice_with_kicc() -> None:
+    c = load_config({})
+    assert c.channels.named("nice").billing_backup == "kicc"
+    assert c.channels.named("kicc").key_issuance is KeyIssuance.REST

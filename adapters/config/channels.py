@@ -7,6 +7,7 @@
     pg_ids = ["dolgonice1m"]      # MIDs iamport may report in pg_id (empty: any)
     methods = ["card"]
     key_issuance = "rest"         # "rest" | "window"; absent: no billing keys here
+    billing_backup = "kicc"       # cards registered here also get a key there (failover)
     priority = 10                 # lower wins
     test = false                  # a PortOne test channel
     vbank_refund_contract = true  # the merchant holds this PG's 가상계좌 환불 특약 (payco offers none)
@@ -35,6 +36,7 @@ class _ChannelToml(msgspec.Struct, forbid_unknown_fields=True):
     methods: list[Method]
     pg_ids: list[str] = []
     key_issuance: Literal["rest", "window"] | None = None
+    billing_backup: str | None = None
     priority: int = 100
     test: bool = False
     vbank_refund_contract: bool = True
@@ -55,6 +57,7 @@ def _channel(c: _ChannelToml) -> Channel:
         methods=frozenset(c.methods),
         pg_ids=frozenset(c.pg_ids),
         key_issuance=KeyIssuance(c.key_issuance) if c.key_issuance else None,
+        billing_backup=c.billing_backup,
         priority=c.priority,
         test=c.test,
         vbank_refund_contract=c.vbank_refund_contract,
@@ -79,7 +82,33 @@ def parse_channels(text: str, source: str = "DOLGO_CHANNELS_FILE") -> ChannelDir
     duplicates = sorted({n for n in names if names.count(n) > 1})
     if duplicates:
         raise ConfigError(source, f"duplicate channel names: {', '.join(duplicates)}")
-    return ChannelDirectory.of(_channel(c) for c in parsed.channel)
+    directory = ChannelDirectory.of(_channel(c) for c in parsed.channel)
+    for channel in directory.channels:
+        problem = _backup_problem(directory, channel)
+        if problem:
+            raise ConfigError(source, f"channel {channel.name!r}: billing_backup {problem}")
+    return directory
+
+
+def _backup_problem(directory: ChannelDirectory, channel: Channel) -> str | None:
+    name = channel.billing_backup
+    if name is None:
+        return None
+    if channel.key_issuance is None:
+        return "is set on a channel that issues no billing keys"
+    if name == channel.name:
+        return "names the channel itself"
+    backup = next((c for c in directory.channels if c.name == name), None)
+    if backup is None:
+        return f"names no channel ({name!r})"
+    if backup.key_issuance is not KeyIssuance.REST or channel.key_issuance is not KeyIssuance.REST:
+        # The backup key is issued in the registration's own request, with the card data
+        # given once: both channels must issue by REST. (A window channel needs the sponsor
+        # in its own window: register the card there separately.)
+        return f"{name!r}: both channels must issue keys by REST"
+    if backup.test != channel.test:
+        return f"{name!r}: a live channel's backup must be live too (and a test one's test)"
+    return None
 
 
 def load_channels(path: str) -> ChannelDirectory:
@@ -102,7 +131,19 @@ def demo_channels() -> ChannelDirectory:
                 frozenset({"card"}),
                 frozenset({"dolgonice1m"}),
                 KeyIssuance.REST,
+                billing_backup="kicc",
                 priority=10,
+                cancel_tax_fields=True,
+            ),
+            Channel(
+                "kicc",
+                "kicc.dolgokicc1",
+                "kicc",
+                frozenset({"card"}),
+                frozenset({"dolgokicc1"}),
+                KeyIssuance.REST,
+                billing_backup="nice",
+                priority=25,
                 cancel_tax_fields=True,
             ),
             Channel(

@@ -38,6 +38,10 @@ INVALID_CARD = "유효하지않은 카드번호를 입력하셨습니다."
 UNKNOWN_CUSTOMER = "등록되지 않은 구매자입니다."
 
 
+def outage(pg_provider: str | None) -> str:
+    return f"[{pg_provider}] PG사 통신 장애로 요청을 처리하지 못했습니다."
+
+
 @dataclass
 class _Scripted:
     outcome: object
@@ -62,6 +66,7 @@ class FakeGateway:
         self.keys: dict[str, BillingKeyInfo] = {}
         self.declining: dict[str, str] = {}  # customer_uid -> decline reason
         self.invalid_cards: set[str] = {"4000000000000010"}
+        self.down: set[str] = set()  # pg_providers in an outage: they reject before approval
         self.calls: list[tuple[str, object]] = []
         self._scripts: dict[str, deque[_Scripted]] = defaultdict(deque)
         self._imp = itertools.count(100000000001)
@@ -258,6 +263,8 @@ class FakeGateway:
     # -- billing keys -----------------------------------------------------------------------------
     async def issue_billing_key(self, request: BillingKeyRequest) -> KeyOutcome:
         def real() -> KeyOutcome:
+            if request.pg.split(".")[0] in self.down:
+                return Rejected(outage(request.pg.split(".")[0]), -1)
             if request.card.digits in self.invalid_cards:
                 return Rejected(INVALID_CARD, -1)
             digits = request.card.digits
@@ -294,6 +301,8 @@ class FakeGateway:
             info = self.keys.get(request.customer_uid)
             if info is None:
                 return Rejected(UNKNOWN_CUSTOMER, 1)
+            if info.pg_provider in self.down:
+                return Rejected(outage(info.pg_provider), -1)
             reason = self.declining.get(request.customer_uid)
             payment = self.plant_payment(
                 request.merchant_uid,

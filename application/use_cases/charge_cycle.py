@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import StrEnum
 
+from application.channel_health import ChannelHealthBook
 from application.channels import ChannelDirectory
 from application.gateway import IamportGateway
 from application.ports import Clock, ConcurrentUpdate, IdGenerator, UnitOfWorkFactory, Work
@@ -32,7 +33,6 @@ from application.settlement import Settlement
 from application.use_cases.billing import (
     BillingCharges,
     Verdict,
-    billing_key_for,
     new_charge,
 )
 from application.use_cases.claimed import claim, release, this_worker
@@ -95,13 +95,15 @@ class ChargeCycle:
         channels: ChannelDirectory,
         settings: PaymentSettings,
         settlement: Settlement,
+        health: ChannelHealthBook | None = None,
     ) -> None:
         self._uow = uow
         self._clock = clock
         self._ids = ids
-        self._channels = channels
         self._settings = settings
-        self._charges = BillingCharges(uow, gateway, clock, settings, settlement)
+        self._charges = BillingCharges(
+            uow, gateway, clock, settings, settlement, ids, channels, health
+        )
         sync = PaymentSync(uow, gateway, settlement, clock, ids)
         self._unknown = ResolveUnknownPayments(uow, gateway, sync, clock, settings)
 
@@ -154,6 +156,7 @@ class ChargeCycle:
         return order, (payments[-1] if payments else None)
 
     async def _attempt(self, order_id: int, previous: Payment | None) -> ChargeCycleResult:
+        states = await self._charges.router.states()
         async with self._uow() as uow:
             order = await uow.orders.get(order_id, for_update=True)
             assert order is not None and order.subscription is not None
@@ -165,21 +168,25 @@ class ChargeCycle:
                 # Another instance charged meanwhile, or the state changed under us.
                 return ChargeCycleResult(CycleAction.WAITING, order, latest)
             card = await uow.cards.get(order.subscription.card_id)
-            target = (
-                billing_key_for(card, self._channels, production=self._settings.production)
-                if card is not None
-                else None
-            )
+            targets = self._charges.router.billing_targets(card, states) if card else []
+            if targets and not targets[0].usable:
+                # Every PG holding the card's keys is down: no attempt, no dunning; back when
+                # a breaker would let a probe through.
+                order.subscription.retry_at(now + self._settings.breaker.open_for)
+                await uow.orders.save(order)
+                await uow.commit()
+                return ChargeCycleResult(CycleAction.WAITING, order, latest)
             cycle, attempt = order.begin_cycle_attempt(now)
             payment = new_charge(
                 self._ids.new_id(),
                 order,
                 attempt=attempt,
                 cycle=cycle,
-                channel=target[0].name if target else (latest.channel if latest else ""),
+                channel=targets[0].channel.name if targets else (latest.channel if latest else ""),
                 card_id=order.subscription.card_id,
                 at=now,
                 in_flight_for=self._settings.next_check_after(0),
+                route_reason=targets[0].reason if targets else "the card holds no usable key",
             )
             # Due again at the attempt's first check: should no answer ever be recorded (a
             # crash), the billing job meets the attempt again, as the janitor does.
@@ -188,8 +195,7 @@ class ChargeCycle:
             await uow.orders.save(order)
             await uow.payments.add(payment)
             await uow.commit()
-        customer_uid = target[1].customer_uid if target else None
-        charged = await self._charges.send(order, payment, customer_uid, SCHEDULER)
+        charged = await self._charges.charge(order, payment, targets, SCHEDULER)
         return ChargeCycleResult(
             CycleAction.CHARGED, charged.order, charged.payment, charge_state(charged.payment)
         )

@@ -8,14 +8,15 @@ sponsorship's first cycle is charged the same way (NewCardCharge).
 from dataclasses import dataclass
 from enum import StrEnum
 
+from application.channel_health import ChannelHealthBook
 from application.channels import ChannelDirectory
-from application.errors import NotFoundError
+from application.errors import GatewayUnavailable, NotFoundError
 from application.gateway import IamportGateway
 from application.ports import Clock, IdGenerator, UnitOfWork, UnitOfWorkFactory
 from application.settings import PaymentSettings
 from application.settlement import Settlement
 from application.use_cases.actor import Actor, require_owner, user_cause
-from application.use_cases.billing import BillingCharges, billing_key_for, new_charge
+from application.use_cases.billing import BillingCharges, new_charge
 from domain.card import PaymentCard
 from domain.money import Amount
 from domain.order import Buyer, Order
@@ -105,18 +106,26 @@ class NewCardCharge:
         channels: ChannelDirectory,
         settings: PaymentSettings,
         settlement: Settlement,
+        health: ChannelHealthBook | None = None,
     ) -> None:
         self._uow = uow
         self._clock = clock
         self._ids = ids
-        self._channels = channels
         self._settings = settings
-        self._charges = BillingCharges(uow, gateway, clock, settings, settlement)
+        self._charges = BillingCharges(
+            uow, gateway, clock, settings, settlement, ids, channels, health
+        )
 
     async def charge(self, new: CardOrder, *, lock_card: bool = False) -> CardChargeResult:
+        states = await self._charges.router.states()
         async with self._uow() as uow:
             card = await active_card_of(uow, new.user_seq, new.card_id, lock=lock_card)
-            target = billing_key_for(card, self._channels, production=self._settings.production)
+            targets = self._charges.router.billing_targets(card, states)
+            if targets and not targets[0].usable:
+                # Every PG holding this card's keys is down: nothing is recorded or charged.
+                raise GatewayUnavailable(
+                    "the card's payment gateway is unavailable; nothing was charged, try later"
+                )
             now = self._clock.now()
             order = Order(
                 id=self._ids.new_id(),
@@ -142,17 +151,17 @@ class NewCardCharge:
                 order,
                 attempt=attempt,
                 cycle=cycle,
-                channel=target[0].name if target else card.keys[0].channel,
+                channel=targets[0].channel.name if targets else card.keys[0].channel,
                 card_id=card.id,
                 at=now,
                 in_flight_for=self._settings.next_check_after(0),
+                route_reason=targets[0].reason if targets else "the card holds no usable key",
             )
             await uow.orders.add(order)
             await uow.payments.add(payment)
             await uow.commit()
 
-        customer_uid = target[1].customer_uid if target else None
-        charged = await self._charges.send(order, payment, customer_uid, user_cause(new.user_seq))
+        charged = await self._charges.charge(order, payment, targets, user_cause(new.user_seq))
         state = charge_state(charged.payment)
         reason = charged.payment.fail_reason if state is ChargeState.FAILED else None
         return CardChargeResult(charged.order, charged.payment, state, reason)
@@ -168,8 +177,11 @@ class PayWithCard:
         channels: ChannelDirectory,
         settings: PaymentSettings,
         settlement: Settlement,
+        health: ChannelHealthBook | None = None,
     ) -> None:
-        self._new_charge = NewCardCharge(uow, gateway, clock, ids, channels, settings, settlement)
+        self._new_charge = NewCardCharge(
+            uow, gateway, clock, ids, channels, settings, settlement, health
+        )
 
     async def execute(self, command: PayWithCardCommand) -> PayWithCardResult:
         return await self._new_charge.charge(

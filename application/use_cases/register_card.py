@@ -8,9 +8,11 @@ record, history entry or error message ever holds it.
 
 import logging
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
+from application.channel_health import ChannelHealthBook
 from application.channels import Channel, ChannelDirectory, KeyIssuance, NoChannel
 from application.errors import GatewayRejected, GatewayUnavailable, NotFoundError
 from application.gateway import (
@@ -18,6 +20,7 @@ from application.gateway import (
     BillingKeyInfo,
     BillingKeyRequest,
     IamportGateway,
+    KeyOutcome,
     NotAttempted,
     NotFound,
     Rejected,
@@ -52,19 +55,36 @@ class RegisterCardResult:
         return self.card.status is CardStatus.ISSUING
 
 
-def rest_channel(channels: ChannelDirectory, name: str | None, *, production: bool) -> Channel:
-    """The channel a REST key issuance goes to: the named one, or the best healthy REST one."""
+def issuing_channel(
+    channels: ChannelDirectory,
+    issuance: KeyIssuance,
+    name: str | None,
+    *,
+    production: bool,
+    usable: Callable[[Channel], bool] = lambda c: True,
+) -> Channel:
+    """The channel a key issuance goes to: the named one, or the best one whose breaker would
+    take a request (the best by priority when none would)."""
     candidates = [
         c
         for c in billing_channels(channels, production=production)
-        if c.key_issuance is KeyIssuance.REST
+        if c.key_issuance is issuance and (name is None or c.name == name)
     ]
+    if not candidates:
+        raise NoChannel(f"no billing channel issues keys by {issuance}")
     if name is not None:
-        candidates = [c for c in candidates if c.name == name]
-    for channel in candidates:
-        if channel.healthy or name is not None:
-            return channel
-    raise NoChannel("no healthy billing channel issues keys by REST")
+        return candidates[0]
+    return next((c for c in candidates if usable(c)), candidates[0])
+
+
+def rest_channel(
+    channels: ChannelDirectory,
+    name: str | None,
+    *,
+    production: bool,
+    usable: Callable[[Channel], bool] = lambda c: True,
+) -> Channel:
+    return issuing_channel(channels, KeyIssuance.REST, name, production=production, usable=usable)
 
 
 def key_evidence(info: BillingKeyInfo) -> dict[str, object]:
@@ -125,6 +145,11 @@ def _secret_patterns(card: CardCredentials) -> list[re.Pattern[str]]:
 
 
 class RegisterCard:
+    """Issue the card's key on the primary REST channel and — when that channel names a
+    `billing_backup` — on the backup too, in the same request: the card data is given once.
+    The backup is asked only after the primary issued its key (a refused card is never sent
+    twice); a backup that fails leaves the card registered on the primary alone."""
+
     def __init__(
         self,
         uow: UnitOfWorkFactory,
@@ -133,6 +158,7 @@ class RegisterCard:
         ids: IdGenerator,
         channels: ChannelDirectory,
         settings: PaymentSettings,
+        health: ChannelHealthBook | None = None,
     ) -> None:
         self._uow = uow
         self._gateway = gateway
@@ -140,31 +166,35 @@ class RegisterCard:
         self._ids = ids
         self._channels = channels
         self._settings = settings
+        self._health = health or ChannelHealthBook(uow, clock, settings.breaker)
 
     async def execute(self, command: RegisterCardCommand) -> RegisterCardResult:
+        states = await self._health.states()
+        now = self._clock.now()
+        policy = self._health.policy
+
+        def usable(c: Channel) -> bool:
+            return c.name not in states or states[c.name].usable(now, policy)
+
         channel = rest_channel(
-            self._channels, command.channel, production=self._settings.production
+            self._channels, command.channel, production=self._settings.production, usable=usable
         )
+        backup = self._channels.backup_of(channel)
         cause = f"user:{command.user_seq}"
         async with self._uow() as uow:
-            card = PaymentCard(
-                id=self._ids.new_id(), user_seq=command.user_seq, created_at=self._clock.now()
-            )
+            card = PaymentCard(id=self._ids.new_id(), user_seq=command.user_seq, created_at=now)
             customer_uid = card.key_for(channel.name).customer_uid
+            if backup is not None:
+                card.key_for(backup.name)  # recorded before its card data is sent
             await uow.cards.add(card)
             await uow.commit()
         log.info("card %s: issuing billing key %s on %s", card.id, customer_uid, channel.name)
 
-        outcome = await self._gateway.issue_billing_key(
-            BillingKeyRequest(
-                customer_uid=customer_uid,
-                pg=channel.pg,
-                card=command.card,
-                customer_name=command.customer_name,
-                customer_email=command.customer_email,
-                customer_tel=command.customer_tel,
-            )
-        )
+        outcome = await self._issue(card, channel, command)
+        backup_outcome: KeyOutcome | None = None
+        if backup is not None and isinstance(outcome, Approved):
+            log.info("card %s: issuing the backup key on %s", card.id, backup.name)
+            backup_outcome = await self._issue(card, backup, command)
 
         now = self._clock.now()
         async with self._uow() as uow:
@@ -178,6 +208,14 @@ class RegisterCard:
                     card.issue_failed(now, cause, {"not_attempted": reason})
                 case Unknown(reason=reason):
                     log.warning("card %s: key issuance outcome unknown (%s)", card.id, reason)
+            if backup is not None:
+                match backup_outcome:
+                    case Approved(value=info):
+                        activate(card, backup, info, now, cause)
+                    case Unknown():
+                        log.warning("card %s: backup key outcome unknown", card.id)
+                    case _:  # refused, not attempted, or never asked: no key there
+                        card.key_not_issued(backup.name, now)
             await uow.cards.save(card)
             await uow.commit()
 
@@ -189,6 +227,23 @@ class RegisterCard:
                 raise GatewayUnavailable("iamport could not be reached; no card was registered")
         log.info("card %s: %s", card.id, card.status.name)
         return RegisterCardResult(card)
+
+    async def _issue(
+        self, card: PaymentCard, channel: Channel, command: RegisterCardCommand
+    ) -> KeyOutcome:
+        outcome = await self._gateway.issue_billing_key(
+            BillingKeyRequest(
+                customer_uid=card.key_for(channel.name).customer_uid,
+                pg=channel.pg,
+                card=command.card,
+                customer_name=command.customer_name,
+                customer_email=command.customer_email,
+                customer_tel=command.customer_tel,
+            )
+        )
+        if not isinstance(outcome, Rejected):  # a refused card says nothing of the PG
+            await self._health.record(channel.name, outcome)
+        return outcome
 
 
 @dataclass(frozen=True, slots=True)

@@ -7,6 +7,7 @@ The scheduler's charges live in charge_cycle.py. Starting one charges the first 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from application.channel_health import ChannelHealthBook
 from application.channels import ChannelDirectory
 from application.errors import NotFoundError
 from application.gateway import IamportGateway
@@ -55,9 +56,12 @@ class StartSubscription:
         channels: ChannelDirectory,
         settings: PaymentSettings,
         settlement: Settlement,
+        health: ChannelHealthBook | None = None,
     ) -> None:
         self._settings = settings
-        self._new_charge = NewCardCharge(uow, gateway, clock, ids, channels, settings, settlement)
+        self._new_charge = NewCardCharge(
+            uow, gateway, clock, ids, channels, settings, settlement, health
+        )
 
     async def execute(self, command: StartSubscriptionCommand) -> StartSubscriptionResult:
         amount = Amount(command.amount, command.tax_free)

@@ -9,7 +9,7 @@ passes the issue payment's imp_uid — that payment carries the same customer_ui
 from dataclasses import dataclass
 from typing import Any
 
-from application.channels import Channel, ChannelDirectory, KeyIssuance, NoChannel
+from application.channels import Channel, ChannelDirectory, KeyIssuance
 from application.errors import (
     ConflictError,
     GatewayUnavailable,
@@ -20,8 +20,7 @@ from application.gateway import Approved, Declined, IamportGateway, NotFound, Pe
 from application.ports import Clock, IdGenerator, UnitOfWorkFactory
 from application.settings import PaymentSettings
 from application.use_cases.actor import Actor, require_owner
-from application.use_cases.billing import billing_channels
-from application.use_cases.register_card import activate, key_refusal
+from application.use_cases.register_card import activate, issuing_channel, key_refusal
 from domain.card import BillingKey, PaymentCard
 from domain.identifiers import issue_merchant_uid_for
 from domain.status import CardStatus
@@ -66,15 +65,7 @@ class StartWindowCardRegistrationResult:
 
 
 def window_channel(channels: ChannelDirectory, name: str | None, *, production: bool) -> Channel:
-    candidates = [
-        c
-        for c in billing_channels(channels, production=production)
-        if c.key_issuance is KeyIssuance.WINDOW and (name is None or c.name == name)
-    ]
-    for channel in candidates:
-        if channel.healthy or name is not None:
-            return channel
-    raise NoChannel("no healthy billing channel issues keys through the PG window")
+    return issuing_channel(channels, KeyIssuance.WINDOW, name, production=production)
 
 
 class StartWindowCardRegistration:

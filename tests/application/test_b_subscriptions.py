@@ -357,16 +357,27 @@ async def test_retries_of_a_cycle_have_deterministic_merchant_uids():
     ]
 
 
-async def test_a_refused_connection_counts_as_known_unpaid_and_follows_the_dunning_schedule():
+async def test_a_refused_connection_is_known_unpaid_but_no_decline_so_no_dunning():
+    """The PG never saw the charge: nothing is known of the card, so the cycle is retried after
+    the first backoff step and the sponsorship stays ROUTINE (spec §4.9)."""
     w = World()
     order, _ = await started(w)
     w.gateway.script("charge_billing_key", NotAttempted("connection refused"))
-    await run_scheduler(w, kst(2026, 4, 2, 10))
+    due = kst(2026, 4, 2, 10)
+    await run_scheduler(w, due)
     stored = await w.order(order.id)
+    failed = (await w.payments_of(order.id))[-1]
     assert (stored.status, stored.subscription.next_charge_at) == (
-        OrderStatus.ROUTINE_PAST_DUE,
-        kst(2026, 4, 3, 10),
+        OrderStatus.ROUTINE,
+        due + timedelta(minutes=1),
     )
+    assert (failed.status, failed.unpaid_proven) == (PaymentStatus.FAILED, True)
+
+    await run_scheduler(w, due + timedelta(minutes=1))
+    assert [p.status for p in await w.payments_of(order.id)][-2:] == [
+        PaymentStatus.FAILED,
+        PaymentStatus.ROUTINE_PAID,
+    ]
 
 
 # -- unknown and rejected: never a new attempt before the previous one is known unpaid ---------------

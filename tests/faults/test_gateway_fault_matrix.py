@@ -364,6 +364,12 @@ async def verdict(m: Matrix, cell: Cell) -> str:
     for registered in cards:
         for key in registered.keys:
             has_key = isinstance(await m.truth.get_billing_key(key.customer_uid), Approved)
+            if key.issued_at is None and key.deleted_at is not None:
+                # A backup key recorded as never issued (its primary failed first): it must
+                # not exist at iamport, whatever the card's state.
+                if has_key:
+                    problems.append(f"card {registered.id}: {key.channel} key at iamport")
+                continue
             want = {CardStatus.ACTIVE} if has_key else {CardStatus.FAILED, CardStatus.DELETED}
             if registered.status not in want:
                 problems.append(

@@ -44,6 +44,7 @@ DEFAULT_CHANNELS: tuple[ChannelSpec, ...] = (
         billing="window",
         phone_partial_cancel=True,
     ),
+    ChannelSpec("kicc", "kicc", "dolgokicc1", frozenset({"card"}), billing="rest"),
     ChannelSpec("kcp", "kcp", "A52Q7", frozenset({"vbank", "trans"}), phone_partial_cancel=True),
     ChannelSpec("danal", "danal", "A010002002", frozenset({"phone"})),
     ChannelSpec("nice_test", "nice", "nictest04m", frozenset({"card"}), billing="rest", test=True),
