@@ -166,7 +166,7 @@ class RefundPolicy:
         return RefundPlan(
             amount=amount,
             tax_free=tax_free,
-            vat_amount=vat_of(amount - tax_free),
+            vat_amount=refund_vat(payment, amount, tax_free),
             checksum=balance + manually_refunded,
             send_tax_free=terms.cancel_tax_fields or tax_free > 0,
         )
@@ -242,6 +242,14 @@ class RefundPolicy:
         share = amount * payment.amount.tax_free // payment.amount.total
         left_taxable = payment.refundable - left_tax_free
         return min(max(share, amount - left_taxable), amount, left_tax_free)
+
+
+def refund_vat(payment: Payment, amount: int, tax_free: int) -> int:
+    """The VAT of a refund: the VAT of all taxable won refunded once it is done, less the VAT of
+    those refunded before. The refunds' VATs then sum to the payment's, with no remainder, and
+    each is within a won of the VAT of its own taxable part."""
+    before = payment.cancelled_amount - payment.cancelled_tax_free
+    return vat_of(before + amount - tax_free) - vat_of(before)
 
 
 def check_manual_refund(payment: Payment, amount: int) -> None:

@@ -34,6 +34,7 @@ from domain.cancellation import Cancellation
 from domain.money import vat_of
 from domain.order import Order
 from domain.payment import Payment
+from domain.refund_policy import refund_vat
 
 log = logging.getLogger("dolgo_pay.settlement")
 
@@ -208,7 +209,7 @@ def _duplicate_refund(
         payment_id=payment.id,
         amount=balance,
         tax_free=tax_free,
-        vat_amount=vat_of(balance - tax_free),
+        vat_amount=refund_vat(payment, balance, tax_free),
         checksum=balance,
         reason=DUPLICATE_REASON,
         requested_by=DUPLICATE,

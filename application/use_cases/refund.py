@@ -30,13 +30,13 @@ from domain.cancellation import (
     manually_refunded,
 )
 from domain.masking import mask_account
-from domain.money import vat_of
 from domain.order import Order
 from domain.payment import Payment
 from domain.refund_policy import (
     ChannelRefundTerms,
     RefundPlan,
     check_manual_refund,
+    refund_vat,
     unconfigured_terms,
 )
 from domain.status import OrderStatus
@@ -244,7 +244,7 @@ class RecordManualRefund:
                 payment_id=payment.id,
                 amount=command.amount,
                 tax_free=tax_free,
-                vat_amount=vat_of(command.amount - tax_free),
+                vat_amount=refund_vat(payment, command.amount, tax_free),
                 checksum=payment.refundable,
                 reason=command.reason,
                 requested_by=operator.cause,

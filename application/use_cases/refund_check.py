@@ -15,8 +15,7 @@ from application.use_cases.actor import Actor
 from application.use_cases.refund import refund_terms_of
 from domain.cancellation import manually_refunded
 from domain.errors import RefundRefused
-from domain.money import vat_of
-from domain.refund_policy import check_manual_refund
+from domain.refund_policy import check_manual_refund, refund_vat
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,7 +85,7 @@ class CheckRefund:
             if query.manual:
                 check_manual_refund(payment, amount)
                 tax_free = policy.tax_free_part(payment, amount)
-                vat = vat_of(amount - tax_free)
+                vat = refund_vat(payment, amount, tax_free)
             else:
                 plan = policy.plan(
                     payment,
