@@ -379,6 +379,12 @@ class Settlement:
                     message, at, cause, unpaid_proven=False, imp_uid=record.imp_uid, data=evidence
                 )
             self._unbooked_cancels(run, record, at, cause, cancellations, confirmed)
+            if (
+                payment.status is PaymentStatus.FAILED
+                and not payment.unpaid_proven
+                and _given_back(record)
+            ):
+                payment.prove_unpaid(at)  # the refused try is cancelled in full: a retry may go
             if forged and record.status is IamportStatus.PAID:
                 if payment.status is PaymentStatus.FAILED:
                     run.cancel_at_iamport = record
@@ -443,7 +449,7 @@ class Settlement:
     ) -> None:
         """Our cancel of a try we never booked as paid (a forgery): it succeeded when iamport's
         cancel_history shows it; nothing is booked as refunded because nothing was booked paid."""
-        claimed: set[int] = set()
+        claimed = _claimed(cancellations, record.cancel_history)
         for c in _in_flight(cancellations):
             entry = _matching_entry(c, record.cancel_history, claimed)
             if entry is not None or c is confirmed:
@@ -602,7 +608,7 @@ class Settlement:
         grown = record.cancel_amount - (payment.cancelled_amount - manually_refunded(cancellations))
         if grown <= 0 or not payment.is_paid:
             return
-        claimed: set[int] = set()
+        claimed = _claimed(cancellations, record.cancel_history)
         # The cancel iamport just confirmed claims its history entry first, so that another
         # in-flight cancel of the same amount cannot take that entry and be booked with it.
         flight = sorted(_in_flight(cancellations), key=lambda c: c is not confirmed)
@@ -673,6 +679,18 @@ def _method_compatible(expected: str | None, seen: str | None) -> bool:
     if expected is None or seen is None:
         return True
     return METHOD_ALIASES.get(seen, seen) == METHOD_ALIASES.get(expected, expected)
+
+
+def _given_back(record: GatewayPayment) -> bool:
+    """iamport cancelled all of this try: it holds nothing of the sponsor's money."""
+    return record.status is IamportStatus.CANCELLED and record.cancel_amount >= record.amount
+
+
+def _claimed(cancellations: Sequence[Cancellation], history: Sequence[GatewayCancel]) -> set[int]:
+    """The cancel_history entries already booked as one of our settled cancellations: a later
+    cancel of the same amount must not take their cancellation_id too."""
+    taken = {c.cancellation_id for c in cancellations if not c.in_flight and c.cancellation_id}
+    return {i for i, entry in enumerate(history) if entry.cancellation_id in taken}
 
 
 def _matching_entry(

@@ -14,7 +14,12 @@ from datetime import datetime
 
 from application.channel_health import ChannelHealthBook
 from application.channels import Channel, ChannelDirectory, KeyIssuance, NoChannel
-from application.errors import GatewayRejected, GatewayUnavailable, NotFoundError
+from application.errors import (
+    GatewayRejected,
+    GatewayUnavailable,
+    NotFoundError,
+    VerificationFailed,
+)
 from application.gateway import (
     Approved,
     BillingKeyInfo,
@@ -197,11 +202,16 @@ class RegisterCard:
             backup_outcome = await self._issue(card, backup, command)
 
         now = self._clock.now()
+        refusal = None
         async with self._uow() as uow:
             card = await _load(uow, card.id)
             match outcome:
                 case Approved(value=info):
-                    activate(card, channel, info, now, cause)
+                    refusal = key_refusal(channel, info, production=self._settings.production)
+                    if refusal is None:
+                        activate(card, channel, info, now, cause)
+                    else:
+                        card.issue_failed(now, cause, refusal)
                 case Rejected(message=message):
                     card.issue_failed(now, cause, {"message": scrub(message, command.card)})
                 case NotAttempted(reason=reason):
@@ -219,6 +229,9 @@ class RegisterCard:
             await uow.cards.save(card)
             await uow.commit()
 
+        if refusal is not None:
+            log.warning("card %s: iamport's key is a test or another channel's; refused", card.id)
+            raise VerificationFailed("the billing key was issued on a test or another channel")
         match outcome:
             case Rejected(message=message):
                 log.info("card %s: iamport refused the key", card.id)

@@ -102,6 +102,39 @@ async def test_forgery_cancel_with_lost_answer_is_resolved_by_the_janitor(app, g
     assert payment.status is PaymentStatus.FAILED and payment.cancelled_amount == 0
 
 
+async def test_an_order_whose_forged_try_was_cancelled_can_be_retried(app, gateway):
+    from application.use_cases.create_checkout import RetryCheckoutCommand
+
+    co = await start(app, amount=50_000)
+    forged = pay(gateway, co, amount=500)
+    result = await app.complete.execute(
+        CompletePaymentCommand(forged.imp_uid, co.merchant_uid, USER)
+    )
+    assert result.forgery_cancelled is True
+    assert (await app.payment(co.merchant_uid)).unpaid_proven  # the 500 KRW went back
+
+    retry = await app.retry_checkout.execute(RetryCheckoutCommand(co.order_id, USER))
+    assert retry.merchant_uid == f"dp{co.order_id}a2"
+
+
+async def test_a_forged_try_whose_cancel_answer_was_lost_is_retryable_once_resolved(
+    app, gateway, clock
+):
+    from application.use_cases.create_checkout import RetryCheckoutCommand
+
+    co = await start(app, amount=50_000)
+    forged = pay(gateway, co, amount=500)
+    gateway.script("cancel", Unknown("read timeout"), apply=True)
+    await app.complete.execute(CompletePaymentCommand(forged.imp_uid, co.merchant_uid, USER))
+    assert not (await app.payment(co.merchant_uid)).unpaid_proven  # not yet known
+
+    clock.advance(minutes=2)
+    await app.resolve_cancellations.execute(ResolveCommand())
+    assert (await app.payment(co.merchant_uid)).unpaid_proven
+    retry = await app.retry_checkout.execute(RetryCheckoutCommand(co.order_id, USER))
+    assert retry.merchant_uid == f"dp{co.order_id}a2"
+
+
 async def test_lookup_without_answer_leaves_the_payment_pending_confirmation(app, gateway):
     co = await start(app)
     rec = pay(gateway, co)

@@ -333,3 +333,29 @@ async def test_window_completion_of_another_users_card_is_not_found():
         await complete(w).execute(
             CompleteWindowCardRegistrationCommand(OTHER_USER, started.card.id)
         )
+
+
+async def test_a_rest_key_that_iamport_marks_a_test_channels_is_refused_in_production():
+    from application.gateway import Approved, BillingKeyInfo
+    from application.settings import PaymentSettings
+
+    w = World(
+        settings=PaymentSettings(public_base_url="https://pay.dolgo.example", production=True)
+    )
+    test_key = BillingKeyInfo("cu_any", pg_provider="nice", card_number="5365-10**", sandbox=True)
+    w.gateway.script("issue_billing_key", Approved(test_key))
+    with pytest.raises(VerificationFailed):
+        await register(w).execute(RegisterCardCommand(USER, good_card()))
+
+    [card] = list(w.store.cards.values())
+    assert card.status is CardStatus.FAILED
+
+
+async def test_the_same_test_key_is_active_outside_production():
+    from application.gateway import Approved, BillingKeyInfo
+
+    w = World()
+    test_key = BillingKeyInfo("cu_any", pg_provider="nice", card_number="5365-10**", sandbox=True)
+    w.gateway.script("issue_billing_key", Approved(test_key))
+    result = await register(w).execute(RegisterCardCommand(USER, good_card()))
+    assert result.card.status is CardStatus.ACTIVE

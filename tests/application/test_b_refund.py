@@ -401,3 +401,23 @@ async def test_after_a_manual_bank_refund_the_checksum_is_iamports_balance():
         CancellationStatus.SUCCEEDED,
         PaymentStatus.CANCELLED,
     )
+
+
+async def test_ten_equal_partial_refunds_each_carry_their_own_iamport_cancellation_id():
+    w = World()
+    p = await w.paid_payment(amount=10_000)
+    ids = [(await ask(w, p.id, 1_000)).cancellation.cancellation_id for _ in range(10)]
+
+    assert ids == [f"cxl_{n}" for n in range(1, 11)]
+    async with w.store.uow() as uow:
+        stored = [c.cancellation_id for c in await uow.cancellations.for_payment(p.id)]
+    assert sorted(stored) == sorted(ids)
+
+
+async def test_partial_refund_vats_sum_to_the_payments_vat():
+    w = World()
+    p = await w.paid_payment(amount=10_000)
+    for part in (3_000, 3_000, 4_000):
+        await ask(w, p.id, part)
+
+    assert [r.vat_amount for r in sent(w)] == [273, 272, 364]
