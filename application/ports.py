@@ -191,6 +191,16 @@ class Work(StrEnum):
     STALE_ORDERS = "stale-orders"  # ORDERED one-time orders created before the cut-off
 
 
+@dataclass(frozen=True, slots=True)
+class ExpiredLease:
+    """Due work whose lease ran out without being released: its owner died or hung."""
+
+    work: Work
+    row_id: int
+    owner: str
+    lease_until: datetime  # database time
+
+
 class WorkLeases(Protocol):
     """Leases on due rows, so that N instances running the same job take disjoint work.
 
@@ -216,6 +226,11 @@ class WorkLeases(Protocol):
 
     async def release(self, work: Work, ids: Sequence[int], owner: str) -> None:
         """Gives up the leases `owner` holds on `ids` (others' leases are left alone)."""
+        ...
+
+    async def expired(self, work: Work, due_at: datetime, limit: int) -> list[ExpiredLease]:
+        """Rows of `work` still due at `due_at` whose lease expired unreleased (the next claim
+        takes them over), the longest expired first: what operators see as stuck work."""
         ...
 
 

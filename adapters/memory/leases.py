@@ -11,7 +11,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from application.ports import Work
+from application.ports import ExpiredLease, Work
 
 if TYPE_CHECKING:
     from adapters.memory.store import InMemoryUnitOfWork
@@ -74,3 +74,13 @@ class InMemoryWorkLeases:
             held = self._leases.get((table, row_id))
             if held is not None and held[0] == owner:
                 self._uow.staged_leases[(table, row_id)] = None
+
+    async def expired(self, work: Work, due_at: datetime, limit: int) -> list[ExpiredLease]:
+        table, due = _DUE[work]
+        now = self._uow.store.db_clock()
+        found = []
+        for row in await due(self._uow, due_at):
+            lease = self._leases.get((table, row.id))
+            if lease is not None and lease[1] < now:
+                found.append(ExpiredLease(work, row.id, lease[0], lease[1]))
+        return sorted(found, key=lambda e: (e.lease_until, e.row_id))[:limit]

@@ -105,3 +105,27 @@ async def test_mariadb_skips_a_row_another_transaction_has_locked_instead_of_wai
             await holder.orders.get(due[0], for_update=True)  # e.g. a charge in its transaction
             claimed = await asyncio.wait_for(_claim(db.uow_factory, "b", 2), timeout=5)
         assert claimed == due[1:]
+
+
+async def test_expired_leases_on_due_rows_are_listed_longest_expired_first(uow_factory):
+    due = await _add_due(uow_factory, 3)
+    # (leases long enough that a loaded machine does not expire one before the next claim)
+    assert await _claim(uow_factory, "dead-1", 1, lease=timedelta(seconds=1.5)) == due[:1]
+    assert await _claim(uow_factory, "dead-2", 1, lease=timedelta(seconds=1.6)) == due[1:2]
+    assert await _claim(uow_factory, "alive", 1) == due[2:]
+    async with uow_factory() as uow:
+        assert await uow.leases.expired(Work.DUE_CHARGES, NOW, 10) == []  # not expired yet
+    await asyncio.sleep(2.0)
+    async with uow_factory() as uow:
+        found = await uow.leases.expired(Work.DUE_CHARGES, NOW, 10)
+        first = await uow.leases.expired(Work.DUE_CHARGES, NOW, 1)
+        not_due_yet = await uow.leases.expired(Work.DUE_CHARGES, NOW - timedelta(days=1), 10)
+    assert [(e.row_id, e.owner) for e in found] == [(due[0], "dead-1"), (due[1], "dead-2")]
+    assert [e.row_id for e in first] == [due[0]] and not_due_yet == []
+    assert all(e.work is Work.DUE_CHARGES for e in found)
+    async with uow_factory() as uow:  # taken over and released: no longer stuck
+        assert await uow.leases.claim(Work.DUE_CHARGES, "b", NOW, 10, LEASE) == due[:2]
+        await uow.leases.release(Work.DUE_CHARGES, due[:2], "b")
+        await uow.commit()
+    async with uow_factory() as uow:
+        assert await uow.leases.expired(Work.DUE_CHARGES, NOW, 10) == []

@@ -21,7 +21,7 @@ from sqlalchemy.sql.functions import FunctionElement
 from adapters.persistence.repositories.base import SqlRepository
 from adapters.persistence.tables import payment, payment_cancel, payment_order, webhook_inbox
 from adapters.persistence.types import UtcDateTime
-from application.ports import Work
+from application.ports import ExpiredLease, Work
 from application.records import InboxState
 from domain.status import CancellationStatus, OrderStatus, OrderType, PaymentStatus
 
@@ -30,7 +30,9 @@ class db_now(FunctionElement[datetime]):  # noqa: N801 - reads as SQL
     """The database's UTC clock plus `micros` microseconds (leases never use an instance's)."""
 
     type = UtcDateTime()
-    inherit_cache = True
+    # Not cached: `micros` is rendered into the SQL text, and a cached statement would keep the
+    # first lease length it was compiled with for every later claim.
+    inherit_cache = False
 
     def __init__(self, micros: int = 0) -> None:
         self.micros = int(micros)
@@ -163,3 +165,15 @@ class SqlWorkLeases(SqlRepository):
             .where(t.c.seq.in_(list(ids)), t.c.lease_owner == owner)
             .values(lease_owner=None, lease_until=None)
         )
+
+    async def expired(self, work: Work, due_at: datetime, limit: int) -> list[ExpiredLease]:
+        kind = CLAIMABLE[work]
+        t = kind.table
+        query = (
+            select(t.c.seq, t.c.lease_owner, t.c.lease_until)
+            .where(kind.due(due_at), t.c.lease_owner.is_not(None), t.c.lease_until < db_now())
+            .order_by(t.c.lease_until, t.c.seq)
+            .limit(limit)
+        )
+        rows = await self._rows(query)
+        return [ExpiredLease(work, int(r["seq"]), r["lease_owner"], r["lease_until"]) for r in rows]
