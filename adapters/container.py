@@ -49,6 +49,7 @@ from application.use_cases.resolve_unknown import (
 )
 from application.use_cases.settle_unknown import SettleUnknownPayment
 from application.use_cases.stuck_cards import ResolveStuckCardIssuances
+from application.use_cases.stuck_work import ListStuckWork
 from application.use_cases.subscriptions import (
     CancelSubscription,
     ChangeSubscription,
@@ -311,6 +312,7 @@ class Container(containers.DeclarativeContainer):
     search_payments = providers.Factory(SearchPayments, uow=uow_factory)
     list_inbox = providers.Factory(ListInbox, uow=uow_factory)
     get_payment_story = providers.Factory(GetPaymentStory, uow=uow_factory)
+    list_stuck_work = providers.Factory(ListStuckWork, uow=uow_factory, clock=clock)
     check_refund = providers.Factory(
         CheckRefund, uow=uow_factory, clock=clock, settings=settings, channels=channels
     )

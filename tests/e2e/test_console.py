@@ -192,6 +192,7 @@ def test_an_operator_settles_an_unknown_outcome_from_the_queue(
     assert mine and mine[-1]["data"]["operator_reason"] == "PG사 관리자 화면에서 미승인 확인"
     page.get_by_test_id("nav-queues").click()
     expect(page.get_by_test_id("queue-unknown")).to_be_visible()
+    expect(page.get_by_test_id("queue-stuck")).to_contain_text("항목이 없습니다")
     expect(page.get_by_test_id(f"unknown-row-{payment_id}")).to_have_count(0)
     assert not page.errors
 

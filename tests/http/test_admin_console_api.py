@@ -3,8 +3,19 @@ check before sending, an order's detail; every action names the operator in the 
 
 from datetime import timedelta
 
+from adapters.http.deps import resolve
+from application.gateway import Unknown
+from application.ports import Work
 from application.use_cases.reconcile import ReconcileCommand
-from tests.http.conftest import ADMIN, USER_A, Api, assert_problem, checkout, paid_order
+from tests.http.conftest import (
+    ADMIN,
+    USER_A,
+    Api,
+    assert_problem,
+    checkout,
+    paid_order,
+    registered_card,
+)
 
 OPERATOR = f"operator:{ADMIN}"
 
@@ -154,3 +165,30 @@ async def test_the_last_reconcile_runs_are_kept_newest_first(api: Api) -> None:
     [only] = (await api.get("/api/admin/reconcile/reports?limit=1", who="admin")).json()["items"]
     assert only["id"] == newest["id"]
     assert (await api.get("/api/admin/reconcile/reports", who="a")).status_code == 403
+
+
+async def test_stuck_leases_list_due_work_whose_owner_died(api: Api) -> None:
+    card_id = await registered_card(api)
+    api.gateway.script("charge_billing_key", Unknown("read timeout"))
+    r = await api.post(
+        "/api/billing/payments",
+        json={"card_id": card_id, "amount": 5000, "name": "후원", "content_type_code": 1,
+              "content_seq": 2},
+    )  # fmt: skip
+    payment_id = r.json()["payment"]["id"]
+    api.clock.advance(days=1)  # its next check is due
+    uow_factory = await resolve(api.container.uow_factory)
+    async with uow_factory() as uow:
+        claimed = await uow.leases.claim(
+            Work.UNKNOWN_PAYMENTS, "instance-7", api.clock.now(), 10, timedelta(minutes=5)
+        )
+        await uow.commit()
+    assert claimed == [payment_id]
+    assert (await api.get("/api/admin/stuck-leases", who="admin")).json() == {"items": []}
+    real = api.store.db_clock
+    api.store.db_clock = lambda: real() + timedelta(minutes=6)  # instance-7 never came back
+    r = await api.get("/api/admin/stuck-leases", who="admin")
+    assert r.status_code == 200, r.text
+    [stuck] = r.json()["items"]
+    assert stuck["work"] == "unknown-payments" and stuck["row_id"] == payment_id
+    assert stuck["owner"] == "instance-7" and stuck["lease_until"]

@@ -47,6 +47,7 @@ RULES: dict[tuple[str, str], str] = {
     ("POST", "/api/admin/reconcile"): "admin",
     ("GET", "/api/admin/unknown-outcomes"): "admin",
     ("GET", "/api/admin/me"): "admin",
+    ("GET", "/api/admin/stuck-leases"): "admin",
     ("GET", "/api/admin/reconcile/reports"): "admin",
     ("GET", "/api/admin/orders/{order_id:int}"): "admin",
     ("GET", "/api/admin/payments/{payment_id:int}"): "admin",

@@ -1,5 +1,5 @@
-"""POST /api/admin/reconcile, GET /api/admin/reconcile/reports (the last runs) and
-GET /api/admin/unknown-outcomes (role admin)."""
+"""POST /api/admin/reconcile, GET /api/admin/reconcile/reports (the last runs),
+GET /api/admin/unknown-outcomes and GET /api/admin/stuck-leases (role admin)."""
 
 from datetime import timedelta
 from typing import Annotated, Any
@@ -14,6 +14,8 @@ from adapters.http.wire.admin import (
     ReconcileReportList,
     ReconcileRequest,
     ReconcileView,
+    StuckLeaseList,
+    StuckLeaseView,
     UnknownOutcomesView,
     reconcile_view,
     unknown_view,
@@ -21,6 +23,7 @@ from adapters.http.wire.admin import (
 from application.use_cases.payment_sync import RECONCILE
 from application.use_cases.reconcile import LastReconcileReports, Reconcile, ReconcileCommand
 from application.use_cases.resolve_unknown import ListUnknownOutcomes, ListUnknownOutcomesQuery
+from application.use_cases.stuck_work import ListStuckWork
 from domain.errors import InvalidValue
 
 DEFAULT_WINDOW = timedelta(hours=48)
@@ -77,3 +80,15 @@ class AdminReconcileController(Controller):
         self, list_unknown_outcomes: NamedDependency[ListUnknownOutcomes]
     ) -> UnknownOutcomesView:
         return unknown_view(await list_unknown_outcomes.execute(ListUnknownOutcomesQuery()))
+
+    @get(
+        "/stuck-leases",
+        operation_id="adminStuckLeases",
+        summary="Due work whose lease expired unreleased (its instance died or hung)",
+        responses=problems(*ADMIN),
+    )
+    async def stuck(self, list_stuck_work: NamedDependency[ListStuckWork]) -> StuckLeaseList:
+        found = await list_stuck_work.execute()
+        return StuckLeaseList(
+            [StuckLeaseView(str(e.work), e.row_id, e.owner, e.lease_until) for e in found]
+        )

@@ -292,3 +292,14 @@ def refund_check_view(c: RefundCheck) -> RefundCheckView:
         needs_refund_account=c.needs_refund_account,
         refund_banks=list(c.refund_banks),
     )
+
+
+class StuckLeaseView(msgspec.Struct):
+    work: str  # due-charges | unknown-payments | unknown-cancellations | due-webhooks | ...
+    row_id: int  # the order, payment, cancellation or webhook message
+    owner: str  # the instance that claimed it
+    lease_until: datetime
+
+
+class StuckLeaseList(msgspec.Struct):
+    items: list[StuckLeaseView]  # the longest expired first

@@ -32,6 +32,12 @@
     forced_open: ["운영자 차단", "bad"], forced_closed: ["운영자 강제 사용", "warn"],
   };
   const ADMITS = { allow: ["보냄", "ok"], probe: ["시험 요청만", "warn"], refuse: ["보내지 않음", "bad"] };
+  // Kinds of leased work: label, and the console page of the row (if it has one).
+  const WORK = {
+    "due-charges": ["정기결제 청구", "order"], "unknown-payments": ["결과 미확인 결제 확인", "payment"],
+    "unknown-cancellations": ["결과 미확인 환불 확인", null], "due-webhooks": ["웹훅 처리", null],
+    "vbanks-past-due": ["가상계좌 기한 만료", "payment"], "stale-orders": ["미결제 주문 만료", "order"],
+  };
   const STATUS_OF = { payment: PAYMENT_STATUS, order: ORDER_STATUS, cancellation: CANCELLATION_STATUS };
   const OPERATION = { charge: "결제 승인 요청", cancel: "환불 요청", issue: "빌링키 발급" };
   const ENTITY = { payment: "결제", order: "주문", cancellation: "환불", card: "카드" };
@@ -510,11 +516,12 @@
 
   // ---- queues -------------------------------------------------------------------------------
   async function showQueues() {
-    const [unknown, attention, unmatched, dunning] = await Promise.all([
+    const [unknown, attention, unmatched, dunning, stuck] = await Promise.all([
       api("GET", "/api/admin/unknown-outcomes"),
       api("GET", "/api/admin/payments?attention_only=true&limit=100"),
       api("GET", "/api/admin/webhooks?state=unmatched&limit=100"),
       api("GET", "/api/admin/orders?status=routine_past_due&limit=100"),
+      api("GET", "/api/admin/stuck-leases"),
     ]);
     $("#q-unknown").replaceChildren(
       el("h4", {}, `결제 ${unknown.payments.length}건`),
@@ -531,6 +538,10 @@
     attention.items, { testid: "attention-table" }));
     $("#q-unmatched").replaceChildren(webhookTable(unmatched.items, "unmatched-table"));
     $("#q-dunning").replaceChildren(table(orderColumns, dunning.items, { testid: "dunning-table" }));
+    $("#q-stuck").replaceChildren(table([["작업", (e) => (WORK[e.work] || [e.work])[0]],
+      ["대상", (e) => { const page = (WORK[e.work] || [])[1]; return page ? link(`#/${page}/${e.row_id}`, `#${e.row_id}`) : `#${e.row_id}`; }],
+      ["가져간 인스턴스", (e) => el("span", { class: "mono" }, e.owner)], ["임대 만료", (e) => when(e.lease_until)]],
+    stuck.items, { testid: "stuck-table" }));
   }
 
   // ---- webhooks -----------------------------------------------------------------------------
