@@ -1,20 +1,25 @@
 """`dolgo-pay`: serve, migrate, sandbox, jobs run <job>.
 
-Configuration errors are printed with the variable they concern, and the process exits 2.
-Heavy modules (uvicorn, persistence, sandbox) are imported only by the command that needs them.
+Configuration errors are printed with the variable they concern, and the process exits 2. An
+operator's failure (database unreachable, schema not migrated, port taken) and any unexpected
+error are one line on stderr and exit 1; `dolgo-pay --debug <command>` shows the traceback and
+the libraries' INFO logs (Alembic's among them). Heavy modules (uvicorn, persistence, sandbox) are imported only by the command that needs them.
 """
 
 import argparse
 import asyncio
+import errno
 import inspect
 import logging
 import os
+import socket
 import sys
 from collections.abc import Sequence
 from typing import Any
 
 from adapters.config import AppConfig, ConfigErrors, demo_banner, load_config
 from adapters.config.demo_rules import refuse_production
+from adapters.failures import OperatorError, PortInUse
 from adapters.scheduler.jobs import JOBS, JobReport, JobUnavailable
 
 log = logging.getLogger("dolgo_pay.cli")
@@ -62,8 +67,11 @@ def serve(args: argparse.Namespace) -> int:
 
     if not config.production:
         print(demo_banner(config), flush=True)
-        if config.is_sqlite:
-            _migrate(config)
+    if not config.production and config.is_sqlite:
+        print(_migrate(config), flush=True)
+    else:
+        asyncio.run(_check_database(config))  # before uvicorn: one line, not an ExceptionGroup
+    check_port(config.host, config.port)
     app = create_app(build_container(config))
     print(f"dolgo-pay on {config.public_base_url}/  (API docs: /schema)", flush=True)
     uvicorn.run(
@@ -81,16 +89,44 @@ def proxy_options(config: AppConfig) -> dict[str, Any]:
     return {"proxy_headers": True, "forwarded_allow_ips": trusted}
 
 
-def _migrate(config: AppConfig) -> None:
+async def _check_database(config: AppConfig) -> None:
+    from adapters.persistence import check_schema, create_engine
+
+    engine = create_engine(config.database_url, pool_size=1, max_overflow=0)
+    try:
+        await check_schema(engine)
+    finally:
+        await engine.dispose()
+
+
+def check_port(host: str, port: int) -> None:
+    """Raise PortInUse unless `serve` can listen on host:port (uvicorn's own error names
+    neither variable)."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as uvicorn does
+        try:
+            probe.bind((host, port))
+        except OSError as exc:
+            if exc.errno == errno.EADDRINUSE:
+                raise PortInUse(
+                    f"cannot listen on {host}:{port}: the address is already in use "
+                    "(another dolgo-pay?); stop it or choose another DOLGO_PORT"
+                ) from exc
+            raise PortInUse(
+                f"cannot listen on {host}:{port}: {exc.strerror}; check DOLGO_HOST and DOLGO_PORT"
+            ) from exc
+
+
+def _migrate(config: AppConfig) -> Any:
     from adapters.persistence.migrations import upgrade
 
-    upgrade(config.database_url)
+    return upgrade(config.database_url)
 
 
 def migrate(_: argparse.Namespace) -> int:
     config = _config()
-    _migrate(config)
-    print("database schema is up to date", flush=True)
+    print(_migrate(config), flush=True)
     return 0
 
 
@@ -122,7 +158,8 @@ def jobs(args: argparse.Namespace) -> int:
         print(exc, file=sys.stderr)
         return 1
     except Exception as exc:  # noqa: BLE001 - one line for cron; the traceback is logged
-        log.exception("job %s failed", args.job)
+        if args.debug:
+            log.exception("job %s failed", args.job)
         print(f"{args.job}: failed: {type(exc).__name__}: {exc}", flush=True)
         return 1
     print(
@@ -137,6 +174,11 @@ def parser() -> argparse.ArgumentParser:
         prog="dolgo-pay",
         description="Payment service of the dolgo sponsorship platform (iamport / PortOne V1). "
         "Configured by DOLGO_* environment variables; with none it runs the demo.",
+    )
+    p.add_argument(
+        "--debug",
+        action="store_true",
+        help="show tracebacks and the libraries' INFO logs (e.g. Alembic's)",
     )
     sub = p.add_subparsers(dest="command", required=True)
 
@@ -165,7 +207,25 @@ JOB_NAMES = tuple(JOBS)
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = parser().parse_args(argv)
-    return int(args.func(args) or 0)
+    # Alembic logs ~10 INFO lines per migration check; they bury the one line that matters.
+    logging.getLogger("alembic").setLevel(logging.INFO if args.debug else logging.WARNING)
+    try:
+        return int(args.func(args) or 0)
+    except OperatorError as exc:
+        if args.debug:
+            raise
+        print(f"dolgo-pay {args.command}: {exc}", file=sys.stderr, flush=True)
+        return 1
+    except Exception as exc:  # noqa: BLE001 - one line; --debug shows where
+        if args.debug:
+            raise
+        print(
+            f"dolgo-pay {args.command}: unexpected {type(exc).__name__}: {exc}"
+            " (dolgo-pay --debug shows the traceback)",
+            file=sys.stderr,
+            flush=True,
+        )
+        return 1
 
 
 if __name__ == "__main__":

@@ -17,10 +17,12 @@ from sqlalchemy import event
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
+from adapters.failures import OperatorError
+
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///./var/dolgo-pay.db"
 
 
-class DatabaseError(Exception):
+class DatabaseError(OperatorError):
     """The database cannot be used as configured; the message says why and what to do."""
 
 

@@ -8,6 +8,7 @@ folder, so it works from an installed package. New revisions: `alembic_config()`
 """
 
 import asyncio
+from dataclasses import dataclass
 from pathlib import Path
 
 from alembic import command
@@ -40,9 +41,29 @@ def head_revisions() -> tuple[str, ...]:
     return tuple(ScriptDirectory.from_config(alembic_config()).get_heads())
 
 
-def _upgrade_on(connection: Connection, config: Config, revision: str) -> None:
+@dataclass(frozen=True, slots=True)
+class Migration:
+    """The schema's revisions before and after `migrate`."""
+
+    before: tuple[str, ...]
+    after: tuple[str, ...]
+
+    def __str__(self) -> str:
+        after = ", ".join(self.after) or "(none)"
+        if self.before == self.after:
+            return f"database schema already up to date (revision {after})"
+        return f"database schema migrated from {', '.join(self.before) or '(empty)'} to {after}"
+
+
+def _heads_on(connection: Connection) -> tuple[str, ...]:
+    return tuple(sorted(MigrationContext.configure(connection).get_current_heads()))
+
+
+def _upgrade_on(connection: Connection, config: Config, revision: str) -> Migration:
+    before = _heads_on(connection)
     config.attributes["connection"] = connection
     command.upgrade(config, revision)
+    return Migration(before, _heads_on(connection))
 
 
 def _downgrade_on(connection: Connection, config: Config, revision: str) -> None:
@@ -50,12 +71,12 @@ def _downgrade_on(connection: Connection, config: Config, revision: str) -> None
     command.downgrade(config, revision)
 
 
-async def migrate(url: str, revision: str = "head") -> None:
+async def migrate(url: str, revision: str = "head") -> Migration:
     """Upgrade the database at `url` to `revision` (default: head)."""
     engine = create_engine(url, pool_size=1, max_overflow=0)
     try:
         async with engine.begin() as connection:
-            await connection.run_sync(_upgrade_on, alembic_config(url), revision)
+            return await connection.run_sync(_upgrade_on, alembic_config(url), revision)
     except (OperationalError, InterfaceError) as exc:
         raise DatabaseUnavailable(_unreachable(url, exc)) from exc
     finally:
@@ -73,9 +94,9 @@ async def downgrade_engine(engine: AsyncEngine, revision: str = "base") -> None:
         await connection.run_sync(_downgrade_on, alembic_config(), revision)
 
 
-def upgrade(url: str, revision: str = "head") -> None:
+def upgrade(url: str, revision: str = "head") -> Migration:
     """Sync entry point for `dolgo-pay migrate` (not inside a running event loop)."""
-    asyncio.run(migrate(url, revision))
+    return asyncio.run(migrate(url, revision))
 
 
 async def current_revisions(engine: AsyncEngine) -> tuple[str, ...]:
