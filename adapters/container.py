@@ -10,6 +10,9 @@ Litestar reaches the use cases through its own `Provide` (adapters/http/deps.py)
 these providers; no `@inject` wiring in handlers.
 """
 
+import os
+import secrets
+import socket
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -31,6 +34,13 @@ from application.use_cases.channel_admin import ForceChannel, ListChannels
 from application.use_cases.charge_cycle import ChargeCycle, ChargeDueSubscriptions
 from application.use_cases.complete_payment import CompletePayment
 from application.use_cases.create_checkout import CreateCheckout, RetryCheckout
+from application.use_cases.deliver_events import DeliverEvents
+from application.use_cases.event_log import (
+    GetEvent,
+    ListDeliveries,
+    ListEvents,
+    ResendEvent,
+)
 from application.use_cases.expire_unpaid import ExpireAbandonedOrders, ExpireVbanks
 from application.use_cases.handle_webhook import ProcessDueWebhooks, ProcessWebhook, ReceiveWebhook
 from application.use_cases.one_click import PayWithCard
@@ -97,6 +107,26 @@ async def iamport_client(config: AppConfig) -> AsyncIterator[Any]:
         yield client
     finally:
         await client.aclose()
+
+
+async def event_sender(config: AppConfig, clock: Any) -> AsyncIterator[Any]:
+    """The signed HTTP sender of outgoing events (one httpx.AsyncClient), for the life of the app."""
+    from adapters.events.sender import HttpEventSender
+
+    sender = HttpEventSender(config.events.endpoints, config.events.secrets, clock)
+    try:
+        yield sender
+    finally:
+        await sender.aclose()
+
+
+def _event_endpoints(config: AppConfig) -> list[str]:
+    return list(config.events.endpoints)
+
+
+def _instance_name() -> str:
+    """Who holds a lease: host, process and a random tag (a restarted process is another)."""
+    return f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(3)}"
 
 
 def _settings(config: AppConfig) -> PaymentSettings:
@@ -304,6 +334,23 @@ class Container(containers.DeclarativeContainer):
     )
 
     acknowledge_attention = providers.Factory(AcknowledgeAttention, uow=uow_factory, clock=clock)
+
+    # -- outgoing events ---------------------------------------------------------------------
+    instance = providers.Singleton(_instance_name)
+    event_sender = providers.Resource(event_sender, config, clock)
+    deliver_events = providers.Factory(
+        DeliverEvents,
+        uow=uow_factory,
+        sender=event_sender,
+        clock=clock,
+        ids=ids,
+        endpoints=providers.Callable(_event_endpoints, config),
+        owner=instance,
+    )
+    list_events = providers.Factory(ListEvents, uow=uow_factory)
+    get_event = providers.Factory(GetEvent, uow=uow_factory)
+    list_event_deliveries = providers.Factory(ListDeliveries, uow=uow_factory)
+    resend_event = providers.Factory(ResendEvent, uow=uow_factory, clock=clock)
 
     # -- queries ---------------------------------------------------------------------------------
     list_orders = providers.Factory(ListOrders, uow=uow_factory)

@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Protocol, Self
 
+from application.outbox import DeliveryAttempt, DeliveryFilter, EventDelivery, OutboxEvent
 from application.records import IdempotencyRecord, InboxMessage, ReconcileReport
 from domain.cancellation import Cancellation
 from domain.card import PaymentCard
@@ -189,6 +190,7 @@ class Work(StrEnum):
     DUE_WEBHOOKS = "due-webhooks"  # stored notifications to (re)process (webhook_inbox)
     VBANKS_PAST_DUE = "vbanks-past-due"  # READY vbank payments past their due time (payment)
     STALE_ORDERS = "stale-orders"  # ORDERED one-time orders created before the cut-off
+    EVENT_DELIVERIES = "event-deliveries"  # PENDING event deliveries due (event_delivery)
 
 
 @dataclass(frozen=True, slots=True)
@@ -244,6 +246,35 @@ class ReconcileReports(Protocol):
         ...
 
 
+class EventOutbox(Protocol):
+    async def undispatched(self, limit: int) -> list[OutboxEvent]:
+        """Events without deliveries yet, oldest first, locked (skipping rows others hold)."""
+        ...
+
+    async def mark_dispatched(self, event_ids: Sequence[str]) -> None: ...
+    async def get(self, event_id: str) -> OutboxEvent | None: ...
+    async def search(self, type: str | None, page: Page = Page()) -> list[OutboxEvent]: ...
+    async def add_delivery(self, delivery: EventDelivery) -> None: ...
+    async def due(self, now: datetime, limit: int) -> list[EventDelivery]:
+        """PENDING deliveries whose next attempt is due, oldest due first (the deliverer
+        claims them through WorkLeases, Work.EVENT_DELIVERIES)."""
+        ...
+
+    async def get_delivery(
+        self, delivery_id: int, *, for_update: bool = False
+    ) -> EventDelivery | None: ...
+    async def save_delivery(
+        self, delivery: EventDelivery, attempt: DeliveryAttempt | None = None
+    ) -> None:
+        """Writes the delivery and appends `attempt` to its log."""
+        ...
+
+    async def deliveries(
+        self, filter: DeliveryFilter, page: Page = Page()
+    ) -> list[EventDelivery]: ...
+    async def attempts(self, delivery_id: int) -> list[DeliveryAttempt]: ...
+
+
 class UnitOfWork(Protocol):
     leases: WorkLeases
     orders: OrderRepository
@@ -255,6 +286,7 @@ class UnitOfWork(Protocol):
     idempotency: IdempotencyStore
     channel_health: ChannelHealthRepository
     reconcile_reports: ReconcileReports
+    events: EventOutbox  # written by the repositories' add/save (domain/events.py)
 
     async def __aenter__(self) -> Self: ...
     async def __aexit__(self, *exc: object) -> None:

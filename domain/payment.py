@@ -231,6 +231,19 @@ class Payment(Transitions):
         if self.refundable == 0:
             self._move(sm.PAYMENT, PaymentEvent.REFUNDED, at, cause, data)
             self.cancelled_at = at
+            return
+        self.pending_history.append(
+            HistoryEntry(
+                entity="payment",
+                entity_id=self.id,
+                event="partially_refunded",
+                from_status=int(self.status),
+                to_status=int(self.status),
+                at=at,
+                cause=cause,
+                data={"amount": amount, "tax_free": tax_free, "refundable": self.refundable},
+            )
+        )
 
     @property
     def is_paid(self) -> bool:

@@ -16,6 +16,7 @@ from urllib.parse import urlsplit
 from adapters.config.channels import demo_channels, load_channels
 from adapters.config.demo_rules import demo_errors
 from adapters.config.errors import ConfigError, ConfigErrors
+from adapters.config.events import EventConfig, parse_event_config
 from application.channels import ChannelDirectory
 from application.settings import PaymentSettings
 from domain.channel_health import BreakerPolicy
@@ -91,6 +92,7 @@ class AppConfig:
     # A job's claim on a row (database time): longer than one gateway call can take.
     work_lease: timedelta = DEFAULT_WORK_LEASE
     billing_concurrency: int = 50
+    events: EventConfig = field(default_factory=EventConfig)  # outgoing events (adapters/events)
 
     @property
     def production(self) -> bool:
@@ -310,6 +312,10 @@ def load_config(env: Mapping[str, str] | None = None) -> AppConfig:
             f" {connect_timeout:g} s and read {read_timeout:g} s); the default is"
             f" {DEFAULT_WORK_LEASE.seconds} s",
         )
+    events, event_errors = parse_event_config(
+        r.raw("DOLGO_EVENT_ENDPOINTS"), r.raw("DOLGO_EVENT_SECRETS"), production=production
+    )
+    r.errors.extend(event_errors)
 
     values = dict(
         mode=mode,
@@ -341,6 +347,7 @@ def load_config(env: Mapping[str, str] | None = None) -> AppConfig:
         idempotency_lease=lease,
         work_lease=work_lease,
         billing_concurrency=r.get("DOLGO_BILLING_CONCURRENCY", 50, _int_in(1, 500)),
+        events=events,
     )
     for name, key in (("DOLGO_JWT_SECRET", "jwt_secret"), ("DOLGO_SECRET", "secret")):
         value = r.raw(name)

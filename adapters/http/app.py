@@ -25,6 +25,10 @@ from adapters.http.auth import NO_TOKEN, PUBLIC, Principal, jwt_auth, principal
 from adapters.http.bodies import StrictRequest
 from adapters.http.console import create_console_router
 from adapters.http.controllers.admin_channels import AdminChannelController
+from adapters.http.controllers.admin_events import (
+    AdminEventController,
+    AdminEventDeliveryController,
+)
 from adapters.http.controllers.admin_me import AdminMeController
 from adapters.http.controllers.admin_orders import AdminOrderController
 from adapters.http.controllers.admin_payments import AdminPaymentController
@@ -124,6 +128,8 @@ def create_app(container: Container, *, sandbox: ASGIApp | None = None) -> Lites
         AdminReconcileController,
         AdminChannelController,
         docs_assets(**PUBLIC),
+        AdminEventController,
+        AdminEventDeliveryController,
     ]
     sandbox_app = None
     if config.sandbox and not config.production:

@@ -26,6 +26,7 @@ _DUE: dict[Work, tuple[str, Callable[["InMemoryUnitOfWork", datetime], Awaitable
     Work.DUE_WEBHOOKS: ("inbox", lambda u, at: u.webhooks.due(at, BIG)),
     Work.VBANKS_PAST_DUE: ("payment", lambda u, at: u.payments.vbanks_past_due(at, BIG)),
     Work.STALE_ORDERS: ("order", lambda u, at: u.orders.stale_unpaid(at, BIG)),
+    Work.EVENT_DELIVERIES: ("delivery", lambda u, at: u.events.due(at, BIG)),
 }
 
 

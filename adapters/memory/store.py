@@ -13,7 +13,15 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Self, TypeVar
 
+from adapters.events.schema import outbox_events
 from adapters.memory.leases import InMemoryWorkLeases
+from application.outbox import (
+    DeliveryAttempt,
+    DeliveryFilter,
+    DeliveryState,
+    EventDelivery,
+    OutboxEvent,
+)
 from application.ports import ConcurrentUpdate, OrderFilter, Page, PaymentFilter
 from application.records import IdempotencyRecord, InboxMessage, InboxState, ReconcileReport
 from domain.cancellation import Cancellation
@@ -42,6 +50,9 @@ class InMemoryStore:
     idempotency: dict[tuple[str, str], IdempotencyRecord] = field(default_factory=dict)
     channel_health: dict[str, ChannelHealth] = field(default_factory=dict)
     reconcile_reports: dict[int, ReconcileReport] = field(default_factory=dict)
+    outbox: dict[str, OutboxEvent] = field(default_factory=dict)  # in insertion order
+    deliveries: dict[int, EventDelivery] = field(default_factory=dict)
+    delivery_attempts: list[DeliveryAttempt] = field(default_factory=list)
     writer: asyncio.Lock = field(default_factory=asyncio.Lock)
     # WorkLeases: (table, id) → (owner, expiry by db_clock, the database's clock)
     leases: dict[tuple[str, int], tuple[str, datetime]] = field(default_factory=dict)
@@ -105,6 +116,8 @@ class _Table:
         pending = getattr(entity, "pending_history", None)
         if pending:
             self._uow.staged_history.extend(pending)
+            for event in outbox_events(entity, pending):
+                self._uow.events.stage(event)
             pending.clear()
 
     def commit(self) -> None:
@@ -455,6 +468,83 @@ class ChannelHealthRepo(_Repo):
         return sorted(self._t.all(), key=lambda h: h.channel)
 
 
+class EventsRepo(_Repo):
+    """The outbox (`_t`) and its deliveries, with the attempt log staged until commit."""
+
+    def __init__(self, uow: "InMemoryUnitOfWork", events: _Table, deliveries: _Table) -> None:
+        super().__init__(uow, events)
+        self._d = deliveries
+        self.staged_attempts: list[DeliveryAttempt] = []
+
+    def stage(self, event: OutboxEvent) -> None:
+        self._t.add(event.id, event)
+
+    async def undispatched(self, limit: int) -> list[OutboxEvent]:
+        await self._uow.lock()
+        return [e for e in self._t.all() if not e.dispatched][:limit]
+
+    async def mark_dispatched(self, event_ids: Sequence[str]) -> None:
+        await self._uow.lock()
+        for event_id in event_ids:
+            event = self._t.read(event_id)
+            if event is not None:
+                event.dispatched = True
+                self._t.save(event_id, event)
+
+    async def get(self, event_id: str) -> OutboxEvent | None:
+        return self._t.read(event_id)
+
+    async def search(self, type: str | None, page: Page = Page()) -> list[OutboxEvent]:
+        rows = _where(self._t.all(), lambda e: type is None or e.type == type)
+        return _page(rows[::-1], page)
+
+    async def add_delivery(self, delivery: EventDelivery) -> None:
+        await self._uow.lock()
+        if any(
+            d.event_id == delivery.event_id and d.endpoint == delivery.endpoint
+            for d in self._d.all()
+        ):
+            raise ConcurrentUpdate(f"{delivery.event_id} has a delivery to {delivery.endpoint}")
+        self._d.add(delivery.id, delivery)
+
+    async def due(self, now: datetime, limit: int) -> list[EventDelivery]:
+        rows = _where(
+            self._d.all(),
+            lambda d: d.state is DeliveryState.PENDING,
+            lambda d: d.next_attempt_at is not None and d.next_attempt_at <= now,
+        )
+        return sorted(rows, key=lambda d: (d.next_attempt_at, d.id))[:limit]
+
+    async def get_delivery(
+        self, delivery_id: int, *, for_update: bool = False
+    ) -> EventDelivery | None:
+        if for_update:
+            await self._uow.lock()
+        return self._d.read(delivery_id)
+
+    async def save_delivery(
+        self, delivery: EventDelivery, attempt: DeliveryAttempt | None = None
+    ) -> None:
+        await self._uow.lock()
+        self._d.save(delivery.id, delivery)
+        if attempt is not None:
+            self.staged_attempts.append(attempt)
+
+    async def deliveries(self, filter: DeliveryFilter, page: Page = Page()) -> list[EventDelivery]:
+        f = filter
+        rows = _where(
+            self._d.all(),
+            lambda d: f.state is None or d.state is f.state,
+            lambda d: f.endpoint is None or d.endpoint == f.endpoint,
+            lambda d: f.event_id is None or d.event_id == f.event_id,
+        )
+        return _page(sorted(rows, key=lambda d: d.id, reverse=True), page)
+
+    async def attempts(self, delivery_id: int) -> list[DeliveryAttempt]:
+        stored = [*self._uow.store.delivery_attempts, *self.staged_attempts]
+        return [a for a in stored if a.delivery_id == delivery_id]
+
+
 class ReconcileReportRepo(_Repo):
     async def add(self, report: ReconcileReport) -> int:
         await self._uow.lock()
@@ -481,6 +571,8 @@ class InMemoryUnitOfWork:
             _Table(self, store.idempotency, versioned=False),
             _Table(self, store.channel_health, versioned=False),
             _Table(self, store.reconcile_reports, versioned=False),
+            _Table(self, store.outbox, versioned=False),
+            _Table(self, store.deliveries, versioned=False),
         ]
         t = self._tables
         self.orders = OrderRepo(self, t[0])
@@ -493,6 +585,7 @@ class InMemoryUnitOfWork:
         self.reconcile_reports = ReconcileReportRepo(self, t[7])
         self.history = HistoryRepo(self)
         self.leases = InMemoryWorkLeases(self)
+        self.events = EventsRepo(self, t[8], t[9])
 
     async def lock(self) -> None:
         if not self._locked:
@@ -517,6 +610,8 @@ class InMemoryUnitOfWork:
                 else:
                     self.store.leases[key] = lease
             self.staged_leases = {}
+            self.store.delivery_attempts.extend(self.events.staged_attempts)
+            self.events.staged_attempts = []
         finally:
             self._release()
 
@@ -525,6 +620,7 @@ class InMemoryUnitOfWork:
             table.clear()
         self.staged_history = []
         self.staged_leases = {}
+        self.events.staged_attempts = []
         self._release()
 
     def _release(self) -> None:

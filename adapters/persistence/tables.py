@@ -560,3 +560,83 @@ reconcile_report = Table(
     comment="대사 실행 결과",
     **MYSQL,
 )
+
+event_outbox = Table(
+    "event_outbox",
+    metadata,
+    Column(
+        "seq", BIGINT_AUTOINCREMENT, primary_key=True, autoincrement=True, comment="키 (기록 순서)"
+    ),
+    Column("event_id", String(40), nullable=False, comment="이벤트 id (webhook-id 헤더)"),
+    Column("event_type", String(50), nullable=False, comment="이벤트 종류 (payment.paid 등)"),
+    Column("version", SmallInteger, nullable=False, comment="이벤트 스키마 버전"),
+    Column("entity", String(20), nullable=False, comment="바뀐 대상 (order, payment, card)"),
+    Column("entity_id", BigInteger, nullable=False, comment="바뀐 대상 키"),
+    Column("occurred_at", UtcDateTime, nullable=False, comment="발생일시 (UTC)"),
+    Column("payload", LONG_TEXT, nullable=False, comment="보내는 본문 (JSON, 서명 대상 그대로)"),
+    Column(
+        "dispatched",
+        Boolean,
+        nullable=False,
+        server_default=text("0"),
+        comment="수신처별 전달(event_delivery)을 만들었는지",
+    ),
+    UniqueConstraint("event_id"),
+    Index(None, "dispatched", "seq"),
+    Index(None, "event_type", "seq"),
+    Index(None, "entity", "entity_id"),
+    comment="보낼 이벤트 (상태 변경과 같은 트랜잭션에서 기록)",
+    **MYSQL,
+)
+
+event_delivery = Table(
+    "event_delivery",
+    metadata,
+    _seq(),
+    Column(
+        "event_id",
+        String(40),
+        ForeignKey("event_outbox.event_id"),
+        nullable=False,
+        comment="이벤트 id",
+    ),
+    Column("endpoint", String(100), nullable=False, comment="수신처 이름 (설정)"),
+    Column("delivery_state", String(20), nullable=False, comment="상태 (pending, delivered, dead)"),
+    Column("attempts", Integer, nullable=False, server_default=text("0"), comment="시도 수"),
+    Column("next_attempt_at", UtcDateTime, nullable=True, comment="다음 시도 시각 (UTC)"),
+    Column("created_at", UtcDateTime, nullable=False, comment="생성일시 (UTC)"),
+    Column("last_attempt_at", UtcDateTime, nullable=True, comment="마지막 시도 시각 (UTC)"),
+    Column("last_status", Integer, nullable=True, comment="마지막 HTTP 상태 (NULL: 응답 없음)"),
+    Column("last_error", Text, nullable=True, comment="마지막 오류"),
+    Column("delivered_at", UtcDateTime, nullable=True, comment="전달 완료 시각 (UTC)"),
+    Column("resent_by", String(100), nullable=True, comment="다시 보내기를 요청한 운영자"),
+    Column("resent_at", UtcDateTime, nullable=True, comment="다시 보내기 요청 시각 (UTC)"),
+    *_lease(),
+    UniqueConstraint("event_id", "endpoint"),
+    Index(None, "delivery_state", "next_attempt_at"),
+    comment="이벤트 전달 (수신처별)",
+    **MYSQL,
+)
+
+event_delivery_attempt = Table(
+    "event_delivery_attempt",
+    metadata,
+    Column(
+        "seq", BIGINT_AUTOINCREMENT, primary_key=True, autoincrement=True, comment="키 (기록 순서)"
+    ),
+    Column(
+        "delivery_seq",
+        BigInteger,
+        ForeignKey("event_delivery.seq"),
+        nullable=False,
+        comment="전달키",
+    ),
+    Column("attempt", Integer, nullable=False, comment="몇 번째 시도 (다시 보내면 1부터)"),
+    Column("attempted_at", UtcDateTime, nullable=False, comment="시도 시각 (UTC)"),
+    Column("status_code", Integer, nullable=True, comment="HTTP 상태 (NULL: 응답 없음)"),
+    Column("error", Text, nullable=True, comment="오류"),
+    Column("duration_ms", Integer, nullable=False, comment="걸린 시간 (ms)"),
+    Index(None, "delivery_seq", "seq"),
+    comment="이벤트 전달 기록",
+    **MYSQL,
+)

@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from adapters.persistence.repositories.cancellations import SqlCancellationRepository
 from adapters.persistence.repositories.cards import SqlCardRepository
 from adapters.persistence.repositories.channel_health import SqlChannelHealthRepository
+from adapters.persistence.repositories.events import SqlEventOutbox
 from adapters.persistence.repositories.history import SqlHistoryRepository
 from adapters.persistence.repositories.idempotency import SqlIdempotencyStore
 from adapters.persistence.repositories.inbox import SqlWebhookInbox
@@ -37,6 +38,7 @@ class SqlUnitOfWork:
         self.leases = SqlWorkLeases(self)
         self.channel_health = SqlChannelHealthRepository(self)
         self.reconcile_reports = SqlReconcileReports(self)
+        self.events = SqlEventOutbox(self)
 
     async def connection(self) -> AsyncConnection:
         """The connection of the current transaction, checked out (and begun) on first use."""

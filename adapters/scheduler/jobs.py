@@ -15,6 +15,7 @@ from typing import Any
 
 from application.records import InboxState
 from application.use_cases.charge_cycle import ChargeDueSubscriptionsCommand
+from application.use_cases.deliver_events import DeliverEventsCommand
 from application.use_cases.expire_unpaid import ExpireCommand
 from application.use_cases.handle_webhook import ProcessDueWebhooksCommand
 from application.use_cases.purge_idempotency import PurgeIdempotencyKeysCommand
@@ -109,6 +110,15 @@ async def purge_idempotency(c: Any) -> JobReport:
     return JobReport(f"purged {result.purged} idempotency keys older than a day")
 
 
+async def deliver_events(c: Any) -> JobReport:
+    r = await (await _get(c.deliver_events)).execute(DeliverEventsCommand())
+    summary = (
+        f"dispatched {r.dispatched}, delivered {r.delivered}, retrying {r.retrying}, "
+        f"dead {r.dead}, lease lost {r.lease_lost}"
+    )
+    return JobReport(summary, r.dead)  # a delivery that just went dead is worth an alert
+
+
 JOBS: dict[str, tuple[str, JobRunner]] = {
     "resolve-unknown": (
         "re-ask iamport about unknown charges, refunds and key issuances",
@@ -120,4 +130,5 @@ JOBS: dict[str, tuple[str, JobRunner]] = {
     "expire-orders": ("expire abandoned unpaid orders", expire_orders),
     "charge-subscriptions": ("charge due monthly sponsorships", charge_subscriptions),
     "purge-idempotency": ("forget idempotency keys older than a day", purge_idempotency),
+    "deliver-events": ("send outgoing events to the configured endpoints", deliver_events),
 }

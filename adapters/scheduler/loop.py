@@ -13,6 +13,7 @@ from typing import Any
 from adapters.scheduler.jobs import JOBS
 
 SCHEDULE: tuple[tuple[str, float], ...] = (
+    ("deliver-events", 5.0),
     ("process-webhooks", 30.0),
     ("resolve-unknown", 60.0),
     ("charge-subscriptions", 300.0),

@@ -68,7 +68,12 @@ async def test_an_order_shows_its_payments_cancellations_and_history():
     ) == (
         4_000,
         [4_000],
-        [("cancellation", "succeeded"), ("order", "paid"), ("payment", "approved")],
+        [
+            ("cancellation", "succeeded"),
+            ("order", "paid"),
+            ("payment", "approved"),
+            ("payment", "partially_refunded"),
+        ],
     )
 
 

@@ -54,6 +54,10 @@ RULES: dict[tuple[str, str], str] = {
     ("GET", "/api/admin/payments/{payment_id:int}/refund-check"): "admin",
     ("GET", "/api/admin/channels"): "admin",
     ("PUT", "/api/admin/channels/{name:str}/breaker"): "admin",
+    ("GET", "/api/admin/events"): "admin",
+    ("GET", "/api/admin/events/{event_id:str}"): "admin",
+    ("POST", "/api/admin/events/{event_id:str}/resend"): "admin",
+    ("GET", "/api/admin/event-deliveries"): "admin",
 }
 
 # Routes that are not part of the API proper (schema UI, mounts, the pages' files).

@@ -1,4 +1,5 @@
-"""What every SQL repository shares: the UoW's connection, versioned saves, history rows."""
+"""What every SQL repository shares: the UoW's connection, versioned saves, history rows
+and the outgoing events they mean."""
 
 from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
@@ -7,10 +8,11 @@ from sqlalchemy import Select, Table, insert, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from adapters.events.schema import outbox_events
+from adapters.persistence.mappers.events import outbox_to_row
 from adapters.persistence.mappers.history import history_to_row
-from adapters.persistence.tables import payment_history
+from adapters.persistence.tables import event_outbox, payment_history
 from application.ports import ConcurrentUpdate, Page
-from domain.history import HistoryEntry
 
 if TYPE_CHECKING:
     from adapters.persistence.uow import SqlUnitOfWork
@@ -72,11 +74,17 @@ class SqlRepository:
         if result.rowcount != 1:
             raise ConcurrentUpdate(f"{what} changed concurrently (or does not exist)")
 
-    async def _append_history(self, pending: list[HistoryEntry]) -> None:
+    async def _append_history(self, aggregate: Any) -> None:
+        """Writes the aggregate's pending history, and the events it means to the outbox, in
+        the transaction of the state change."""
+        pending = aggregate.pending_history
         if not pending:
             return
         conn = await self._conn()
         await conn.execute(insert(payment_history), [history_to_row(e) for e in pending])
+        events = outbox_events(aggregate, pending)
+        if events:
+            await conn.execute(insert(event_outbox), [outbox_to_row(e) for e in events])
         pending.clear()
 
 

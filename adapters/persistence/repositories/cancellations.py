@@ -14,7 +14,7 @@ from domain.status import CancellationStatus
 class SqlCancellationRepository(SqlRepository):
     async def add(self, cancellation: Cancellation) -> None:
         await self._insert(t, cancellation_to_row(cancellation), f"cancellation {cancellation.id}")
-        await self._append_history(cancellation.pending_history)
+        await self._append_history(cancellation)
 
     async def get(self, cancellation_id: int, *, for_update: bool = False) -> Cancellation | None:
         query = select(t).where(t.c.seq == cancellation_id)
@@ -28,7 +28,7 @@ class SqlCancellationRepository(SqlRepository):
             t, cancellation_to_row(cancellation), f"cancellation {cancellation.id}"
         )
         cancellation.version += 1
-        await self._append_history(cancellation.pending_history)
+        await self._append_history(cancellation)
 
     async def for_payment(self, payment_id: int) -> list[Cancellation]:
         query = select(t).where(t.c.payment_seq == payment_id).order_by(t.c.seq)

@@ -21,7 +21,7 @@ class SqlCardRepository(SqlRepository):
     async def add(self, card: PaymentCard) -> None:
         await self._insert(t, card_to_row(card), f"card {card.id}")
         await self._write_keys(card)
-        await self._append_history(card.pending_history)
+        await self._append_history(card)
 
     async def get(self, card_id: int, *, for_update: bool = False) -> PaymentCard | None:
         query = select(t).where(t.c.seq == card_id)
@@ -39,7 +39,7 @@ class SqlCardRepository(SqlRepository):
         await self._update_versioned(t, card_to_row(card), f"card {card.id}")
         card.version += 1
         await self._write_keys(card)
-        await self._append_history(card.pending_history)
+        await self._append_history(card)
 
     async def for_user(self, user_seq: int) -> list[PaymentCard]:
         query = (

@@ -19,8 +19,15 @@ from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.functions import FunctionElement
 
 from adapters.persistence.repositories.base import SqlRepository
-from adapters.persistence.tables import payment, payment_cancel, payment_order, webhook_inbox
+from adapters.persistence.tables import (
+    event_delivery,
+    payment,
+    payment_cancel,
+    payment_order,
+    webhook_inbox,
+)
 from adapters.persistence.types import UtcDateTime
+from application.outbox import DeliveryState
 from application.ports import ExpiredLease, Work
 from application.records import InboxState
 from domain.status import CancellationStatus, OrderStatus, OrderType, PaymentStatus
@@ -61,7 +68,7 @@ class Claimable:
 
 
 _ACTIVE_ROUTINE = (int(OrderStatus.ROUTINE), int(OrderStatus.ROUTINE_PAST_DUE))
-o, p, c, w = payment_order.c, payment.c, payment_cancel.c, webhook_inbox.c
+o, p, c, w, d = payment_order.c, payment.c, payment_cancel.c, webhook_inbox.c, event_delivery.c
 
 CLAIMABLE: dict[Work, Claimable] = {
     Work.DUE_CHARGES: Claimable(
@@ -109,6 +116,11 @@ CLAIMABLE: dict[Work, Claimable] = {
             o.created_at < before,
         ),
         lambda: (o.created_at, o.seq),
+    ),
+    Work.EVENT_DELIVERIES: Claimable(
+        event_delivery,
+        lambda now: and_(d.delivery_state == DeliveryState.PENDING.value, d.next_attempt_at <= now),
+        lambda: (d.next_attempt_at, d.seq),
     ),
 }
 

@@ -17,7 +17,7 @@ _ACTIVE_ROUTINE = (int(OrderStatus.ROUTINE), int(OrderStatus.ROUTINE_PAST_DUE))
 class SqlOrderRepository(SqlRepository):
     async def add(self, order: Order) -> None:
         await self._insert(t, order_to_row(order), f"order {order.id}")
-        await self._append_history(order.pending_history)
+        await self._append_history(order)
 
     async def get(self, order_id: int, *, for_update: bool = False) -> Order | None:
         query = select(t).where(t.c.seq == order_id)
@@ -29,7 +29,7 @@ class SqlOrderRepository(SqlRepository):
     async def save(self, order: Order) -> None:
         await self._update_versioned(t, order_to_row(order), f"order {order.id}")
         order.version += 1
-        await self._append_history(order.pending_history)
+        await self._append_history(order)
 
     async def search(self, filter: OrderFilter, page: Page = Page()) -> list[Order]:
         f, query = filter, select(t)

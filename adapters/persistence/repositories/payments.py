@@ -21,7 +21,7 @@ class SqlPaymentRepository(SqlRepository):
         await self._insert(
             t, payment_to_row(payment), f"payment {payment.id} ({payment.merchant_uid})"
         )
-        await self._append_history(payment.pending_history)
+        await self._append_history(payment)
 
     async def _one(self, query: Select[Any], for_update: bool) -> Payment | None:
         if for_update:
@@ -45,7 +45,7 @@ class SqlPaymentRepository(SqlRepository):
             t, payment_to_row(payment), f"payment {payment.id} ({payment.merchant_uid})"
         )
         payment.version += 1
-        await self._append_history(payment.pending_history)
+        await self._append_history(payment)
 
     async def for_order(self, order_id: int) -> list[Payment]:
         query = select(t).where(t.c.order_seq == order_id).order_by(t.c.seq)

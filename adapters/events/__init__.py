@@ -1,0 +1,1 @@
+"""Outgoing events: their wire types (schema.py), signing and delivery over HTTP (sender.py)."""
