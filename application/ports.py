@@ -98,8 +98,11 @@ class PaymentRepository(Protocol):
         """READY payments whose vbank due time has passed."""
         ...
 
-    async def refundable(self, after_id: int, limit: int) -> list[Payment]:
-        """PAID / ROUTINE_PAID payments with a refundable balance, by id (reconciliation)."""
+    async def refundable(
+        self, after_id: int, limit: int, paid_since: datetime | None = None
+    ) -> list[Payment]:
+        """PAID / ROUTINE_PAID payments with a refundable balance, by id (reconciliation);
+        with `paid_since`, only those paid since then."""
         ...
 
 

@@ -93,6 +93,9 @@ class AppConfig:
     work_lease: timedelta = DEFAULT_WORK_LEASE
     billing_concurrency: int = 50
     events: EventConfig = field(default_factory=EventConfig)  # outgoing events (adapters/events)
+    # Shared state of N instances (rate-limit counters): Redis when set, else per instance.
+    redis_url: str | None = field(default=None, repr=False)
+    redis_prefix: str = "dolgo-pay"
 
     @property
     def production(self) -> bool:
@@ -198,6 +201,18 @@ def _lease(raw: str) -> timedelta:
     if not 1 <= seconds <= 86400:
         raise ValueError("must be between 1 and 86400 seconds")
     return timedelta(seconds=seconds)
+
+
+def _redis_url(raw: str) -> str:
+    if not raw.startswith(("redis://", "rediss://", "unix://")):
+        raise ValueError("must be a redis://, rediss:// or unix:// URL")
+    return raw
+
+
+def _redis_prefix(raw: str) -> str:
+    if not raw.replace("-", "").replace("_", "").replace(":", "").isalnum():
+        raise ValueError("may hold only letters, digits, '-', '_' and ':'")
+    return raw
 
 
 def _switch(raw: str) -> bool:
@@ -348,6 +363,8 @@ def load_config(env: Mapping[str, str] | None = None) -> AppConfig:
         work_lease=work_lease,
         billing_concurrency=r.get("DOLGO_BILLING_CONCURRENCY", 50, _int_in(1, 500)),
         events=events,
+        redis_url=r.get("DOLGO_REDIS_URL", None, _redis_url),
+        redis_prefix=r.get("DOLGO_REDIS_PREFIX", "dolgo-pay", _redis_prefix),
     )
     for name, key in (("DOLGO_JWT_SECRET", "jwt_secret"), ("DOLGO_SECRET", "secret")):
         value = r.raw(name)

@@ -152,6 +152,8 @@ def create_app(container: Container, *, sandbox: ASGIApp | None = None) -> Lites
                 from adapters.persistence import check_schema
 
                 await check_schema(engine)
+            for store in shared_stores.values():
+                await stack.enter_async_context(store)
             if isinstance(sandbox_app, Litestar):
                 await stack.enter_async_context(sandbox_app.lifespan())
             if config.scheduler:
@@ -171,7 +173,9 @@ def create_app(container: Container, *, sandbox: ASGIApp | None = None) -> Lites
         "jwt_secret": Provide(lambda: config.jwt_secret, sync_to_thread=False),
         "config": Provide(lambda: config, sync_to_thread=False),
     }
+    shared_stores = _shared_stores(config)
     return Litestar(
+        stores=shared_stores,
         route_handlers=handlers,
         dependencies=dependencies,
         middleware=[
@@ -187,6 +191,17 @@ def create_app(container: Container, *, sandbox: ASGIApp | None = None) -> Lites
         lifespan=[lifespan],
         state=State({"container": container, "config": config}),
     )
+
+
+def _shared_stores(config: AppConfig) -> dict[str, Any]:
+    """Litestar stores every instance must see: Redis when DOLGO_REDIS_URL is set (keys under
+    DOLGO_REDIS_PREFIX); without it Litestar's default in-memory store, per instance."""
+    if config.redis_url is None:
+        return {}
+    from litestar.stores.redis import RedisStore
+
+    root = RedisStore.with_client(url=config.redis_url, namespace=config.redis_prefix)
+    return {"rate_limit": root.with_namespace("rate_limit")}
 
 
 async def _stop(task: "asyncio.Task[None]") -> None:

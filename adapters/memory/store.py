@@ -288,11 +288,14 @@ class PaymentRepo(_Repo):
         )
         return sorted(rows, key=lambda p: p.id)[:limit]
 
-    async def refundable(self, after_id: int, limit: int) -> list[Payment]:
+    async def refundable(
+        self, after_id: int, limit: int, paid_since: datetime | None = None
+    ) -> list[Payment]:
         rows = _where(
             self._t.all(),
             lambda p: p.id > after_id,
             lambda p: p.is_paid and p.refundable > 0,
+            lambda p: paid_since is None or (p.paid_at is not None and p.paid_at >= paid_since),
         )
         return sorted(rows, key=lambda p: p.id)[:limit]
 

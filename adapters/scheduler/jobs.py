@@ -24,6 +24,12 @@ from application.use_cases.resolve_unknown import ResolveCommand
 from application.use_cases.stuck_cards import ResolveStuckCardIssuancesCommand
 
 RECONCILE_WINDOW = timedelta(hours=48)
+# The scheduled window ends where no PG window can still be open: a card window left open
+# shows `ready` at iamport and would be settled as abandoned, then move FAILED → PAID later.
+OPEN_WINDOW_LAG = timedelta(hours=1)
+# Paid payments whose balance can still change at the console (a partial cancel leaves the
+# status `paid`) are re-fetched when paid this recently; older ones are met by webhooks.
+REFETCH_PAID_WITHIN = timedelta(days=31)
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,9 +71,11 @@ async def process_webhooks(c: Any) -> JobReport:
 
 
 async def reconcile(c: Any) -> JobReport:
-    until = (await _get(c.clock)).now()
+    until = (await _get(c.clock)).now() - OPEN_WINDOW_LAG
     report = await (await _get(c.reconcile)).execute(
-        ReconcileCommand(until - RECONCILE_WINDOW, until)
+        ReconcileCommand(
+            until - RECONCILE_WINDOW, until, refetch_paid_since=until - REFETCH_PAID_WITHIN
+        )
     )
     summary = (
         f"checked {report.checked}, repaired {len(report.repaired)}, "

@@ -1,8 +1,8 @@
 """The in-process scheduler (`serve` with DOLGO_SCHEDULER=on): runs the jobs on a period.
 
-Every instance may run it: the use cases claim their rows (locks, version checks), so two
-instances running the same job do not charge or settle anything twice. Row leases for many
-instances (spec §7) are a later step; see docs/adr/0004-locking.md.
+Every instance may run it: each job claims its rows with a lease in the database
+(WorkLeases: FOR UPDATE SKIP LOCKED), so N instances share the work, and row locks and version
+checks keep anything from being charged or settled twice (docs/adr/0015).
 """
 
 import asyncio
@@ -36,8 +36,11 @@ async def run_scheduler(container: Any, *, tick: float = 5.0, first_delay: float
                 continue
             next_run[name] = now + period
             try:
-                summary = await JOBS[name][1](container)
-                log.info("job %s: %s", name, summary)
+                report = await JOBS[name][1](container)
+                if report.errors:
+                    log.warning("job %s: %s (%d errors)", name, report, report.errors)
+                else:
+                    log.info("job %s: %s", name, report)
             except asyncio.CancelledError:
                 raise
             except Exception:  # noqa: BLE001 - logged; the next period tries again

@@ -17,9 +17,10 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from application.gateway import Approved, IamportGateway, IamportStatus, NotFound
-from application.ports import Clock, UnitOfWork, UnitOfWorkFactory
+from application.ports import Clock, UnitOfWork, UnitOfWorkFactory, Work
 from application.settings import PaymentSettings
 from application.settlement import Settlement
+from application.use_cases.claimed import claimed, this_worker
 from application.use_cases.payment_sync import (
     JANITOR,
     PaymentSync,
@@ -37,6 +38,7 @@ log = logging.getLogger("dolgo_pay.expiry")
 @dataclass(frozen=True, slots=True)
 class ExpireCommand:
     limit: int = 100
+    owner: str = field(default_factory=this_worker)  # whose lease the claimed rows carry
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,9 +80,14 @@ class ExpireVbanks:
         self._closing = frozenset(closing_channels)
 
     async def execute(self, command: ExpireCommand) -> ExpireResult:
+        work, now = Work.VBANKS_PAST_DUE, self._clock.now()
+        async with claimed(self._uow, work, command.owner, now, command.limit) as ids:
+            async with self._uow() as uow:
+                due = [p for i in ids if (p := await uow.payments.get(i)) is not None]
+            return await self._expire_all(due)
+
+    async def _expire_all(self, due: list[Payment]) -> ExpireResult:
         result = ExpireResult()
-        async with self._uow() as uow:
-            due = await uow.payments.vbanks_past_due(self._clock.now(), command.limit)
         for payment in due:
             lookup = await self._gateway.get_payment(payment.imp_uid or "")
             record = record_of(lookup)
@@ -144,11 +151,18 @@ class ExpireAbandonedOrders:
         self._settings = settings
 
     async def execute(self, command: ExpireCommand) -> ExpireResult:
-        result = ExpireResult()
         cutoff = self._clock.now() - self._settings.abandoned_after
-        async with self._uow() as uow:
-            stale = await uow.orders.stale_unpaid(cutoff, command.limit)
-            attempts = {o.id: await uow.payments.for_order(o.id) for o in stale}
+        work = Work.STALE_ORDERS
+        async with claimed(self._uow, work, command.owner, cutoff, command.limit) as ids:
+            async with self._uow() as uow:
+                stale = [o for i in ids if (o := await uow.orders.get(i)) is not None]
+                attempts = {o.id: await uow.payments.for_order(o.id) for o in stale}
+            return await self._expire_all(stale, attempts)
+
+    async def _expire_all(
+        self, stale: list[Order], attempts: dict[int, list[Payment]]
+    ) -> ExpireResult:
+        result = ExpireResult()
         for order in stale:
             requested = [p for p in attempts[order.id] if p.status is PaymentStatus.REQUESTED]
             if any(p.unknown is not None for p in requested):

@@ -15,9 +15,10 @@ from typing import Any
 from urllib.parse import parse_qs
 
 from application.gateway import GatewayPayment, IamportGateway, NotFound
-from application.ports import Clock, IdGenerator, UnitOfWorkFactory
+from application.ports import Clock, IdGenerator, UnitOfWorkFactory, Work
 from application.records import InboxMessage, InboxState
 from application.settings import PaymentSettings
+from application.use_cases.claimed import claimed, this_worker
 from application.use_cases.payment_sync import WEBHOOK, PaymentMissing, PaymentSync, record_of
 from application.use_cases.register_card import ResolveCardIssuance, ResolveCardIssuanceCommand
 from application.use_cases.window_card import ISSUE_USAGE
@@ -213,6 +214,7 @@ class ProcessWebhook:
 @dataclass(frozen=True, slots=True)
 class ProcessDueWebhooksCommand:
     limit: int = 100
+    owner: str = field(default_factory=this_worker)  # whose lease the claimed rows carry
 
 
 @dataclass(frozen=True, slots=True)
@@ -232,7 +234,7 @@ class ProcessDueWebhooks:
         self._clock = clock
 
     async def execute(self, command: ProcessDueWebhooksCommand) -> ProcessDueWebhooksResult:
-        async with self._uow() as uow:
-            due = await uow.webhooks.due(self._clock.now(), command.limit)
-        results = [await self._process.execute(ProcessWebhookCommand(m.id)) for m in due]
+        work, now = Work.DUE_WEBHOOKS, self._clock.now()
+        async with claimed(self._uow, work, command.owner, now, command.limit) as ids:
+            results = [await self._process.execute(ProcessWebhookCommand(i)) for i in ids]
         return ProcessDueWebhooksResult(results)

@@ -38,6 +38,9 @@ class ReconcileCommand:
     since: datetime
     until: datetime
     cause: str = RECONCILE  # an operator's run: "reconcile:operator:<seq>"
+    # Re-fetch only refundable payments paid since then (None: all of them). A console
+    # cancel of an older payment is still found when its webhook or a refund meets it.
+    refetch_paid_since: datetime | None = None
 
 
 class Reconcile:
@@ -69,7 +72,7 @@ class Reconcile:
         else:
             report.errors.append(f"list_payments: {listed!r}")
         await self._ours_not_listed(command, seen, report)
-        await self._refundable(seen, report)
+        await self._refundable(seen, report, command.refetch_paid_since)
         report.ran_at = self._clock.now()
         async with self._uow() as uow:  # kept for operators: the console shows the last runs
             report.id = await uow.reconcile_reports.add(report)
@@ -129,13 +132,16 @@ class Reconcile:
                 else:
                     await self._apply(record, report)
 
-    async def _refundable(self, seen: set[str], report: ReconcileReport) -> None:
+    async def _refundable(
+        self, seen: set[str], report: ReconcileReport, paid_since: datetime | None
+    ) -> None:
         """Paid payments with a balance: a partial console cancel leaves iamport's status
-        `paid`, so only cancel_amount tells. Re-fetched in batches, all of them."""
+        `paid`, so only cancel_amount tells. Re-fetched in pages of BATCH (those paid since
+        `paid_since` when given)."""
         after = 0
         while True:
             async with self._uow() as uow:
-                batch = await uow.payments.refundable(after, BATCH)
+                batch = await uow.payments.refundable(after, BATCH, paid_since)
             if not batch:
                 return
             after = batch[-1].id

@@ -11,7 +11,7 @@ from application.ports import Clock, Page, PaymentFilter, UnitOfWorkFactory, Wor
 from application.settings import PaymentSettings
 from application.settlement import Settlement
 from application.use_cases.billing import lock_charge
-from application.use_cases.claimed import claim, release, this_worker
+from application.use_cases.claimed import claim, claimed, release, this_worker
 from application.use_cases.payment_sync import (
     JANITOR,
     PaymentSync,
@@ -176,9 +176,16 @@ class ResolveUnknownCancellations:
         self._settings = settings
 
     async def execute(self, command: ResolveCommand) -> ResolveResult:
-        async with self._uow() as uow:
-            due = await uow.cancellations.unresolved(self._clock.now(), command.limit)
-            payments = {c.id: await uow.payments.get(c.payment_id) for c in due}
+        work, now, lease = Work.UNKNOWN_CANCELLATIONS, self._clock.now(), self._settings.work_lease
+        async with claimed(self._uow, work, command.owner, now, command.limit, lease) as ids:
+            async with self._uow() as uow:
+                due = [c for i in ids if (c := await uow.cancellations.get(i)) is not None]
+                payments = {c.id: await uow.payments.get(c.payment_id) for c in due}
+            return await self._resolve_all(due, payments)
+
+    async def _resolve_all(
+        self, due: list[Cancellation], payments: dict[int, Payment | None]
+    ) -> ResolveResult:
         out = []
         for cancellation in due:
             payment = payments[cancellation.id]

@@ -111,7 +111,9 @@ class SqlPaymentRepository(SqlRepository):
         )
         return [payment_from_row(r) for r in await self._rows(query)]
 
-    async def refundable(self, after_id: int, limit: int) -> list[Payment]:
+    async def refundable(
+        self, after_id: int, limit: int, paid_since: datetime | None = None
+    ) -> list[Payment]:
         query = (
             select(t)
             .where(
@@ -122,4 +124,6 @@ class SqlPaymentRepository(SqlRepository):
             .order_by(t.c.seq)
             .limit(limit)
         )
+        if paid_since is not None:
+            query = query.where(t.c.payment_succ_dt >= paid_since)
         return [payment_from_row(r) for r in await self._rows(query)]
