@@ -50,6 +50,8 @@ class Run:
     charged: int
     calls: int
     rss_mib: float
+    cpu: float  # the job process's user + system seconds
+    startup_cpu: float
     summary: str
 
 
@@ -58,23 +60,29 @@ def load() -> str:
     return f"load average {one:.2f}, {five:.2f}, {fifteen:.2f} on {os.cpu_count()} cores"
 
 
-def run_job(env: dict[str, str]) -> tuple[float, float, str]:
-    """(seconds, peak RSS MiB, stdout) of one `jobs run charge-subscriptions`."""
+def run_job(env: dict[str, str]) -> tuple[float, float, float, str]:
+    """(seconds, peak RSS MiB, CPU seconds, stdout) of one `jobs run charge-subscriptions`."""
     started = time.monotonic()
-    job = subprocess.Popen(
-        [sys.executable, "-m", "adapters.cli", "jobs", "run", "charge-subscriptions"],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
-        text=True,
-    )
-    assert job.stdout is not None
-    out = job.stdout.read()
-    _, status, usage = os.wait4(job.pid, 0)
-    job.returncode = os.waitstatus_to_exitcode(status)
-    elapsed = time.monotonic() - started
-    return elapsed, usage.ru_maxrss / 1024, out.strip()
+    with tempfile.TemporaryFile("w+") as errors:
+        job = subprocess.Popen(
+            [sys.executable, "-m", "adapters.cli", "jobs", "run", "charge-subscriptions"],
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=errors,
+            text=True,
+        )
+        assert job.stdout is not None
+        out = job.stdout.read()
+        _, status, usage = os.wait4(job.pid, 0)
+        job.returncode = os.waitstatus_to_exitcode(status)
+        elapsed = time.monotonic() - started
+        errors.seek(0)
+        kinds = sorted({line.split(": ")[0][-80:] for line in errors if "Error" in line})
+    if kinds:
+        out += "\n         errors seen: " + "; ".join(kinds[:3])
+    cpu = usage.ru_utime + usage.ru_stime
+    return elapsed, usage.ru_maxrss / 1024, cpu, out.strip()
 
 
 async def fresh_database(kind: str, folder: Path, tag: str) -> str:
@@ -112,14 +120,17 @@ async def bench(kind: str, n: int, latency: float, concurrency: int, folder: Pat
             sandbox.register_card()
             env = job_env(url, sandbox, concurrency)
             env["DOLGO_DB_POOL_SIZE"] = str(concurrency + 5)
-            startup, _, _ = run_job(env)  # nothing due yet: imports, container, schema check
+            env["DOLGO_IAMPORT_CONNECT_TIMEOUT"] = "10"  # the production defaults
+            env["DOLGO_IAMPORT_READ_TIMEOUT"] = "30"
+            # nothing due yet: imports, container, schema check
+            startup, _, startup_cpu, _ = run_job(env)
             await seed_due_sponsorships(url, n)
             sandbox.fault("latency", seconds=latency)  # every REST call
-            elapsed, rss, out = run_job(env)
+            elapsed, rss, cpu, out = run_job(env)
             calls = sandbox.triggered_total()
         seen = await recorded(url)
         charged = sum(1 for c in seen.cycles_paid.values() if c == 2)
-        return Run(kind, n, elapsed, startup, charged, calls, rss, out)
+        return Run(kind, n, elapsed, startup, charged, calls, rss, cpu, startup_cpu, out)
     finally:
         drop(url)
 
@@ -133,6 +144,7 @@ def report(run: Run, latency: float, concurrency: int) -> None:
         f" {ideal / run.elapsed:5.3f})  charged {run.charged}/{run.n}"
         f"  gateway calls/charge {run.calls / max(run.charged, 1):5.3f}"
         f"  peak RSS {run.rss_mib:6.1f} MiB"
+        f"  job CPU {(run.cpu - run.startup_cpu) / max(run.n, 1) * 1000:5.2f} ms/charge"
     )
     print(f"         {run.summary}")
 
