@@ -120,8 +120,6 @@ async def bench(kind: str, n: int, latency: float, concurrency: int, folder: Pat
             sandbox.register_card()
             env = job_env(url, sandbox, concurrency)
             env["DOLGO_DB_POOL_SIZE"] = str(concurrency + 5)
-            env["DOLGO_IAMPORT_CONNECT_TIMEOUT"] = "10"  # the production defaults
-            env["DOLGO_IAMPORT_READ_TIMEOUT"] = "30"
             # nothing due yet: imports, container, schema check
             startup, _, startup_cpu, _ = run_job(env)
             await seed_due_sponsorships(url, n)

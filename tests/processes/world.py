@@ -280,8 +280,6 @@ def job_env(url: str, sandbox: SandboxProcess, concurrency: int, **extra: str) -
         DOLGO_IAMPORT_URL=sandbox.url,
         DOLGO_BILLING_CONCURRENCY=str(concurrency),
         DOLGO_DB_POOL_SIZE=str(min(concurrency + 2, 100)),
-        DOLGO_IAMPORT_CONNECT_TIMEOUT="2",
-        DOLGO_IAMPORT_READ_TIMEOUT="5",
         **extra,
     )
     return env
