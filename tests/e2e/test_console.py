@@ -152,6 +152,33 @@ def test_an_operator_finds_a_payment_refunds_part_and_sees_the_timeline(
     assert not page.errors
 
 
+def test_a_manual_bank_refund_is_recorded_and_its_account_masked(
+    page: Page, service: Service
+) -> None:
+    sponsor = 4104
+    paid = one_click(service, sponsor, 8000)
+    payment_id = paid["payment"]["id"]
+    sign_in_as_demo_operator(page)
+    open_payment_of(page, sponsor, payment_id)
+    page.get_by_test_id("manual-amount").fill("2000")
+    expect(page.get_by_test_id("manual-check")).to_contain_text("2,000원 환불 가능")
+    page.get_by_test_id("manual-reason").fill("PG 기한 후 계좌이체로 환불")
+    page.get_by_test_id("manual-holder").fill("홍길동")
+    page.get_by_test_id("manual-bank").fill("088")
+    page.get_by_test_id("manual-number").fill("110-123-456789")
+    page.get_by_test_id("manual-submit").click()
+    expect(page.get_by_test_id("toast")).to_contain_text("수동 환불 2,000원을 기록했습니다")
+    table = page.get_by_test_id("cancellation-table")
+    expect(table).to_contain_text("수동 (계좌이체)")
+    expect(table).to_contain_text("6789")
+    expect(page.get_by_test_id("fact-refundable")).to_contain_text("6,000원")
+    assert "110-123-456789" not in page.content() and "123456789" not in page.content()
+    [cancel] = story(service, payment_id)["payment"]["cancellations"]
+    assert cancel["kind"] == "manual_bank" and cancel["requested_by"] == f"operator:{OPERATOR}"
+    assert cancel["refund_account"].endswith("6789") and "123456" not in cancel["refund_account"]
+    assert not page.errors
+
+
 def test_an_operator_settles_an_unknown_outcome_from_the_queue(
     page: Page, service: Service, shots
 ) -> None:

@@ -164,10 +164,22 @@
     }
     return data;
   }
+  // What an error code means, in Korean; the API's own detail follows it.
+  const PROBLEM = {
+    validation_error: "입력값을 확인해 주세요", invalid_value: "입력값을 확인해 주세요", application_error: "처리할 수 없는 요청입니다",
+    unauthorized: "로그인이 필요합니다", forbidden: "권한이 없습니다", not_found: "찾을 수 없습니다",
+    conflict: "지금 상태에서는 할 수 없습니다", refund_in_progress: "진행 중인 환불이 있습니다",
+    invalid_transition: "지금 상태에서는 할 수 없습니다", concurrent_update: "다른 곳에서 먼저 바뀌었습니다. 다시 열어 주세요",
+    idempotency_in_progress: "같은 요청이 아직 처리 중입니다", idempotency_key_abandoned: "끝나지 않은 요청입니다. 결과를 확인한 뒤 다시 하세요",
+    idempotency_key_reused: "같은 키로 다른 요청을 보냈습니다", gateway_rejected: "아임포트가 거절했습니다",
+    refund_refused: "환불 규칙에 맞지 않습니다", gateway_unavailable: "아임포트에 닿지 못했습니다 (처리되지 않음)",
+    rate_limited: "요청이 너무 많습니다. 잠시 후 다시 하세요", internal_error: "서버 오류",
+  };
   function problemText(err) {
     if (!(err instanceof ApiError)) return `요청을 보내지 못했습니다: ${err.message}`;
     const field = err.field ? ` [${err.field}]` : "";
-    return `${err.message}${field} (${err.status}${err.code ? ` ${err.code}` : ""})`;
+    const meaning = PROBLEM[err.code] ? `${PROBLEM[err.code]}: ` : "";
+    return `${meaning}${err.message}${field} (${err.status}${err.code ? ` ${err.code}` : ""})`;
   }
   // A POST that changes money carries an Idempotency-Key; a retry of the same submission (the
   // answer was lost) reuses it, so the action is never done twice.
