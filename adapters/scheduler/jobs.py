@@ -24,6 +24,7 @@ from application.use_cases.resolve_unknown import ResolveCommand
 from application.use_cases.stuck_cards import ResolveStuckCardIssuancesCommand
 
 RECONCILE_WINDOW = timedelta(hours=48)
+SQLITE_BILLING_CONCURRENCY = 4  # the embedded demo database (see charge_subscriptions)
 # The scheduled window ends where no PG window can still be open: a card window left open
 # shows `ready` at iamport and would be settled as abandoned, then move FAILED → PAID later.
 OPEN_WINDOW_LAG = timedelta(hours=1)
@@ -101,9 +102,13 @@ async def expire_orders(c: Any) -> JobReport:
 
 async def charge_subscriptions(c: Any) -> JobReport:
     settings = await _get(c.settings)
+    concurrency = settings.billing_concurrency
+    if (await _get(c.config)).is_sqlite:
+        # One writer: more charges at once only queue on its lock, and past busy_timeout fail.
+        concurrency = min(concurrency, SQLITE_BILLING_CONCURRENCY)
     command = ChargeDueSubscriptionsCommand(
-        concurrency=settings.billing_concurrency,
-        batch=max(100, 2 * settings.billing_concurrency),
+        concurrency=concurrency,
+        batch=max(100, 2 * concurrency),
         lease=settings.work_lease,
     )
     result = await (await _get(c.charge_due_subscriptions)).execute(command)
