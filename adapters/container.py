@@ -52,11 +52,13 @@ from application.use_cases.reconcile import LastReconcileReports, Reconcile
 from application.use_cases.refund import RecordManualRefund, RequestRefund
 from application.use_cases.refund_check import CheckRefund
 from application.use_cases.register_card import RegisterCard, ResolveCardIssuance
+from application.use_cases.reprocess_webhook import ReprocessWebhook
 from application.use_cases.resolve_unknown import (
     ListUnknownOutcomes,
     ResolveUnknownCancellations,
     ResolveUnknownPayments,
 )
+from application.use_cases.settle_cancellation import SettleUnknownCancellation
 from application.use_cases.settle_unknown import SettleUnknownPayment
 from application.use_cases.stuck_cards import ResolveStuckCardIssuances
 from application.use_cases.stuck_work import ListStuckWork
@@ -334,6 +336,12 @@ class Container(containers.DeclarativeContainer):
     )
 
     acknowledge_attention = providers.Factory(AcknowledgeAttention, uow=uow_factory, clock=clock)
+    settle_unknown_cancellation = providers.Factory(
+        SettleUnknownCancellation, uow=uow_factory, clock=clock
+    )
+    reprocess_webhook = providers.Factory(
+        ReprocessWebhook, uow=uow_factory, process=process_webhook, clock=clock
+    )
 
     # -- outgoing events ---------------------------------------------------------------------
     instance = providers.Singleton(_instance_name)

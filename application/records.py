@@ -30,6 +30,8 @@ class InboxMessage:
     next_attempt_at: datetime | None = None
     last_error: str | None = None
     processed_at: datetime | None = None
+    reprocessed_by: str | None = None  # the operator who last asked to process it again
+    reprocessed_at: datetime | None = None
 
 
 class IdempotencyState(StrEnum):

@@ -33,6 +33,7 @@ from adapters.http.controllers.admin_me import AdminMeController
 from adapters.http.controllers.admin_orders import AdminOrderController
 from adapters.http.controllers.admin_payments import AdminPaymentController
 from adapters.http.controllers.admin_reconcile import AdminReconcileController
+from adapters.http.controllers.admin_repairs import AdminRepairController
 from adapters.http.controllers.admin_webhooks import AdminWebhookController
 from adapters.http.controllers.billing import BillingController
 from adapters.http.controllers.cards import CardController
@@ -130,6 +131,7 @@ def create_app(container: Container, *, sandbox: ASGIApp | None = None) -> Lites
         docs_assets(**PUBLIC),
         AdminEventController,
         AdminEventDeliveryController,
+        AdminRepairController,
     ]
     sandbox_app = None
     if config.sandbox and not config.production:

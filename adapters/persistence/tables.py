@@ -489,6 +489,8 @@ webhook_inbox = Table(
     Column("next_attempt_at", UtcDateTime, nullable=True, comment="다음 처리 시각 (UTC)"),
     Column("last_error", Text, nullable=True, comment="마지막 처리 오류"),
     Column("processed_at", UtcDateTime, nullable=True, comment="처리일시 (UTC)"),
+    Column("reprocessed_by", String(100), nullable=True, comment="다시 처리를 요청한 운영자"),
+    Column("reprocessed_at", UtcDateTime, nullable=True, comment="다시 처리 요청 시각 (UTC)"),
     *_lease(),
     Index(None, "inbox_state", "next_attempt_at"),
     Index(None, "imp_uid"),

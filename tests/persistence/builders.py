@@ -179,6 +179,8 @@ def inbox_message(**kw) -> InboxMessage:
         next_attempt_at=T0 + timedelta(minutes=5),
         last_error="timeout",
         processed_at=T0 + timedelta(minutes=1),
+        reprocessed_by="operator:900",
+        reprocessed_at=T0 + timedelta(minutes=2),
     )
     values.update(kw)
     return InboxMessage(**values)

@@ -46,6 +46,8 @@ class InboxView(msgspec.Struct):
     next_attempt_at: datetime | None
     last_error: str | None
     processed_at: datetime | None
+    reprocessed_by: str | None = None
+    reprocessed_at: datetime | None = None
 
 
 class InboxList(msgspec.Struct):
@@ -131,6 +133,8 @@ def inbox_view(m: InboxMessage) -> InboxView:
         next_attempt_at=m.next_attempt_at,
         last_error=m.last_error,
         processed_at=m.processed_at,
+        reprocessed_by=m.reprocessed_by,
+        reprocessed_at=m.reprocessed_at,
     )
 
 

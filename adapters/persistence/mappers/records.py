@@ -23,6 +23,8 @@ def inbox_to_row(m: InboxMessage) -> dict[str, Any]:
         "next_attempt_at": m.next_attempt_at,
         "last_error": clip(m.last_error, ERROR_LENGTH),
         "processed_at": m.processed_at,
+        "reprocessed_by": m.reprocessed_by,
+        "reprocessed_at": m.reprocessed_at,
     }
 
 
@@ -42,6 +44,8 @@ def inbox_from_row(row: Mapping[str, Any]) -> InboxMessage:
         next_attempt_at=row["next_attempt_at"],
         last_error=row["last_error"],
         processed_at=row["processed_at"],
+        reprocessed_by=row["reprocessed_by"],
+        reprocessed_at=row["reprocessed_at"],
     )
 
 
