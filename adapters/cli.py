@@ -1,4 +1,4 @@
-"""`dolgo-pay`: serve, migrate, sandbox, jobs run <job>.
+"""`dolgo-pay`: serve, migrate, sandbox, jobs run <job>, report settlement --date D [--csv].
 
 Configuration errors are printed with the variable they concern, and the process exits 2. An
 operator's failure (database unreachable, schema not migrated, port taken) and any unexpected
@@ -169,6 +169,46 @@ def jobs(args: argparse.Namespace) -> int:
     return 1 if report.errors else 0
 
 
+async def settlement_report(config: AppConfig, day: Any, container: Any = None) -> Any:
+    """The 정산 report of `day` (Asia/Seoul), as an operator of the command line sees it."""
+    from adapters.container import build_container
+    from application.use_cases.actor import Actor
+    from application.use_cases.settlement_report import SettlementReportQuery
+
+    container = container or build_container(config)
+    started = container.init_resources()
+    if started is not None:
+        await started
+    try:
+        build = container.build_settlement_report()
+        build = await build if inspect.isawaitable(build) else build
+        return await build.execute(SettlementReportQuery(Actor(0, operator=True), day))
+    finally:
+        stopped = container.shutdown_resources()
+        if stopped is not None:
+            await stopped
+
+
+def report(args: argparse.Namespace) -> int:
+    from adapters.reports.settlement import to_csv, to_text
+
+    config = _config()
+    if not config.production and config.is_sqlite:
+        _migrate(config)
+    result = asyncio.run(settlement_report(config, args.date))
+    sys.stdout.write(to_csv(result) if args.csv else to_text(result))
+    return 1 if result.errors else 0
+
+
+def _day(raw: str) -> Any:
+    from datetime import date
+
+    try:
+        return date.fromisoformat(raw)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{raw!r} is not a date YYYY-MM-DD") from None
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="dolgo-pay",
@@ -199,6 +239,13 @@ def parser() -> argparse.ArgumentParser:
     run = jsub.add_parser("run", help="run one job once: " + ", ".join(JOB_NAMES))
     run.add_argument("job", help="one of: " + ", ".join(JOB_NAMES))
     j.set_defaults(func=jobs)
+
+    r = sub.add_parser("report", help="operators' reports")
+    rsub = r.add_subparsers(dest="report_command", required=True)
+    st = rsub.add_parser("settlement", help="정산: one Seoul day, ours beside iamport's")
+    st.add_argument("--date", required=True, type=_day, help="YYYY-MM-DD (Asia/Seoul)")
+    st.add_argument("--csv", action="store_true", help="CSV instead of a table")
+    r.set_defaults(func=report)
     return p
 
 

@@ -60,6 +60,7 @@ from application.use_cases.resolve_unknown import (
 )
 from application.use_cases.settle_cancellation import SettleUnknownCancellation
 from application.use_cases.settle_unknown import SettleUnknownPayment
+from application.use_cases.settlement_report import BuildSettlementReport
 from application.use_cases.stuck_cards import ResolveStuckCardIssuances
 from application.use_cases.stuck_work import ListStuckWork
 from application.use_cases.subscriptions import (
@@ -338,6 +339,9 @@ class Container(containers.DeclarativeContainer):
     acknowledge_attention = providers.Factory(AcknowledgeAttention, uow=uow_factory, clock=clock)
     settle_unknown_cancellation = providers.Factory(
         SettleUnknownCancellation, uow=uow_factory, clock=clock
+    )
+    build_settlement_report = providers.Factory(
+        BuildSettlementReport, uow=uow_factory, gateway=gateway, clock=clock
     )
     reprocess_webhook = providers.Factory(
         ReprocessWebhook, uow=uow_factory, process=process_webhook, clock=clock

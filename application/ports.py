@@ -53,6 +53,8 @@ class PaymentFilter:
     imp_uid: str | None = None
     requested_from: datetime | None = None
     requested_to: datetime | None = None
+    paid_from: datetime | None = None  # paid_at in [paid_from, paid_to) (settlement reports)
+    paid_to: datetime | None = None
     unknown_only: bool = False
     attention_only: bool = False  # something was reported to operators and not acknowledged
 

@@ -34,6 +34,7 @@ from adapters.http.controllers.admin_orders import AdminOrderController
 from adapters.http.controllers.admin_payments import AdminPaymentController
 from adapters.http.controllers.admin_reconcile import AdminReconcileController
 from adapters.http.controllers.admin_repairs import AdminRepairController
+from adapters.http.controllers.admin_settlements import AdminSettlementController
 from adapters.http.controllers.admin_webhooks import AdminWebhookController
 from adapters.http.controllers.billing import BillingController
 from adapters.http.controllers.cards import CardController
@@ -132,6 +133,7 @@ def create_app(container: Container, *, sandbox: ASGIApp | None = None) -> Lites
         AdminEventController,
         AdminEventDeliveryController,
         AdminRepairController,
+        AdminSettlementController,
     ]
     sandbox_app = None
     if config.sandbox and not config.production:

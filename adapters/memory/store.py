@@ -267,6 +267,8 @@ class PaymentRepo(_Repo):
             lambda p: f.imp_uid is None or p.imp_uid == f.imp_uid,
             lambda p: f.requested_from is None or p.requested_at >= f.requested_from,
             lambda p: f.requested_to is None or p.requested_at < f.requested_to,
+            lambda p: f.paid_from is None or (p.paid_at is not None and p.paid_at >= f.paid_from),
+            lambda p: f.paid_to is None or (p.paid_at is not None and p.paid_at < f.paid_to),
             lambda p: not f.unknown_only or p.unknown is not None,
             lambda p: not f.attention_only or p.attention is not None,
         )

@@ -306,6 +306,7 @@ payment = Table(
     Index(None, "payment_status", "unknown_next_check_at"),
     Index(None, "payment_status", "vbank_date"),
     Index(None, "attention_at"),
+    Index(None, "payment_succ_dt"),  # settlement reports: payments paid in a day
     comment="결제",
     **MYSQL,
 )

@@ -61,6 +61,7 @@ RULES: dict[tuple[str, str], str] = {
     ("GET", "/api/admin/event-deliveries"): "admin",
     ("POST", "/api/admin/webhooks/{message_id:int}/reprocess"): "admin",
     ("POST", "/api/admin/cancellations/{cancellation_id:int}/settle"): "admin",
+    ("GET", "/api/admin/settlements"): "admin",
 }
 
 # Routes that are not part of the API proper (schema UI, mounts, the pages' files).

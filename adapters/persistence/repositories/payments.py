@@ -82,6 +82,10 @@ class SqlPaymentRepository(SqlRepository):
             query = query.where(t.c.payment_dt >= f.requested_from)
         if f.requested_to is not None:
             query = query.where(t.c.payment_dt < f.requested_to)
+        if f.paid_from is not None:
+            query = query.where(t.c.payment_succ_dt >= f.paid_from)
+        if f.paid_to is not None:
+            query = query.where(t.c.payment_succ_dt < f.paid_to)
         if f.unknown_only:
             query = query.where(t.c.unknown_since.is_not(None))
         if f.attention_only:

@@ -1,4 +1,5 @@
-"""webhook_inbox.reprocessed_by / reprocessed_at: the operator who re-ran a stored webhook
+"""webhook_inbox.reprocessed_by / reprocessed_at: the operator who re-ran a stored webhook;
+an index on payment.payment_succ_dt for the settlement report
 
 Revision ID: 0009
 Revises: 0008
@@ -36,8 +37,13 @@ def upgrade() -> None:
             )
         )
 
+    op.create_index(
+        op.f("ix_payment_payment_succ_dt"), "payment", ["payment_succ_dt"], unique=False
+    )
+
 
 def downgrade() -> None:
+    op.drop_index(op.f("ix_payment_payment_succ_dt"), table_name="payment")
     with op.batch_alter_table("webhook_inbox") as batch:
         batch.drop_column("reprocessed_at")
         batch.drop_column("reprocessed_by")
