@@ -1,9 +1,13 @@
 """The served OpenAPI document is valid OpenAPI 3.1, and what it declares is what is answered."""
 
+from pathlib import Path
+
 import pytest
 from openapi_spec_validator import validate
 
 from tests.http.conftest import DEMO_TOKENS, Api, assert_problem
+
+CONTRACT = Path(__file__).resolve().parents[2] / "docs" / "contract.md"
 
 
 @pytest.mark.parametrize("env", [{}, DEMO_TOKENS])
@@ -36,3 +40,18 @@ async def test_the_docs_pages_load_only_this_services_assets(api: Api) -> None:
             assert url.startswith("/schema/assets/swagger-ui/"), url
             asset = await api.client.get(url)  # no token: the docs are public
             assert asset.status_code == 200 and asset.content, url
+
+
+@pytest.mark.parametrize("env", [DEMO_TOKENS])
+async def test_every_served_route_is_in_the_contract(api: Api, env: dict) -> None:
+    contract = CONTRACT.read_text()  # noqa: ASYNC240 - a small file, in a test
+    schema = (await api.client.get("/schema/openapi.json")).json()
+    routes = [
+        f"`{method.upper()} {path}`"
+        for path, item in schema["paths"].items()
+        for method in item
+        if method in ("get", "post", "put", "patch", "delete")
+    ]
+    assert len(routes) > 30
+    missing = [r for r in routes if r not in contract]
+    assert missing == [], "add these to docs/contract.md §5"

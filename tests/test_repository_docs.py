@@ -1,0 +1,42 @@
+"""The repository stands alone and its documents stay true: no file outside it is referenced,
+and every setting is in the README's table (the routes: tests/http/test_openapi_document.py)."""
+
+import re
+import subprocess
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+OUTSIDE = re.compile(r"\.\./shared|shared/(docs|reference|seed)|\bspec\.md\b|\.\./seed")
+# The sandbox tests read iamport's published swagger when the workplace provides it (an optional
+# test input, skipped without it, named by DOLGO_IAMPORT_SWAGGER); nothing else may look outside.
+ALLOWED = {"tests/sandbox/swagger.py", "tests/test_repository_docs.py"}
+TEXT = (".py", ".md", ".toml", ".js", ".html", ".css", ".yaml", ".yml", ".ini", ".mako", "")
+
+
+def tracked() -> list[str]:
+    out = subprocess.run(
+        ["git", "ls-files"], cwd=REPO, capture_output=True, text=True, check=True
+    ).stdout
+    return [p for p in out.splitlines() if Path(p).suffix in TEXT and (REPO / p).is_file()]
+
+
+def test_no_file_refers_outside_the_repository() -> None:
+    offenders = [
+        f"{path}:{n}: {line.strip()}"
+        for path in tracked()
+        if path not in ALLOWED
+        for n, line in enumerate((REPO / path).read_text(errors="replace").splitlines(), 1)
+        if OUTSIDE.search(line)
+    ]
+    assert offenders == []
+
+
+def test_every_setting_is_in_the_readme() -> None:
+    readme = (REPO / "README.md").read_text()
+    read = set()
+    for path in tracked():
+        if path.startswith("adapters/") and path.endswith(".py"):
+            read |= set(re.findall(r'"(DOLGO_[A-Z0-9_]+)"', (REPO / path).read_text()))
+    assert len(read) > 20
+    missing = sorted(name for name in read if f"`{name}`" not in readme)
+    assert missing == [], "add these to README.md's settings table"
