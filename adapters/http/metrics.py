@@ -6,6 +6,7 @@
   dolgo_pay_webhooks_received_total{status}    webhooks stored in the inbox, by iamport's hint
   dolgo_pay_channel_breaker{channel, state}    1 for each channel's breaker state, 0 for the rest
   dolgo_pay_channel_failures{channel}          PG failures in a row on the channel
+  dolgo_pay_iamport_reachable                  1 when the last /ready probe got iamport's answer, else 0
 
 The channel gauges show the shared breaker (channel_health) as this process last read or wrote
 it; every checkout and billing charge reads it, so a busy instance is current to the request.
@@ -81,6 +82,12 @@ class _Metrics:
             f"{PREFIX}_channel_failures",
             "PG failures in a row on the channel (rejected, not attempted, no answer)",
             ["channel"],
+        )
+        self.iamport_reachable = _get_or_create(
+            Gauge,
+            f"{PREFIX}_iamport_reachable",
+            "1 when the last /ready probe got an authenticated answer from iamport, else 0",
+            [],
         )
 
 
@@ -188,3 +195,8 @@ def counting(factory: UnitOfWorkFactory) -> UnitOfWorkFactory:
         return _CountingUnitOfWork(factory())  # type: ignore[return-value]
 
     return make
+
+
+def iamport_probed(reachable: bool) -> None:
+    """/ready's iamport probe: alert on dolgo_pay_iamport_reachable == 0 (/ready stays 200)."""
+    metrics().iamport_reachable.set(1 if reachable else 0)

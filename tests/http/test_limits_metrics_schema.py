@@ -55,6 +55,9 @@ async def test_ready_reports_iamport_without_failing(api: Api) -> None:
     api.gateway.script("get_prepared", NotAttempted("connection refused"))
     r = await api.client.get("/ready")
     assert r.status_code == 200 and r.json()["iamport"] == "unreachable"
+    assert "dolgo_pay_iamport_reachable 0.0" in (await api.client.get("/metrics")).text
+    assert (await api.client.get("/ready")).json()["iamport"] == "ok"
+    assert "dolgo_pay_iamport_reachable 1.0" in (await api.client.get("/metrics")).text
 
 
 async def test_metrics(api: Api) -> None:

@@ -1,4 +1,10 @@
-"""GET /health (the process is up) and GET /ready (database; iamport reported, not fatal)."""
+"""GET /health (the process is up) and GET /ready (database; iamport reported, not fatal).
+
+/ready is 200 while iamport is unreachable, on purpose: an iamport outage must not take every
+instance out of the load balancer, which would stop webhooks, history, refunds bookkeeping and
+the console with it; payments meanwhile answer 503 `gateway_unavailable`. The probe's result is
+the gauge `dolgo_pay_iamport_reachable`, to alert on.
+"""
 
 import asyncio
 from typing import Any, Literal
@@ -9,6 +15,7 @@ from litestar.di import NamedDependency
 from litestar.openapi import ResponseSpec
 
 from adapters.http.auth import NO_TOKEN, PUBLIC
+from adapters.http.metrics import iamport_probed
 from application.gateway import (
     GatewayConfigurationError,
     IamportGateway,
@@ -76,6 +83,7 @@ class HealthController(Controller):
         gateway: NamedDependency[Any],
     ) -> Response[Readiness]:
         database, iamport = await asyncio.gather(_database(uow_factory), _iamport(gateway))
+        iamport_probed(iamport == "ok")
         body = Readiness(
             status="ready" if database else "not_ready",
             database="ok" if database else "unavailable",
