@@ -40,3 +40,19 @@ def test_every_setting_is_in_the_readme() -> None:
     assert len(read) > 20
     missing = sorted(name for name in read if f"`{name}`" not in readme)
     assert missing == [], "add these to README.md's settings table"
+
+
+LINK = re.compile(r"\]\(([^)#\s]+)(?:#[^)]*)?\)")
+NAMED_DOC = re.compile(r"\bdocs/[\w./-]+\.md\b")
+
+
+def test_every_document_named_is_in_the_repository() -> None:
+    """Markdown links in documents, and docs/….md named anywhere, point at files that exist."""
+    missing = []
+    for path in tracked():
+        text = (REPO / path).read_text(errors="replace")
+        targets = [REPO / t for t in NAMED_DOC.findall(text)]
+        if path.endswith(".md"):
+            targets += [(REPO / path).parent / t for t in LINK.findall(text) if "://" not in t]
+        missing += [f"{path} -> {t.relative_to(REPO)}" for t in targets if not t.exists()]
+    assert missing == []
