@@ -11,8 +11,7 @@ from application.use_cases.charge_cycle import (
 )
 from application.use_cases.payment_sync import PaymentSync
 from domain.status import OrderStatus, PaymentStatus
-from tests.application.helpers_b import World, kst, settlement
-from tests.application.test_b_subscriptions import charges, cycle_use_case, started
+from tests.application.builders import World, charges, cycle_use_case, kst, settlement, started
 
 DUE = kst(2026, 4, 2, 10)
 

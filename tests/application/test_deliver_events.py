@@ -20,7 +20,7 @@ from application.use_cases.event_log import (
     ResendEvent,
     ResendEventCommand,
 )
-from tests.application.helpers_b import OPERATOR, USER, World
+from tests.application.builders import OPERATOR, USER, World
 
 OPS = Actor(OPERATOR, operator=True)
 OK = SendResult(200, None, 3)

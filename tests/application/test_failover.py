@@ -16,9 +16,8 @@ from application.use_cases.one_click import ChargeState, PayWithCard, PayWithCar
 from application.use_cases.subscriptions import StartSubscription, StartSubscriptionCommand
 from domain.channel_health import BreakerPolicy, BreakerState
 from domain.status import OrderStatus, PaymentStatus
+from tests.application.builders import USER, World, cycle_use_case, kst, registered_card, settlement
 from tests.application.conftest import DEMO_CHANNELS
-from tests.application.helpers_b import USER, World, kst, registered_card, settlement
-from tests.application.test_b_subscriptions import cycle_use_case
 
 KICC = Channel(
     name="kicc",

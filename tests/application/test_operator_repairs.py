@@ -19,8 +19,7 @@ from application.use_cases.settle_cancellation import (
     SettleUnknownCancellationCommand,
 )
 from domain.status import CancellationStatus, OrderStatus, PaymentStatus
-from tests.application.a_support import USER, Wiring
-from tests.application.helpers_b import OPERATOR, World, settlement
+from tests.application.builders import OPERATOR, USER, Wiring, World, settlement
 
 OPS = Actor(OPERATOR, operator=True)
 

@@ -9,8 +9,15 @@ from application.use_cases.cards import DeleteCard, DeleteCardCommand
 from application.use_cases.refund import RequestRefund, RequestRefundCommand
 from application.use_cases.subscriptions import CancelSubscription, CancelSubscriptionCommand
 from domain.errors import RefundRefused
-from tests.application.helpers_b import USER, World, kst, registered_card, settlement
-from tests.application.test_b_subscriptions import run_scheduler, started
+from tests.application.builders import (
+    USER,
+    World,
+    kst,
+    registered_card,
+    run_scheduler,
+    settlement,
+    started,
+)
 
 SPONSOR = Actor(USER)
 

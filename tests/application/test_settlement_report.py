@@ -11,9 +11,7 @@ from application.use_cases.create_checkout import CreateCheckoutCommand
 from application.use_cases.reconcile import ReconcileCommand
 from application.use_cases.settlement_report import BuildSettlementReport, SettlementReportQuery
 from domain.seoul import seoul_date
-
-from .a_support import USER, Wiring
-from .test_a_reconcile import paid_checkout
+from tests.application.builders import USER, Wiring, paid_checkout
 
 OPS = Actor(900, operator=True)
 

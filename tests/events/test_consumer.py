@@ -21,7 +21,7 @@ from application.outbox import DeliveryState
 from application.use_cases.actor import Actor
 from application.use_cases.deliver_events import DeliverEvents, DeliverEventsCommand
 from application.use_cases.refund import RequestRefund, RequestRefundCommand
-from tests.application.helpers_b import USER, World, settlement
+from tests.application.builders import USER, World, settlement
 from tests.sandbox.live import LiveServer
 
 

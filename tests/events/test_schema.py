@@ -7,7 +7,7 @@ import jsonschema
 
 from adapters.events.schema import EVENT_TYPES, json_schema
 from domain.events import EventType
-from tests.application.helpers_b import World
+from tests.application.builders import World
 
 SCHEMA_FILE = Path(__file__).parents[2] / "docs" / "events.schema.json"
 

@@ -74,7 +74,8 @@ async def test_source_ip_allow_list(api: Api, env: dict) -> None:
     r = await api.client.post(
         "/api/webhooks/iamport", json=body, headers={"X-Forwarded-For": "1.2.3.4, 52.78.100.19"}
     )
-    assert r.status_code in (200, 403)  # the test client's peer is not an IP: proxy untrusted
+    # The test client's peer ("testclient") is no trusted proxy: its X-Forwarded-For is ignored.
+    assert_problem(r, 403, "webhook_source_forbidden")
 
 
 def test_client_ip_trusts_forwarded_for_only_from_proxies() -> None:

@@ -19,8 +19,14 @@ from application.settings import PaymentSettings
 from application.settlement import Settlement
 from domain.cancellation import Cancellation, CancellationKind
 from domain.status import CancellationStatus, OrderStatus, PaymentStatus
+from tests.application.builders import (
+    attempt_of,
+    cycle_attempt_of,
+    monthly_order,
+    one_time_order,
+    record,
+)
 
-from .a_support import attempt_of, cycle_attempt_of, monthly_order, one_time_order, record
 from .conftest import DEMO_CHANNELS
 
 NOW = datetime(2026, 3, 2, 1, 0, tzinfo=UTC)

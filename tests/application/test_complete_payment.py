@@ -10,8 +10,7 @@ from application.use_cases.complete_payment import CompletePaymentCommand
 from application.use_cases.create_checkout import CreateCheckoutCommand, RetryCheckoutCommand
 from application.use_cases.resolve_unknown import ListUnknownOutcomesQuery, ResolveCommand
 from domain.status import CancellationStatus, OrderStatus, PaymentStatus
-
-from .a_support import USER, Wiring, paid_transitions
+from tests.application.builders import USER, Wiring, paid_transitions
 
 
 @pytest.fixture

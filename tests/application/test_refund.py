@@ -19,7 +19,7 @@ from application.use_cases.refund import (
 from domain.cancellation import CancellationKind, RefundAccount
 from domain.errors import RefundRefused
 from domain.status import CancellationStatus, OrderStatus, PaymentStatus
-from tests.application.helpers_b import OPERATOR, OTHER_USER, USER, World, kst
+from tests.application.builders import OPERATOR, OTHER_USER, USER, World, kst
 
 SPONSOR = Actor(USER)
 OPS = Actor(OPERATOR, operator=True)

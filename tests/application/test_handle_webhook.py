@@ -1,6 +1,5 @@
 """Webhooks: stored first, then synced from iamport's own record, exactly once."""
 
-import json
 from datetime import timedelta
 
 import pytest
@@ -16,8 +15,7 @@ from application.use_cases.handle_webhook import (
     ReceiveWebhookCommand,
 )
 from domain.status import OrderStatus, PaymentStatus
-
-from .a_support import USER, Wiring, paid_transitions
+from tests.application.builders import USER, Wiring, paid_transitions, webhook
 
 
 @pytest.fixture
@@ -29,14 +27,6 @@ async def start(app: Wiring, method: str = "card"):
     return await app.create_checkout.execute(
         CreateCheckoutCommand(USER, 1, 42, "돌고 후원", 10_000, method)
     )
-
-
-async def webhook(app: Wiring, imp_uid: str, merchant_uid: str, status: str = "paid"):
-    body = json.dumps({"imp_uid": imp_uid, "merchant_uid": merchant_uid, "status": status})
-    message_id = await app.receive_webhook.execute(
-        ReceiveWebhookCommand(body, "application/json", "52.78.100.19")
-    )
-    return await app.process_webhook.execute(ProcessWebhookCommand(message_id))
 
 
 async def complete(app: Wiring, imp_uid: str, merchant_uid: str):

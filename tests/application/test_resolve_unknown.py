@@ -8,8 +8,13 @@ import pytest
 from application.gateway import NotFound, Unknown
 from application.use_cases.resolve_unknown import ListUnknownOutcomesQuery, ResolveCommand
 from domain.status import OrderStatus, OrderType, PaymentStatus
-
-from .a_support import Wiring, attempt_of, cycle_attempt_of, monthly_order, one_time_order
+from tests.application.builders import (
+    Wiring,
+    attempt_of,
+    cycle_attempt_of,
+    monthly_order,
+    one_time_order,
+)
 
 
 @pytest.fixture

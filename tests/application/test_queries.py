@@ -23,7 +23,7 @@ from application.use_cases.settle_unknown import (
     SettleUnknownPaymentCommand,
 )
 from domain.status import OrderStatus, PaymentStatus
-from tests.application.helpers_b import (
+from tests.application.builders import (
     OPERATOR,
     OTHER_USER,
     USER,

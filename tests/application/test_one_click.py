@@ -6,7 +6,7 @@ from application.errors import NotFoundError
 from application.gateway import AgainRequest, Rejected, Unknown
 from application.use_cases.one_click import ChargeState, PayWithCard, PayWithCardCommand
 from domain.status import OrderStatus, PaymentStatus
-from tests.application.helpers_b import OTHER_USER, USER, World, registered_card, settlement
+from tests.application.builders import OTHER_USER, USER, World, registered_card, settlement
 
 
 def pay(w: World) -> PayWithCard:

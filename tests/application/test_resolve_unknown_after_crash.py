@@ -31,8 +31,7 @@ from application.use_cases.window_card import (
 from domain.cancellation import Cancellation
 from domain.card import PaymentCard
 from domain.status import CancellationStatus, CardStatus, OrderStatus, PaymentStatus
-from tests.application.a_support import Wiring
-from tests.application.helpers_b import USER, World, good_card
+from tests.application.builders import USER, Wiring, World, good_card
 
 GRACE = PaymentSettings().card_issuance_grace
 FIRST_CHECK = PaymentSettings().next_check_after(0)

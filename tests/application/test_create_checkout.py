@@ -8,8 +8,7 @@ from application.errors import ConflictError, GatewayUnavailable
 from application.gateway import NotAttempted, Rejected, Unknown
 from application.ports import OrderFilter
 from domain.status import OrderStatus, PaymentStatus
-
-from .a_support import USER, Wiring
+from tests.application.builders import USER, Wiring
 
 
 @pytest.fixture
@@ -206,8 +205,7 @@ def test_only_a_one_time_orders_attempt_changes_its_method(clock):
 
     from domain.errors import InvalidTransition
     from domain.status import OrderType, PayMethod
-
-    from .a_support import one_time_order
+    from tests.application.builders import one_time_order
 
     order = one_time_order(1, clock.now())
     assert order.start_attempt(clock.now(), PayMethod.TRANS) == 1

@@ -20,11 +20,17 @@ from application.use_cases.queries import SearchPayments, SearchPaymentsCommand
 from application.use_cases.reconcile import ReconcileCommand
 from application.use_cases.resolve_unknown import ListUnknownOutcomesQuery, ResolveCommand
 from domain.status import CancellationStatus, OrderStatus, PaymentStatus
-from tests.application.helpers_b import World, kst, settlement
-from tests.application.test_a_webhook import webhook
-from tests.application.test_b_subscriptions import CancelWhileCharging, started
-
-from .a_support import USER, Wiring, paid_transitions
+from tests.application.builders import (
+    USER,
+    CancelWhileCharging,
+    Wiring,
+    World,
+    kst,
+    paid_transitions,
+    settlement,
+    started,
+    webhook,
+)
 
 OPERATOR = Actor(900, operator=True)
 
@@ -218,8 +224,7 @@ async def test_a_late_paid_first_monthly_charge_of_a_failed_order_is_reported(
 ):
     from application.settlement import Settlement
     from domain.status import OrderType
-
-    from .a_support import cycle_attempt_of, monthly_order
+    from tests.application.builders import cycle_attempt_of, monthly_order
 
     settle, now = Settlement(settings, channels), clock.now()
     order = monthly_order(1, now)

@@ -12,8 +12,6 @@ from application.use_cases.cards import DeleteCard, DeleteCardCommand
 from application.use_cases.charge_cycle import (
     ChargeCycle,
     ChargeCycleCommand,
-    ChargeDueSubscriptions,
-    ChargeDueSubscriptionsCommand,
     CycleAction,
 )
 from application.use_cases.subscriptions import (
@@ -23,52 +21,26 @@ from application.use_cases.subscriptions import (
     ChangeSubscriptionCommand,
     ListSubscriptions,
     ListSubscriptionsCommand,
-    StartSubscription,
-    StartSubscriptionCommand,
 )
 from domain.card import CardInUse
 from domain.order import Order
 from domain.status import CardStatus, OrderStatus, PaymentStatus
-from tests.application.helpers_b import (
+from tests.application.builders import (
     OTHER_USER,
     USER,
+    CancelWhileCharging,
     World,
+    charges,
+    cycle_use_case,
     kst,
     registered_card,
+    run_scheduler,
     settlement,
+    start,
+    started,
 )
 
 SPONSOR = Actor(USER)
-
-
-async def start(w: World, card_id: int, billing_day: int = 2, amount: int = 10_000):
-    return await StartSubscription(
-        w.store, w.gateway, w.clock, w.ids, w.channels, w.settings, settlement(w)
-    ).execute(StartSubscriptionCommand(USER, card_id, amount, billing_day, "정기후원", 1, 42))
-
-
-def cycle_use_case(w: World) -> ChargeCycle:
-    return ChargeCycle(w.store, w.gateway, w.clock, w.ids, w.channels, w.settings, settlement(w))
-
-
-async def run_scheduler(w: World, at=None):
-    if at is not None:
-        w.clock.set(at)
-    return await ChargeDueSubscriptions(w.store, w.clock, cycle_use_case(w)).execute(
-        ChargeDueSubscriptionsCommand()
-    )
-
-
-def charges(w: World) -> list:
-    return w.gateway.calls_of("charge_billing_key")
-
-
-async def started(w: World, billing_day: int = 2) -> tuple[Order, str]:
-    """A ROUTINE sponsorship (first cycle paid now) and its card's customer_uid."""
-    card = await registered_card(w)
-    result = await start(w, card.id, billing_day)
-    assert result.order.status is OrderStatus.ROUTINE
-    return result.order, card.keys[0].customer_uid
 
 
 async def make_due_now(w: World, order_id: int) -> None:
@@ -260,22 +232,6 @@ async def test_another_users_sponsorship_cannot_be_cancelled():
         await CancelSubscription(w.store, w.clock).execute(
             CancelSubscriptionCommand(Actor(OTHER_USER), order.id)
         )
-
-
-class CancelWhileCharging:
-    """The fake iamport, but the sponsor cancels while the charge is on the wire."""
-
-    def __init__(self, w: World, order_id: int) -> None:
-        self._w, self._order_id = w, order_id
-
-    def __getattr__(self, name: str):
-        return getattr(self._w.gateway, name)
-
-    async def charge_billing_key(self, request):
-        await CancelSubscription(self._w.store, self._w.clock).execute(
-            CancelSubscriptionCommand(SPONSOR, self._order_id, "그만할래요")
-        )
-        return await self._w.gateway.charge_billing_key(request)
 
 
 async def test_a_cancel_racing_an_in_flight_charge_leaves_both_recorded_truthfully():

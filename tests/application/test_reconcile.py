@@ -4,27 +4,16 @@ from datetime import timedelta
 
 import pytest
 
-from application.use_cases.complete_payment import CompletePaymentCommand
 from application.use_cases.create_checkout import CreateCheckoutCommand
 from application.use_cases.expire_unpaid import ExpireCommand
 from application.use_cases.reconcile import ReconcileCommand
 from domain.status import OrderStatus, PaymentStatus
-
-from .a_support import USER, Wiring
+from tests.application.builders import USER, Wiring, paid_checkout
 
 
 @pytest.fixture
 def app(store, gateway, clock, ids, settings, channels) -> Wiring:
     return Wiring(store, gateway, clock, ids, settings, channels)
-
-
-async def paid_checkout(app: Wiring, amount: int = 10_000):
-    co = await app.create_checkout.execute(
-        CreateCheckoutCommand(USER, 1, 42, "돌고 후원", amount, "card")
-    )
-    rec = app.gateway.plant_payment(co.merchant_uid, amount, pg_provider="nice")
-    await app.complete.execute(CompletePaymentCommand(rec.imp_uid, co.merchant_uid, USER))
-    return co, rec
 
 
 async def test_console_partial_cancel_is_picked_up(app, gateway, clock):

@@ -29,7 +29,7 @@ from application.use_cases.window_card import (
 from domain.card import PaymentCard
 from domain.card_credentials import CardCredentials
 from domain.status import CardStatus
-from tests.application.helpers_b import OTHER_USER, USER, World, good_card, strings_in
+from tests.application.builders import OTHER_USER, USER, World, good_card, strings_in
 
 INVALID = "4000-0000-0000-0010"  # the fake iamport refuses this number
 
