@@ -295,7 +295,7 @@ def paid_transitions(history: list[HistoryEntry]) -> list[HistoryEntry]:
 
 
 class Wiring:
-    """Part A's use cases wired on the in-memory adapters (a composition root in miniature)."""
+    """The checkout, completion, webhook and janitor use cases wired on the in-memory adapters (a composition root in miniature)."""
 
     def __init__(self, store, gateway, clock, ids, settings, channels) -> None:  # noqa: ANN001
         from application.settlement import Settlement
