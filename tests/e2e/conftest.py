@@ -9,17 +9,14 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
-import subprocess
-import sys
 import tempfile
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-import httpx
 import pytest
+
+from tests.serving import Served, serving
 
 CHROMIUM = os.environ.get("DOLGO_E2E_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -32,8 +29,6 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
-STARTUP_TIMEOUT = 60.0
-REPO = Path(__file__).resolve().parents[2]
 
 
 def _require_chromium() -> None:
@@ -45,90 +40,26 @@ def _require_chromium() -> None:
     pytest.skip(reason)
 
 
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _serve_command() -> list[str]:
-    script = Path(sys.executable).with_name("dolgo-pay")
-    if script.exists():
-        return [str(script), "serve"]
-    return [sys.executable, "-c", "from adapters.cli import main; main()", "serve"]
-
-
-@dataclass(frozen=True)
-class Service:
-    base_url: str
-    log_path: Path
-
-    def log_tail(self, lines: int = 60) -> str:
-        try:
-            text = self.log_path.read_text(errors="replace")
-        except OSError:
-            return ""
-        return "\n".join(text.splitlines()[-lines:])
-
-
-def serve(**extra_env: str) -> Iterator[Service]:
-    """`dolgo-pay serve` in demo mode on a free port, with its own SQLite file (and
-    `extra_env`, e.g. DOLGO_SCHEDULER="off"), until the generator is closed."""
+def serve(**extra_env: str) -> Iterator[Served]:
+    """`dolgo-pay serve` in demo mode (scheduler on unless `extra_env` says otherwise) with its
+    own SQLite file, until the generator is closed."""
     _require_chromium()
     workdir = Path(tempfile.mkdtemp(prefix="dolgo-e2e-serve-"))
-    port = _free_port()
-    base_url = f"http://127.0.0.1:{port}"
-    env = {
-        **{k: v for k, v in os.environ.items() if not k.startswith("DOLGO_")},
-        "DOLGO_PORT": str(port),
-        "DOLGO_PUBLIC_BASE_URL": base_url,
-        "DOLGO_DATABASE_URL": f"sqlite+aiosqlite:///{workdir}/e2e.db",
-        "PYTHONUNBUFFERED": "1",
-        **extra_env,
-    }
-    log_path = workdir / "serve.log"
-    with log_path.open("wb") as log:
-        proc = subprocess.Popen(
-            _serve_command(), cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT
-        )
-    svc = Service(base_url, log_path)
     try:
-        deadline = time.monotonic() + STARTUP_TIMEOUT
-        while True:
-            if proc.poll() is not None:
-                pytest.fail(
-                    f"dolgo-pay serve exited with {proc.returncode}:\n{svc.log_tail()}",
-                    pytrace=False,
-                )
-            try:
-                if httpx.get(f"{base_url}/health", timeout=1.0).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if time.monotonic() > deadline:
-                pytest.fail(
-                    f"dolgo-pay serve not healthy in time:\n{svc.log_tail()}", pytrace=False
-                )
-            time.sleep(0.2)
-        yield svc
+        with serving(workdir, {"DOLGO_SCHEDULER": "on", **extra_env}) as served:
+            yield served
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(timeout=5)
         shutil.rmtree(workdir, ignore_errors=True)
 
 
 @pytest.fixture(scope="session")
-def service() -> Iterator[Service]:
+def service() -> Iterator[Served]:
     """`dolgo-pay serve` in demo mode, shared by the browser tests (a module may override it)."""
     yield from serve()
 
 
 @pytest.fixture(scope="module")
-def browser(service: Service):
+def browser(service: Served):
     """Module-scoped: Playwright's sync API keeps an event loop running in this thread while it
     is open, which would break the asyncio tests collected after this module."""
     from playwright.sync_api import sync_playwright
@@ -177,7 +108,7 @@ def shots() -> Shots:
 
 
 @pytest.fixture
-def page(browser, service: Service, shots: Shots, request):
+def page(browser, service: Served, shots: Shots, request):
     context = browser.new_context(
         base_url=service.base_url, viewport={"width": 1200, "height": 1000}, locale="ko-KR"
     )

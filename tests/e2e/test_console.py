@@ -11,7 +11,7 @@ import httpx
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.e2e.conftest import Service, serve
+from tests.e2e.conftest import Served, serve
 
 pytestmark = pytest.mark.browser
 
@@ -26,13 +26,13 @@ CARD = {
 
 
 @pytest.fixture(scope="module")
-def service() -> Iterator[Service]:
+def service() -> Iterator[Served]:
     """This module's own serve: without the scheduler, nothing settles an unknown outcome but
     the operator."""
     yield from serve(DOLGO_SCHEDULER="off")
 
 
-def token(service: Service, user_seq: int, *, admin: bool = False) -> str:
+def token(service: Served, user_seq: int, *, admin: bool = False) -> str:
     r = httpx.post(
         f"{service.base_url}/api/demo/token",
         json={"user_seq": user_seq, "admin": admin},
@@ -42,14 +42,14 @@ def token(service: Service, user_seq: int, *, admin: bool = False) -> str:
     return r.json()["access_token"]
 
 
-def client(service: Service, user_seq: int, *, admin: bool = False) -> httpx.Client:
+def client(service: Served, user_seq: int, *, admin: bool = False) -> httpx.Client:
     bearer = token(service, user_seq, admin=admin)
     return httpx.Client(
         base_url=service.base_url, headers={"Authorization": f"Bearer {bearer}"}, timeout=15
     )
 
 
-def one_click(service: Service, sponsor: int, amount: int) -> dict:
+def one_click(service: Served, sponsor: int, amount: int) -> dict:
     """The sponsor registers the sandbox's approved card and pays once with it."""
     with client(service, sponsor) as api:
         card = api.post("/api/cards", json=CARD)
@@ -68,7 +68,7 @@ def one_click(service: Service, sponsor: int, amount: int) -> dict:
         return r.json()
 
 
-def story(service: Service, payment_id: int) -> dict:
+def story(service: Served, payment_id: int) -> dict:
     with client(service, OPERATOR, admin=True) as admin:
         r = admin.get(f"/api/admin/payments/{payment_id}")
         assert r.status_code == 200, r.text
@@ -93,7 +93,7 @@ def open_payment_of(page: Page, sponsor: int, payment_id: int) -> None:
     expect(page.get_by_test_id("payment-summary")).to_contain_text(f"결제 #{payment_id}")
 
 
-def test_a_sponsor_token_cannot_open_the_console(page: Page, service: Service) -> None:
+def test_a_sponsor_token_cannot_open_the_console(page: Page, service: Served) -> None:
     sponsor = token(service, 4100)
     page.goto("/admin")
     page.get_by_test_id("login-token").fill(sponsor)
@@ -110,7 +110,7 @@ def test_a_sponsor_token_cannot_open_the_console(page: Page, service: Service) -
 
 
 def test_an_operator_finds_a_payment_refunds_part_and_sees_the_timeline(
-    page: Page, service: Service, shots
+    page: Page, service: Served, shots
 ) -> None:
     sponsor = 4101
     paid = one_click(service, sponsor, 10000)
@@ -153,7 +153,7 @@ def test_an_operator_finds_a_payment_refunds_part_and_sees_the_timeline(
 
 
 def test_a_manual_bank_refund_is_recorded_and_its_account_masked(
-    page: Page, service: Service
+    page: Page, service: Served
 ) -> None:
     sponsor = 4104
     paid = one_click(service, sponsor, 8000)
@@ -180,7 +180,7 @@ def test_a_manual_bank_refund_is_recorded_and_its_account_masked(
 
 
 def test_an_operator_settles_an_unknown_outcome_from_the_queue(
-    page: Page, service: Service, shots
+    page: Page, service: Served, shots
 ) -> None:
     # The sandbox drops the charge request without handling it: nothing was charged, but
     # dolgo-pay cannot know that, so the outcome is unknown.
@@ -224,7 +224,7 @@ def test_an_operator_settles_an_unknown_outcome_from_the_queue(
     assert not page.errors
 
 
-def test_an_operator_runs_a_reconcile_and_reads_the_last_runs(page: Page, service: Service) -> None:
+def test_an_operator_runs_a_reconcile_and_reads_the_last_runs(page: Page, service: Served) -> None:
     sign_in_as_demo_operator(page)
     page.get_by_test_id("nav-reports").click()
     page.get_by_test_id("rc-submit").click()
@@ -238,7 +238,7 @@ def test_an_operator_runs_a_reconcile_and_reads_the_last_runs(page: Page, servic
     assert not page.errors
 
 
-def test_an_operator_forces_a_channels_breaker_and_lifts_it(page: Page, service: Service) -> None:
+def test_an_operator_forces_a_channels_breaker_and_lifts_it(page: Page, service: Served) -> None:
     sign_in_as_demo_operator(page)
     page.get_by_test_id("nav-channels").click()
     row = page.get_by_test_id("channel-row-danal")  # a channel no other test here pays through
@@ -260,7 +260,7 @@ def test_an_operator_forces_a_channels_breaker_and_lifts_it(page: Page, service:
     assert not page.errors
 
 
-def test_the_console_fits_a_phone(browser, service: Service, shots) -> None:
+def test_the_console_fits_a_phone(browser, service: Served, shots) -> None:
     paid = one_click(service, 4103, 12000)
     context = browser.new_context(
         base_url=service.base_url, viewport={"width": 390, "height": 844}, locale="ko-KR"
@@ -282,7 +282,7 @@ def test_the_console_fits_a_phone(browser, service: Service, shots) -> None:
         context.close()
 
 
-def test_the_page_loads_nothing_from_elsewhere(service: Service) -> None:
+def test_the_page_loads_nothing_from_elsewhere(service: Served) -> None:
     r = httpx.get(f"{service.base_url}/admin", timeout=10)
     assert r.status_code == 200
     assert "default-src 'self'" in r.headers["content-security-policy"]
