@@ -95,6 +95,16 @@ def pay_once_by_card(page: Page, amount: int) -> str:
     return order_id
 
 
+def register_card(page: Page, number: str) -> None:
+    """Register a card by REST (card data typed in the page) and wait until it is listed."""
+    page.get_by_test_id("card-number").fill(number)
+    page.get_by_test_id("card-expiry").fill("2032-03")
+    page.get_by_test_id("card-birth").fill("770707")
+    page.get_by_test_id("card-pwd").fill("00")
+    page.get_by_test_id("card-submit").click()
+    expect(page.get_by_test_id("card-item").filter(has_text=number[-4:])).to_have_count(1)
+
+
 # ---- tests ----------------------------------------------------------------------------------
 def test_one_time_card_payment_through_the_sandbox_window(page: Page, service, shots):
     open_as(page, 1)
@@ -106,6 +116,7 @@ def test_one_time_card_payment_through_the_sandbox_window(page: Page, service, s
     row.get_by_test_id("order-open").click()
     detail = page.get_by_test_id("order-detail")
     expect(detail.get_by_test_id("payment-item")).to_contain_text("결제완료")
+    expect(detail.get_by_test_id("payment-pg")).to_have_text("결제 PG nice")
     expect(detail.get_by_test_id("history-entry").first).to_be_visible()
     shots.take(page, "one_time_detail")
 
@@ -316,12 +327,7 @@ def test_monthly_sponsorship_change_and_cancel(page: Page, service, shots):
 def test_one_click_payment_and_a_declined_card(page: Page, service, shots):
     open_as(page, 4)
     for number in (APPROVED_CARD, "4000-0000-0000-0002"):  # the second is declined at charge time
-        page.get_by_test_id("card-number").fill(number)
-        page.get_by_test_id("card-expiry").fill("2032-03")
-        page.get_by_test_id("card-birth").fill("770707")
-        page.get_by_test_id("card-pwd").fill("00")
-        page.get_by_test_id("card-submit").click()
-        expect(page.get_by_test_id("card-item").filter(has_text=number[-4:])).to_have_count(1)
+        register_card(page, number)
 
     good, bad = (
         page.get_by_test_id("card-item").filter(has_text=last4).get_attribute("data-card-id")
@@ -345,6 +351,38 @@ def test_one_click_payment_and_a_declined_card(page: Page, service, shots):
     declined = get_order(service, 4, declined_order)
     assert [status_name(p["status"], PaymentStatus) for p in payments_of(declined["detail"])] == [
         "FAILED"
+    ]
+    assert not page.errors
+
+
+def test_a_one_click_payment_during_the_primary_pgs_outage_shows_the_backup_pg(
+    page: Page, service, shots
+):
+    open_as(page, 10)
+    register_card(page, APPROVED_CARD)  # keys on nice and on its backup, kicc
+    card_id = page.get_by_test_id("card-item").get_attribute("data-card-id")
+    outage = f"{service.base_url}/sandbox/_sandbox/channels/nice"
+    assert httpx.put(outage, json={"outage": True}, timeout=10).status_code == 200
+    try:
+        page.get_by_test_id("oneclick-card").select_option(card_id)
+        page.get_by_test_id("oneclick-amount").fill("6000")
+        page.get_by_test_id("oneclick-submit").click()
+        result = page.get_by_test_id("oneclick-result")
+        expect(result).to_have_attribute("data-tone", "ok")
+    finally:
+        httpx.put(outage, json={"outage": False}, timeout=10)
+    order_id = result.get_attribute("data-order-id")
+    page.locator(f"[data-testid=order-row][data-order-id='{order_id}']").get_by_test_id(
+        "order-open"
+    ).click()
+    lines = page.get_by_test_id("order-detail").get_by_test_id("payment-pg")
+    expect(lines).to_have_text(["결제 PG nice", "결제 PG kicc (nice 장애로 예비 PG 사용)"])
+    shots.take(page, "failover_detail")
+
+    payments = payments_of(get_order(service, 10, order_id)["detail"])
+    assert [(p["channel"], status_name(p["status"], PaymentStatus)) for p in payments] == [
+        ("nice", "FAILED"),
+        ("kicc", "PAID"),
     ]
     assert not page.errors
 

@@ -655,9 +655,10 @@
           h("b", {}, won(amount)),
           cancelled ? h("span", { class: "muted" }, ` (환불 ${won(cancelled)})`) : null,
           h("div", { class: "muted small" },
-            [METHOD[method] || method, pick(p, "card_name"), pick(p, "card_number"), pick(p, "pg", "channel", "pg_provider"),
+            [METHOD[method] || method, pick(p, "card_name"), pick(p, "card_number"),
               pick(p, "merchant_uid"), pick(p, "imp_uid"), pick(p, "paid_at") ? `결제 ${when(pick(p, "paid_at"))}` : null]
               .filter(Boolean).join(" · ")),
+          pgLine(p),
           vbankLine(pick(p, "vbank")),
           pick(p, "fail_reason") ? h("div", { class: "small bad-text" }, pick(p, "fail_reason")) : null,
           cancels.length ? h("div", { class: "small muted" }, cancels.map((c) =>
@@ -667,6 +668,15 @@
       ),
       canRefund ? refundForm : null,
     );
+  }
+
+  // Which PG took (or was sent) this payment; a failover attempt says it moved off the primary.
+  function pgLine(p) {
+    const channel = pick(p, "channel", "pg", "pg_provider");
+    if (!channel) return null;
+    const failover = /^failover from (\S+)/.exec(pick(p, "route_reason") || "");
+    return h("div", { class: "small", "data-testid": "payment-pg", "data-channel": channel },
+      `결제 PG ${channel}`, failover ? ` (${failover[1]} 장애로 예비 PG 사용)` : "");
   }
 
   // The sponsor's own vbank: the full number, as they deposit into it.
