@@ -20,6 +20,8 @@ from typing import Any
 from adapters.config import AppConfig, ConfigErrors, demo_banner, load_config
 from adapters.config.demo_rules import refuse_production
 from adapters.failures import OperatorError, PortInUse
+from adapters.logs import configure as configure_logging
+from adapters.logs import log_config
 from adapters.scheduler.jobs import JOBS, JobReport, JobUnavailable
 
 log = logging.getLogger("dolgo_pay.cli")
@@ -75,9 +77,19 @@ def serve(args: argparse.Namespace) -> int:
     app = create_app(build_container(config))
     print(f"dolgo-pay on {config.public_base_url}/  (API docs: /schema)", flush=True)
     uvicorn.run(
-        app, host=config.host, port=config.port, log_level=args.log_level, **proxy_options(config)
+        app,
+        host=config.host,
+        port=config.port,
+        log_level=args.log_level,
+        log_config=log_config(_root_level(args)),
+        **proxy_options(config),
     )
     return 0
+
+
+def _root_level(args: argparse.Namespace) -> str:
+    """Our and the libraries' logs: warnings and errors; --debug adds INFO."""
+    return "INFO" if args.debug else "WARNING"
 
 
 def proxy_options(config: AppConfig) -> dict[str, Any]:
@@ -147,9 +159,7 @@ def jobs(args: argparse.Namespace) -> int:
     config = _config()
     # Warnings and errors on stderr; the one summary line on stdout (cron mails / alerts on
     # the exit code: 0 done, 1 the job reported errors or failed).
-    logging.basicConfig(
-        level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s %(message)s"
-    )
+    configure_logging(_root_level(args))
     if not config.production and config.is_sqlite:
         _migrate(config)
     try:

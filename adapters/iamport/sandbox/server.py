@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import uvicorn
 
+from adapters.logs import log_config
+
 from . import cards
 from .app import create_sandbox_app
 from .config import SandboxConfig
@@ -30,4 +32,6 @@ def run(host: str = "127.0.0.1", port: int = 8090, config: SandboxConfig | None 
     if config is None:  # on a wildcard address links are derived from each request instead
         config = SandboxConfig(public_url=None if host in ("0.0.0.0", "::") else url)
     print(banner(config, config.public_url or url), flush=True)
-    uvicorn.run(create_sandbox_app(config), host=host, port=port, log_level="info")
+    uvicorn.run(
+        create_sandbox_app(config), host=host, port=port, log_level="info", log_config=log_config()
+    )
