@@ -46,6 +46,7 @@ from application.use_cases.handle_webhook import ProcessDueWebhooks, ProcessWebh
 from application.use_cases.one_click import PayWithCard
 from application.use_cases.payment_story import GetPaymentStory
 from application.use_cases.payment_sync import PaymentSync
+from application.use_cases.purge_events import PurgeDeliveredEvents
 from application.use_cases.purge_idempotency import PurgeIdempotencyKeys
 from application.use_cases.queries import GetOrder, GetPayment, ListOrders, SearchPayments
 from application.use_cases.reconcile import LastReconcileReports, Reconcile
@@ -217,6 +218,7 @@ class Container(containers.DeclarativeContainer):
     )
 
     purge_idempotency_keys = providers.Factory(PurgeIdempotencyKeys, uow=uow_factory, clock=clock)
+    purge_delivered_events = providers.Factory(PurgeDeliveredEvents, uow=uow_factory, clock=clock)
 
     # -- webhooks ------------------------------------------------------------------------------
     receive_webhook = providers.Factory(ReceiveWebhook, uow=uow_factory, clock=clock, ids=ids)

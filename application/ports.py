@@ -278,6 +278,11 @@ class EventOutbox(Protocol):
         self, filter: DeliveryFilter, page: Page = Page()
     ) -> list[EventDelivery]: ...
     async def attempts(self, delivery_id: int) -> list[DeliveryAttempt]: ...
+    async def purge_delivered(self, occurred_before: datetime, limit: int) -> int:
+        """Deletes up to `limit` events older than `occurred_before` whose every delivery was
+        delivered, with their deliveries and attempt log; how many events went. Events still
+        pending, dead, or never dispatched stay."""
+        ...
 
 
 class UnitOfWork(Protocol):

@@ -480,6 +480,7 @@ class EventsRepo(_Repo):
         super().__init__(uow, events)
         self._d = deliveries
         self.staged_attempts: list[DeliveryAttempt] = []
+        self.purged_deliveries: set[int] = set()  # their attempt log goes at commit
 
     def stage(self, event: OutboxEvent) -> None:
         self._t.add(event.id, event)
@@ -549,6 +550,29 @@ class EventsRepo(_Repo):
         stored = [*self._uow.store.delivery_attempts, *self.staged_attempts]
         return [a for a in stored if a.delivery_id == delivery_id]
 
+    async def purge_delivered(self, occurred_before: datetime, limit: int) -> int:
+        await self._uow.lock()
+        deliveries = self._d.all()
+
+        def all_delivered(event: OutboxEvent) -> bool:
+            return all(
+                d.state is DeliveryState.DELIVERED for d in deliveries if d.event_id == event.id
+            )
+
+        old = _where(
+            self._t.all(),
+            lambda e: e.dispatched and e.occurred_at < occurred_before,
+            all_delivered,
+        )[:limit]
+        ids = {e.id for e in old}
+        for delivery in deliveries:
+            if delivery.event_id in ids:
+                self._d.delete(delivery.id)
+                self.purged_deliveries.add(delivery.id)
+        for event_id in ids:
+            self._t.delete(event_id)
+        return len(old)
+
 
 class ReconcileReportRepo(_Repo):
     async def add(self, report: ReconcileReport) -> int:
@@ -617,6 +641,12 @@ class InMemoryUnitOfWork:
             self.staged_leases = {}
             self.store.delivery_attempts.extend(self.events.staged_attempts)
             self.events.staged_attempts = []
+            if self.events.purged_deliveries:
+                purged = self.events.purged_deliveries
+                self.store.delivery_attempts[:] = [
+                    a for a in self.store.delivery_attempts if a.delivery_id not in purged
+                ]
+                self.events.purged_deliveries = set()
         finally:
             self._release()
 
@@ -626,6 +656,7 @@ class InMemoryUnitOfWork:
         self.staged_history = []
         self.staged_leases = {}
         self.events.staged_attempts = []
+        self.events.purged_deliveries = set()
         self._release()
 
     def _release(self) -> None:

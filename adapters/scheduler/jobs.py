@@ -18,6 +18,7 @@ from application.use_cases.charge_cycle import ChargeDueSubscriptionsCommand
 from application.use_cases.deliver_events import DeliverEventsCommand
 from application.use_cases.expire_unpaid import ExpireCommand
 from application.use_cases.handle_webhook import ProcessDueWebhooksCommand
+from application.use_cases.purge_events import PurgeDeliveredEventsCommand
 from application.use_cases.purge_idempotency import PurgeIdempotencyKeysCommand
 from application.use_cases.reconcile import ReconcileCommand
 from application.use_cases.resolve_unknown import ResolveCommand
@@ -123,6 +124,11 @@ async def purge_idempotency(c: Any) -> JobReport:
     return JobReport(f"purged {result.purged} idempotency keys older than a day")
 
 
+async def purge_events(c: Any) -> JobReport:
+    result = await (await _get(c.purge_delivered_events)).execute(PurgeDeliveredEventsCommand())
+    return JobReport(f"purged {result.purged} delivered events older than 30 days")
+
+
 async def deliver_events(c: Any) -> JobReport:
     r = await (await _get(c.deliver_events)).execute(DeliverEventsCommand())
     summary = (
@@ -144,4 +150,5 @@ JOBS: dict[str, tuple[str, JobRunner]] = {
     "charge-subscriptions": ("charge due monthly sponsorships", charge_subscriptions),
     "purge-idempotency": ("forget idempotency keys older than a day", purge_idempotency),
     "deliver-events": ("send outgoing events to the configured endpoints", deliver_events),
+    "purge-events": ("forget events delivered everywhere more than 30 days ago", purge_events),
 }

@@ -21,6 +21,7 @@ SCHEDULE: tuple[tuple[str, float], ...] = (
     ("expire-orders", 600.0),
     ("reconcile", 3600.0),
     ("purge-idempotency", 3600.0),
+    ("purge-events", 3600.0),
 )
 
 

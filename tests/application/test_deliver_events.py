@@ -20,6 +20,7 @@ from application.use_cases.event_log import (
     ResendEvent,
     ResendEventCommand,
 )
+from application.use_cases.purge_events import PurgeDeliveredEvents, PurgeDeliveredEventsCommand
 from tests.application.builders import OPERATOR, USER, World
 
 OPS = Actor(OPERATOR, operator=True)
@@ -207,3 +208,16 @@ async def test_an_expired_lease_is_taken_over_and_the_late_answer_changes_nothin
         1,
         503,
     )
+
+
+async def test_the_purge_forgets_delivered_events_past_the_retention_only():
+    w = World()
+    await w.paid_payment()
+    await deliverer(w, ScriptedSender(w.clock)).execute(DeliverEventsCommand())
+    purge = PurgeDeliveredEvents(w.store, w.clock)
+    w.clock.advance(timedelta(days=29))
+    young = await purge.execute(PurgeDeliveredEventsCommand())
+    w.clock.advance(timedelta(days=2))
+    old = await purge.execute(PurgeDeliveredEventsCommand())
+
+    assert (young.purged, old.purged, w.store.outbox, w.store.delivery_attempts) == (0, 1, {}, [])

@@ -116,6 +116,40 @@ async def test_a_delivery_and_its_attempt_log_round_trip(uow_factory):
     assert (dead.attempts, dead.last_status, log) == (8, 503, [attempt])
 
 
+async def deliver(uow_factory, delivery_id, state, at=T0):
+    async with uow_factory() as uow:
+        delivery = await uow.events.get_delivery(delivery_id, for_update=True)
+        delivery.state = state
+        await uow.events.save_delivery(delivery, DeliveryAttempt(delivery.id, 1, at, 200, None, 3))
+        await uow.commit()
+
+
+async def test_only_events_delivered_everywhere_before_the_cut_off_are_purged(uow_factory):
+    for _ in range(3):
+        await paid_many(uow_factory)
+    delivered, half, dead = await dispatch(uow_factory, ("main", "crm"))
+    await paid_many(uow_factory)  # never dispatched (no endpoint yet): stays
+    async with uow_factory() as uow:
+        rows = await uow.events.deliveries(DeliveryFilter())
+    state = {delivered.id: DeliveryState.DELIVERED, dead.id: DeliveryState.DEAD}
+    for d in rows:
+        done = d.event_id == half.id and d.endpoint == "main"
+        await deliver(
+            uow_factory,
+            d.id,
+            state.get(d.event_id, DeliveryState.DELIVERED if done else DeliveryState.PENDING),
+        )
+    gone = {d.id for d in rows if d.event_id == delivered.id}
+
+    async with uow_factory() as uow:
+        purged = await uow.events.purge_delivered(T0 + timedelta(seconds=1), 10)
+        await uow.commit()
+    async with uow_factory() as uow:
+        left = {e.id for e in await uow.events.search(None)}
+        logs = [await uow.events.attempts(i) for i in gone]
+    assert (purged, delivered.id in left, len(left), logs) == (1, False, 3, [[], []])
+
+
 @pytest.mark.mariadb
 async def test_concurrent_claimers_skip_the_rows_another_holds_on_mariadb():
     async with sql_database("mariadb", pool_size=4) as db:

@@ -9,7 +9,7 @@ deliveries are claimed through WorkLeases (Work.EVENT_DELIVERIES, leases.py).
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import delete, exists, insert, select, update
 
 from adapters.persistence.mappers.events import (
     attempt_from_row,
@@ -110,3 +110,31 @@ class SqlEventOutbox(SqlRepository):
     async def attempts(self, delivery_id: int) -> list[DeliveryAttempt]:
         query = select(a).where(a.c.delivery_seq == delivery_id).order_by(a.c.seq)
         return [attempt_from_row(r) for r in await self._rows(query)]
+
+    async def purge_delivered(self, occurred_before: datetime, limit: int) -> int:
+        unfinished = exists().where(
+            d.c.event_id == o.c.event_id, d.c.delivery_state != DeliveryState.DELIVERED.value
+        )
+        candidates = (
+            select(o.c.event_id)
+            .where(o.c.dispatched.is_(True), o.c.occurred_at < occurred_before, ~unfinished)
+            .order_by(o.c.seq)
+            .limit(limit)
+            .with_for_update(skip_locked=True)
+        )
+        conn = await self._conn()
+        ids = [r.event_id for r in await conn.execute(candidates)]
+        if not ids:
+            return 0
+        # Lock their deliveries; one resent since the SELECT keeps its event.
+        locked = select(d.c.seq, d.c.event_id, d.c.delivery_state).where(d.c.event_id.in_(ids))
+        rows = (await conn.execute(locked.with_for_update())).all()
+        kept = {r.event_id for r in rows if r.delivery_state != DeliveryState.DELIVERED.value}
+        ids = [i for i in ids if i not in kept]
+        seqs = [r.seq for r in rows if r.event_id in ids]
+        if seqs:
+            await conn.execute(delete(a).where(a.c.delivery_seq.in_(seqs)))
+            await conn.execute(delete(d).where(d.c.seq.in_(seqs)))
+        if ids:
+            await conn.execute(delete(o).where(o.c.event_id.in_(ids)))
+        return len(ids)
