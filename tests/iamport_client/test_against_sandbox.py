@@ -226,6 +226,22 @@ async def test_pg_outage_is_rejected(sandbox: Sandbox, client: IamportClient):
     assert isinstance(await client.find_payment("o-outage", paid_only=True), NotFound)
 
 
+async def test_a_hanging_pg_times_out_unknown_charges_nothing_and_spares_other_pgs(
+    sandbox: Sandbox, client: IamportClient
+):
+    assert isinstance(await _register(client, "cu_hang"), Approved)
+    kicc = BillingKeyRequest(customer_uid="cu_hang_kicc", pg="kicc", card=card(APPROVE))
+    assert isinstance(await client.issue_billing_key(kicc), Approved)
+    await sandbox.control("PUT", "/channels/nice", {"outage": "hang"})
+    outcome = await client.charge_billing_key(again("o-hang", "cu_hang"))
+    assert isinstance(outcome, Unknown)
+    assert isinstance(
+        await client.charge_billing_key(again("o-hang-kicc", "cu_hang_kicc")), Approved
+    )
+    await sandbox.control("PUT", "/channels/nice", {"outage": False})
+    assert isinstance(await client.find_payment("o-hang", paid_only=True), NotFound)
+
+
 async def test_5xx_and_dropped_connections_are_unknown(sandbox: Sandbox, client: IamportClient):
     assert isinstance(await _register(client, "cu_5xx"), Approved)
     await sandbox.fault("error", "/subscribe/payments/again", status=502)

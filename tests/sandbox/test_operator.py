@@ -262,9 +262,7 @@ async def test_reset_forgets_everything(api, client, state):
     await client.post("/_sandbox/clock", json={"advance": 100})
     await client.post("/_sandbox/reset")
     assert (
-        state.store.payments == {}
-        and state.store.outages == set()
-        and state.webhooks.deliveries == []
+        state.store.payments == {} and state.store.outages == {} and state.webhooks.deliveries == []
     )
     assert (await client.get("/_sandbox/clock")).json()["offset"] == 0
     overview = (await client.get("/_sandbox")).json()

@@ -9,7 +9,7 @@ import msgspec
 from litestar import Request, Response, delete, get, post
 from litestar.params import FromPath, JSONBody
 
-from . import cards, pg, wire
+from . import cards, outages, pg, wire
 from .state import SandboxDep, SandboxState
 from .store import Payment
 
@@ -98,8 +98,8 @@ async def issue_billing_key(
     channel = store.channel_for(body.pg, body.channel_key)
     if channel.billing != "rest":
         return wire.fail(1, NO_NON_AUTH_MODULE)
-    if store.is_down(channel):
-        return wire.fail(-1, pg.outage_message(channel))
+    if (down := await outages.refusal(sandbox, channel, request)) is not None:
+        return down
     card = pg.check_card(body.card_number, body.expiry, store)
     if isinstance(card, str):
         log.info("billing key refused for %s: %s", cards.mask(body.card_number), card)
@@ -200,8 +200,8 @@ async def again(request: Request, sandbox: SandboxDep) -> Response:
     customer = store.customers.get(body.customer_uid)
     if customer is None:
         return wire.fail(1, "등록되지 않은 구매자입니다.")
-    if store.is_down(customer.channel):
-        return wire.fail(-1, pg.outage_message(customer.channel))
+    if (down := await outages.refusal(sandbox, customer.channel, request)) is not None:
+        return down
     if sandbox.config.again_rejects_paid_merchant_uid and store.paid_for(body.merchant_uid):
         return wire.fail(1, "이미 결제가 완료된 merchant_uid입니다.")
     payment = _new_api_payment(sandbox, body, customer.channel, sandbox.base_url(request))
@@ -221,8 +221,8 @@ async def onetime(request: Request, sandbox: SandboxDep) -> Response:
     channel = store.channel_for(body.pg)
     if channel.billing != "rest":
         return wire.fail(1, NO_NON_AUTH_MODULE)
-    if store.is_down(channel):
-        return wire.fail(-1, pg.outage_message(channel))
+    if (down := await outages.refusal(sandbox, channel, request)) is not None:
+        return down
     card = pg.check_card(body.card_number, body.expiry, store)
     if isinstance(card, str):
         message = cards.INVALID_CARD_AT_ONETIME if card == cards.INVALID_CARD_AT_ISSUE else card

@@ -45,6 +45,9 @@ DEFAULT_CHANNELS: tuple[ChannelSpec, ...] = (
         phone_partial_cancel=True,
     ),
     ChannelSpec("kicc", "kicc", "dolgokicc1", frozenset({"card"}), billing="rest"),
+    ChannelSpec("jtnet", "jtnet", "dolgojt01", frozenset({"card"}), billing="rest"),
+    # KCP's billing MID: keys issued only in its window, no window payments of its own
+    ChannelSpec("kcp_billing", "kcp_billing", "BA001", frozenset(), billing="window"),
     ChannelSpec("kcp", "kcp", "A52Q7", frozenset({"vbank", "trans"}), phone_partial_cancel=True),
     ChannelSpec("danal", "danal", "A010002002", frozenset({"phone"})),
     ChannelSpec("nice_test", "nice", "nictest04m", frozenset({"card"}), billing="rest", test=True),

@@ -110,7 +110,7 @@ class FaultInjector:
         elif rule.kind == "drop":
             await _drop(send)
         elif rule.kind == "hang":
-            await self._hold(receive, self._seconds(rule))
+            await self.hold(receive, self._seconds(rule))
             await _drop(send)
         elif rule.kind == "refuse":
             await _send_refusal(send, rule.message)
@@ -123,7 +123,7 @@ class FaultInjector:
             await app(scope, receive, capture)  # committed
             if rule.kind == "drop_after_commit":
                 await _drop(send)
-            held = await self._hold(receive, self._seconds(rule))
+            held = await self.hold(receive, self._seconds(rule))
             if held:
                 for message in buffered:
                     await send(message)
@@ -131,7 +131,7 @@ class FaultInjector:
     def _seconds(self, rule: FaultRule) -> float:
         return self.hold_seconds if rule.seconds is None else rule.seconds
 
-    async def _hold(self, receive, seconds: float) -> bool:
+    async def hold(self, receive, seconds: float) -> bool:
         """Wait; True when the response may still be sent (the client did not go away)."""
         release = asyncio.ensure_future(self._release.wait())
         disconnect = asyncio.ensure_future(_wait_disconnect(receive))

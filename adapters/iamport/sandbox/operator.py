@@ -13,7 +13,7 @@ from litestar.params import FromPath, FromQuery, JSONBody
 from . import cards, pg
 from .payments import notify_cancelled
 from .state import SandboxDep, SandboxState
-from .store import Payment
+from .store import Outage, Payment
 
 
 class ClockChange(msgspec.Struct):
@@ -22,7 +22,9 @@ class ClockChange(msgspec.Struct):
 
 
 class ChannelChange(msgspec.Struct):
-    outage: bool
+    # true (= "reject"), "reject" or "hang" (see store.Outage); false ends the outage
+    outage: bool | Literal["reject", "hang"]
+    seconds: float | None = None  # hang: how long a call is held (default hold_seconds)
 
 
 class FaultSpec(msgspec.Struct):
@@ -139,6 +141,7 @@ class OperatorController(Controller):
             "billing": c.billing,
             "test": c.test,
             "outage": sandbox.store.is_down(c),
+            "outage_mode": outage.mode if (outage := sandbox.store.outage_of(c)) else None,
         }
 
     @get("/channels")
@@ -151,7 +154,11 @@ class OperatorController(Controller):
     ) -> Response:
         if name not in sandbox.store.channels:
             return _error(404, f"no channel {name}")
-        (sandbox.store.outages.add if data.outage else sandbox.store.outages.discard)(name)
+        if data.outage is False:
+            sandbox.store.outages.pop(name, None)
+        else:
+            mode = "reject" if data.outage is True else data.outage
+            sandbox.store.outages[name] = Outage(mode, data.seconds)
         return Response(self._channel(sandbox, name))
 
     # --- faults -----------------------------------------------------------------------------

@@ -7,7 +7,7 @@ import msgspec
 from litestar import Request, Response, delete, get, post, put
 from litestar.params import FromPath
 
-from . import pg, wire
+from . import outages, pg, wire
 from .state import SandboxDep, SandboxState
 from .store import Payment, Prepared
 
@@ -98,6 +98,7 @@ async def cancel(request: Request, sandbox: SandboxDep) -> Response:
     payment = _cancel_target(sandbox, body)
     if payment is None:
         return wire.fail(1, "취소할 결제건이 존재하지 않습니다.")
+    await outages.hang(sandbox, payment.channel, request)  # pg.cancel then refuses it
     outcome = pg.cancel(
         sandbox.store,
         payment,

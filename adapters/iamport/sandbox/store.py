@@ -6,6 +6,7 @@ import random
 import string
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Literal
 
 from .config import ChannelSpec, SandboxConfig
 
@@ -113,6 +114,20 @@ class Prepared:
     currency: str | None
 
 
+OutageMode = Literal["reject", "hang"]
+
+
+@dataclass(frozen=True, slots=True)
+class Outage:
+    """How a PG is down. reject: iamport answers at once with the PG's error (code -1), nothing
+    charged. hang: the PG takes the call and never answers in time — iamport holds the request
+    `seconds` (None: the sandbox's hold_seconds) or until the client gives up, nothing charged,
+    then answers the same error to nobody."""
+
+    mode: OutageMode = "reject"
+    seconds: float | None = None
+
+
 @dataclass(slots=True)
 class Token:
     value: str
@@ -170,7 +185,7 @@ class Store:
         self.prepared: dict[str, Prepared] = {}
         self.customers: dict[str, Customer] = {}
         self.token: Token | None = None
-        self.outages: set[str] = set()
+        self.outages: dict[str, Outage] = {}  # channel name → how that PG is down
         self.clock.offset = timedelta()
         self._seq = 0
 
@@ -199,6 +214,9 @@ class Store:
 
     def is_down(self, channel: ChannelSpec) -> bool:
         return channel.name in self.outages
+
+    def outage_of(self, channel: ChannelSpec) -> Outage | None:
+        return self.outages.get(channel.name)
 
     # --- payments ---------------------------------------------------------------------------
     def new_imp_uid(self) -> str:
