@@ -19,10 +19,9 @@ from typing import Any
 from dependency_injector import containers, providers
 
 from adapters.config import AppConfig
-from adapters.http.inbox import ListInbox
-from adapters.http.metrics import counting, observe_channel, observe_gateway
 from adapters.memory.clock import SystemClock
 from adapters.memory.ids import TimeOrderedIds
+from adapters.metrics import counting, observe_channel, observe_gateway
 from application.channel_health import ChannelHealthBook
 from application.channels import ChannelDirectory
 from application.ports import UnitOfWorkFactory
@@ -48,7 +47,13 @@ from application.use_cases.payment_story import GetPaymentStory
 from application.use_cases.payment_sync import PaymentSync
 from application.use_cases.purge_events import PurgeDeliveredEvents
 from application.use_cases.purge_idempotency import PurgeIdempotencyKeys
-from application.use_cases.queries import GetOrder, GetPayment, ListOrders, SearchPayments
+from application.use_cases.queries import (
+    GetOrder,
+    GetPayment,
+    ListInbox,
+    ListOrders,
+    SearchPayments,
+)
 from application.use_cases.reconcile import LastReconcileReports, Reconcile
 from application.use_cases.refund import RecordManualRefund, RequestRefund
 from application.use_cases.refund_check import CheckRefund

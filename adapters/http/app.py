@@ -48,9 +48,9 @@ from adapters.http.controllers.webhooks import WebhookController
 from adapters.http.deps import container_dependencies, resolve
 from adapters.http.errors import AnswerProblems, problem_details_plugin
 from adapters.http.idempotency import IdempotencyDeps
-from adapters.http.metrics import prometheus_config
 from adapters.http.openapi import docs_assets, openapi_config
 from adapters.http.rate_limit import rate_limit_middleware
+from adapters.http.request_metrics import prometheus_config
 from adapters.scheduler.loop import run_scheduler
 
 SANDBOX_PATH = "/sandbox"

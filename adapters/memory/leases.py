@@ -9,17 +9,23 @@ the store's writer lock: claims are serialised as BEGIN IMMEDIATE serialises the
 
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from application.ports import ExpiredLease, Work
 
-if TYPE_CHECKING:
-    from adapters.memory.store import InMemoryUnitOfWork
+
+class LeaseHost(Protocol):
+    """What the leases need of the in-memory unit of work (adapters/memory/store.py)."""
+
+    store: Any
+    staged_leases: dict[tuple[str, int], tuple[str, datetime] | None]
+
+    async def lock(self) -> None: ...
 
 BIG = 1 << 62
 
 # work → (table the lease is on, the repository query that lists due rows, oldest first)
-_DUE: dict[Work, tuple[str, Callable[["InMemoryUnitOfWork", datetime], Awaitable[list[Any]]]]] = {
+_DUE: dict[Work, tuple[str, Callable[[Any, datetime], Awaitable[list[Any]]]]] = {
     Work.DUE_CHARGES: ("order", lambda u, at: u.orders.due_subscriptions(at, BIG)),
     Work.UNKNOWN_PAYMENTS: ("payment", lambda u, at: u.payments.unresolved(at, BIG)),
     Work.UNKNOWN_CANCELLATIONS: ("cancel", lambda u, at: u.cancellations.unresolved(at, BIG)),
@@ -31,7 +37,7 @@ _DUE: dict[Work, tuple[str, Callable[["InMemoryUnitOfWork", datetime], Awaitable
 
 
 class InMemoryWorkLeases:
-    def __init__(self, uow: "InMemoryUnitOfWork") -> None:
+    def __init__(self, uow: LeaseHost) -> None:
         self._uow = uow
 
     @property

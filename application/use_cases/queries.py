@@ -1,4 +1,4 @@
-"""Read-side use cases: orders and payments for their owner, and the operators' search.
+"""Read-side use cases: orders and payments for their owner, the operators' search and inbox.
 
 Results are entities in plain frozen dataclasses; the HTTP adapter maps them to wire types.
 """
@@ -9,6 +9,7 @@ from datetime import datetime
 
 from application.errors import NotFoundError
 from application.ports import OrderFilter, Page, PaymentFilter, UnitOfWorkFactory
+from application.records import InboxMessage
 from application.use_cases.actor import Actor, require_owner
 from domain.cancellation import Cancellation
 from domain.history import HistoryEntry
@@ -166,3 +167,20 @@ class SearchPayments:
         async with self._uow() as uow:
             payments = await uow.payments.search(flt, command.page)
         return PaymentsResult(tuple(payments))
+
+
+@dataclass(frozen=True, slots=True)
+class ListInboxQuery:
+    state: str | None = None
+    page: Page = Page()
+
+
+class ListInbox:
+    """The operators' view of the webhook inbox."""
+
+    def __init__(self, uow: UnitOfWorkFactory) -> None:
+        self._uow = uow
+
+    async def execute(self, query: ListInboxQuery) -> list[InboxMessage]:
+        async with self._uow() as uow:
+            return await uow.webhooks.search(query.state, query.page)

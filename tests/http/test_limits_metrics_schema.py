@@ -104,7 +104,7 @@ async def test_metrics_count_middleware_errors_with_their_real_status(api: Api, 
 
 
 def test_gateway_observer_counts_latency_and_unknown() -> None:
-    from adapters.http.metrics import metrics, observe_gateway
+    from adapters.metrics import metrics, observe_gateway
 
     before = metrics().unknown.labels("charge_billing_key")._value.get()
     observe_gateway("charge_billing_key", "unknown", 30.0)

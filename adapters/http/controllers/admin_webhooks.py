@@ -7,11 +7,11 @@ from litestar.di import NamedDependency
 from litestar.params import QueryParameter
 
 from adapters.http.auth import admin_guard
-from adapters.http.inbox import ListInbox, ListInboxQuery
 from adapters.http.openapi import ADMIN, problems
 from adapters.http.wire.admin import InboxList, inbox_view
 from adapters.http.wire.common import Limit, Offset
 from application.ports import Page
+from application.use_cases.queries import ListInbox, ListInboxQuery
 
 
 class AdminWebhookController(Controller):

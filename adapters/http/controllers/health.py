@@ -15,7 +15,7 @@ from litestar.di import NamedDependency
 from litestar.openapi import ResponseSpec
 
 from adapters.http.auth import NO_TOKEN, PUBLIC
-from adapters.http.metrics import iamport_probed
+from adapters.metrics import iamport_probed
 from application.gateway import (
     GatewayConfigurationError,
     IamportGateway,

@@ -16,9 +16,9 @@ from litestar.di import NamedDependency
 
 from adapters.http.auth import NO_TOKEN, PUBLIC
 from adapters.http.errors import HttpProblem
-from adapters.http.metrics import webhook_received
 from adapters.http.network import allowed, client_ip
 from adapters.http.openapi import problems
+from adapters.metrics import webhook_received
 from application.use_cases.handle_webhook import (
     ProcessWebhook,
     ProcessWebhookCommand,

@@ -2,7 +2,7 @@
 and the outgoing events they mean."""
 
 from collections.abc import Iterable, Mapping, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from sqlalchemy import Select, Table, insert, update
 from sqlalchemy.exc import IntegrityError
@@ -14,8 +14,11 @@ from adapters.persistence.mappers.history import history_to_row
 from adapters.persistence.tables import event_outbox, payment_history
 from application.ports import ConcurrentUpdate, Page
 
-if TYPE_CHECKING:
-    from adapters.persistence.uow import SqlUnitOfWork
+
+class ConnectionSource(Protocol):
+    """The unit of work a repository runs in (adapters/persistence/uow.py)."""
+
+    async def connection(self) -> AsyncConnection: ...
 
 
 def is_duplicate_key(exc: IntegrityError) -> bool:
@@ -32,7 +35,7 @@ def is_duplicate_key(exc: IntegrityError) -> bool:
 
 
 class SqlRepository:
-    def __init__(self, uow: "SqlUnitOfWork") -> None:
+    def __init__(self, uow: ConnectionSource) -> None:
         self._uow = uow
 
     async def _conn(self) -> AsyncConnection:

@@ -1,4 +1,5 @@
-"""Prometheus metrics: Litestar's PrometheusConfig counts requests; these count payments.
+"""Prometheus metrics of payments, gateway calls, webhooks and channels (requests are counted by
+Litestar's PrometheusConfig, adapters/http/request_metrics.py).
 
   dolgo_pay_payments_total{status, method}     payment transitions, counted when committed
   dolgo_pay_gateway_seconds{operation, outcome} iamport call latency (the client's observer)
@@ -18,7 +19,6 @@ PrometheusController exposes), once per process; labels are closed sets, never r
 import functools
 from typing import Any, Self
 
-from litestar.plugins.prometheus import PrometheusConfig
 from prometheus_client import REGISTRY, Counter, Gauge, Histogram
 
 from application.ports import UnitOfWork, UnitOfWorkFactory
@@ -34,15 +34,6 @@ _BREAKER_STATES = ("closed", "open", "half_open", "forced_open", "forced_closed"
 _OUTCOMES = frozenset(
     {"approved", "declined", "pending", "rejected", "not_attempted", "unknown", "not_found"}
 )
-
-
-def prometheus_config() -> PrometheusConfig:
-    return PrometheusConfig(
-        app_name="dolgo_pay",
-        prefix=PREFIX,
-        group_path=True,  # label by route template, not by the ids in the path
-        exclude=["^/metrics", "^/sandbox"],
-    )
 
 
 class _Metrics:
