@@ -3,7 +3,8 @@
 `sub` is the user's `user_seq` as a decimal string; the claim `role: "admin"` (or `roles`
 containing "admin") unlocks the admin routes. Tokens must carry `exp`; `iat` is optional (the
 platform's tokens may carry only `sub`, `exp` and `role`), but when present it must not lie in
-the future. Only HS256 is accepted (`alg: none` and every other algorithm are refused by PyJWT's
+the future. Only the `Bearer` scheme carries a token (Litestar's middleware takes whatever
+follows the first space: `Token <jwt>`, `Basic <jwt>`). Only HS256 is accepted (`alg: none` and every other algorithm are refused by PyJWT's
 `algorithms` list). A route opts out of authentication with `opt={"exclude_from_auth": True}`
 (public routes are listed in the ADR).
 """
@@ -17,8 +18,9 @@ import jwt
 from litestar.connection import ASGIConnection
 from litestar.exceptions import NotAuthorizedException, PermissionDeniedException
 from litestar.handlers.base import BaseRouteHandler
+from litestar.middleware import AuthenticationResult
 from litestar.openapi.spec import Components, SecurityRequirement, SecurityScheme
-from litestar.security.jwt import JWTAuth, Token
+from litestar.security.jwt import JWTAuth, JWTAuthenticationMiddleware, Token
 
 from application.use_cases.actor import Actor
 
@@ -86,6 +88,16 @@ class PlatformToken(Token):
         return payload
 
 
+class BearerOnlyMiddleware(JWTAuthenticationMiddleware):
+    """Litestar's JWT middleware, refusing any scheme but `Bearer` (case-insensitive, RFC 9110)."""
+
+    async def authenticate_request(self, connection: ASGIConnection) -> AuthenticationResult:
+        scheme, _, token = connection.headers.get(self.auth_header, "").partition(" ")
+        if scheme.lower() != "bearer" or not token.strip():
+            raise NotAuthorizedException("expected Authorization: Bearer <token>")
+        return await self.authenticate_token(token.strip(), connection)
+
+
 class BearerJWTAuth(JWTAuth[Principal, Token]):
     """Litestar's JWTAuth, declaring a valid OpenAPI `http` scheme: Litestar's own adds
     `name`, which only `apiKey` schemes may carry (openapi-spec-validator refuses it)."""
@@ -103,6 +115,7 @@ def jwt_auth(secret: str) -> JWTAuth[Principal, Token]:
         retrieve_user_handler=principal_of,
         token_secret=secret,
         token_cls=PlatformToken,
+        authentication_middleware_class=BearerOnlyMiddleware,
         require_claims=["exp", "sub"],
         algorithm=ALGORITHM,
         exclude=["^/schema", "^/sandbox"],

@@ -20,6 +20,7 @@ from application.gateway import (
     BillingKeyInfo,
     Declined,
     GatewayCancel,
+    GatewayConfigurationError,
     GatewayPayment,
     IamportStatus,
     NotAttempted,
@@ -209,7 +210,8 @@ def classify(
     207, any code, response → `read(response)` (multi-get: some ids failed)
     2xx, code ≠ 0           → Rejected(iamport's message, code)
     2xx, code 0, no response, or a body we cannot read → Unknown
-    404                     → NotFound (lookups) or Rejected (commands)
+    404 with iamport's envelope (code ≠ 0, a message) → NotFound (lookups) or Rejected (commands)
+    404 without it (a route that is not iamport's) → GatewayConfigurationError
     other 4xx (401 included once the client gave up) → Rejected
     anything else (5xx, 3xx) → Unknown
     """
@@ -230,8 +232,13 @@ def classify(
             return Unknown(f"HTTP {http_status}: {exc}")
     message, code = _failure(body, secrets)
     if http_status == 404:
-        text = message or "HTTP 404"
-        return NotFound(text) if missing is Missing.NOT_FOUND else Rejected(text, code)
+        if not message or not code:
+            # Not iamport's "no such thing": a wrong base URL would make every lookup "not
+            # found", and an unpaid-looking window payment could then be called unpaid.
+            raise GatewayConfigurationError(
+                "iamport answered HTTP 404 without its envelope: check the iamport base URL"
+            )
+        return NotFound(message) if missing is Missing.NOT_FOUND else Rejected(message, code)
     if 400 <= http_status < 500:
         return Rejected(message or f"HTTP {http_status}", code)
     return Unknown(f"HTTP {http_status}" + (f": {message}" if message else ""))

@@ -205,6 +205,18 @@ async def test_bad_tokens_are_401(api: Api, claims: dict) -> None:
     assert_problem(r, 401, "unauthorized")
 
 
+@pytest.mark.parametrize("scheme", ["Token", "Basic", "JWT", "", "Bearer\t"])
+async def test_only_the_bearer_scheme_carries_a_token(api: Api, scheme: str) -> None:
+    token = api.token(7)
+    r = await api.client.get("/api/orders", headers={"Authorization": f"{scheme} {token}"})
+    assert_problem(r, 401, "unauthorized")
+
+
+async def test_the_bearer_scheme_is_case_insensitive(api: Api) -> None:
+    r = await api.client.get("/api/orders", headers={"Authorization": f"bearer {api.token(7)}"})
+    assert r.status_code == 200, r.text
+
+
 def _b64(data: bytes) -> str:
     import base64
 

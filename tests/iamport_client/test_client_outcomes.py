@@ -164,6 +164,23 @@ async def test_wrong_base_url_is_a_configuration_error(fake: FakeIamport):
             await client.prepare("ord_1", 1000)
 
 
+@pytest.mark.parametrize(
+    "bare", [Reply(404, b"Not Found"), Reply(404, {"detail": "Not Found", "status_code": 404})]
+)
+async def test_a_404_without_iamports_envelope_is_a_configuration_error(
+    fake: FakeIamport, client: IamportClient, observed: Observed, bare: Reply
+):
+    """A route that is not iamport's (a wrong base URL behind a working getToken) is no proof
+    that a payment does not exist."""
+    fake.on("GET", "/payments/imp_1", bare)
+    fake.on("DELETE", "/vbanks/imp_1", bare)
+    with pytest.raises(GatewayConfigurationError, match="base URL"):
+        await client.get_payment("imp_1")
+    with pytest.raises(GatewayConfigurationError, match="base URL"):
+        await client.close_vbank("imp_1")
+    assert ("get_payment", "configuration_error") in observed.pairs()
+
+
 def test_constructor_refuses_missing_settings():
     with pytest.raises(GatewayConfigurationError):
         IamportClient("api.iamport.kr", KEY, SECRET)
