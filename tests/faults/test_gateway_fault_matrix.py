@@ -15,16 +15,14 @@ the sandbox did, and that the janitor's lookup (findAll by merchant_uid) shows t
 import socket
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
-from dependency_injector import providers
 
-from adapters.config import load_config
-from adapters.container import Container, build_container, use_in_memory
+from adapters.container import Container
 from adapters.iamport.bodies import OnetimeRequest
 from adapters.iamport.client import IamportClient
 from adapters.iamport.sandbox import SandboxConfig, create_sandbox_app
@@ -45,6 +43,7 @@ from application.use_cases.refund import RequestRefundCommand
 from application.use_cases.register_card import RegisterCardCommand
 from domain.card_credentials import CardCredentials
 from domain.status import CardStatus, PaymentStatus
+from tests.faults.wiring import MovableClock, container_on
 from tests.iamport_client.fake_iamport import serving
 from tests.persistence.databases import sql_database
 
@@ -87,14 +86,6 @@ class RefusingTransport(httpx.AsyncBaseTransport):
     async def aclose(self) -> None:
         self._closed.close()
         await self._inner.aclose()
-
-
-class MovableClock:
-    def __init__(self) -> None:
-        self.offset = timedelta()
-
-    def now(self) -> datetime:
-        return datetime.now(UTC) + self.offset
 
 
 @dataclass
@@ -419,21 +410,7 @@ async def matrix(tmp_path: Path) -> AsyncIterator[Matrix]:
         ) as client,
         IamportClient(base_url, "sandbox_key", "sandbox_secret") as truth,
     ):
-        config = load_config(
-            {
-                "DOLGO_SANDBOX": "off",
-                "DOLGO_SCHEDULER": "off",
-                "DOLGO_IAMPORT_URL": base_url,
-                "DOLGO_IAMPORT_CONNECT_TIMEOUT": str(READ_TIMEOUT),
-                "DOLGO_IAMPORT_READ_TIMEOUT": str(READ_TIMEOUT),
-                "DOLGO_PUBLIC_BASE_URL": "https://pay.dolgo.example",
-                "DOLGO_JWT_SECRET": "fault-matrix-jwt-secret-0123456789abcdef",
-                "DOLGO_SECRET": "fault-matrix-service-secret-0123456789ab",
-            }
-        )
-        container = build_container(config)
-        use_in_memory(container, store=db.uow_factory, gateway=client)
-        container.clock.override(providers.Object(clock))
+        container = container_on(base_url, db.uow_factory, client, clock, READ_TIMEOUT)
         yield Matrix(container, client, truth, refusing, base_url, http, clock)
         await http.post(f"{base_url}/_sandbox/faults/release")
 
