@@ -41,6 +41,7 @@ from application.gateway import GatewayConfigurationError
 from application.ports import ConcurrentUpdate
 from domain.card import CardInUse
 from domain.errors import DomainError, InvalidTransition, InvalidValue, RefundRefused
+from domain.masking import scrub_card_numbers
 
 log = logging.getLogger("dolgo_pay.http")
 
@@ -95,16 +96,14 @@ _TITLES = {
 
 # -- validation errors: name the field, never echo the value ---------------------------------
 _QUOTED = re.compile(r"'[^']*'|\"[^\"]*\"")
-_CARD_LIKE = re.compile(r"\d(?:[\s-]*\d){11,}")  # 12+ digits, maybe grouped by - or spaces
 _DIGITS = re.compile(r"\d{5,}")
 _UNKNOWN = "unknown field `"
 _MISSING_FIELD = re.compile(r"missing required field `([^`]*)`")
 
 
 def _scrub(text: str) -> str:
-    """`text` without a card-number-like run (12+ digits, dashes and spaces between them
-    allowed) nor any run of 5+ digits."""
-    return _DIGITS.sub("…", _CARD_LIKE.sub("…", text))
+    """`text` without a card-number-like run (domain/masking.py) nor any run of 5+ digits."""
+    return _DIGITS.sub("…", scrub_card_numbers(text, "…"))
 
 
 def _unknown_field(message: str) -> str | None:

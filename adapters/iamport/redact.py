@@ -4,43 +4,25 @@ Card secrets (number, expiry, birth, password digits, CVC) never leave this proc
 in bodies they are replaced (the card number keeps its last four digits); buyer / customer phone,
 e-mail and refund account are masked; the API secret and access token are hidden. Free text that
 comes back from iamport (PG messages) is scrubbed of anything that looks like a card number and
-of the exact secrets the request carried.
+of the exact secrets the request carried. The rules are domain/masking.py's.
 """
 
-import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from domain.masking import mask_account, mask_email, mask_phone
+from domain.masking import MASKERS, SECRET_KEYS, scrub_card_numbers
 
 HIDDEN = "***"
 
-_SECRETS = frozenset({"expiry", "birth", "pwd_2digit", "cvc", "imp_secret", "pg_api_key"})
+# the card secrets, and the API's own
+_SECRETS = SECRET_KEYS | {"imp_secret", "pg_api_key"}
 
 
 def _mask_token(value: str) -> str:
     return value[:4] + "…" if len(value) > 8 else HIDDEN
 
 
-def _mask_card(value: str) -> str | None:
-    # a number the PG already masked ("559410*********4") stays as it is; a raw one keeps 4 digits
-    return value if "*" in value else mask_account(value)
-
-
-_MASKERS = {
-    "card_number": _mask_card,
-    "buyer_tel": mask_phone,
-    "customer_tel": mask_phone,
-    "refund_tel": mask_phone,
-    "buyer_email": mask_email,
-    "customer_email": mask_email,
-    "refund_account": mask_account,
-    "access_token": _mask_token,
-    "imp_key": _mask_token,
-}
-
-# 13 to 19 digits, optionally grouped by dashes or spaces: anything that may be a card number.
-_CARD_LIKE = re.compile(r"(?<!\d)\d(?:[ -]?\d){12,18}(?!\d)")
+_MASKERS = {**MASKERS, "access_token": _mask_token, "imp_key": _mask_token}
 
 
 def redact(data: Any, secrets: Iterable[str] = ()) -> Any:
@@ -68,4 +50,4 @@ def scrub(text: str, secrets: Iterable[str] = ()) -> str:
     """Free text without card-number-like digit runs nor any of `secrets` (4+ chars)."""
     for secret in sorted({s for s in secrets if s and len(s) >= 4}, key=len, reverse=True):
         text = text.replace(secret, HIDDEN)
-    return _CARD_LIKE.sub(lambda m: mask_account(m.group(0)) or HIDDEN, text)
+    return scrub_card_numbers(text)

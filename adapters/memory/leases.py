@@ -22,6 +22,7 @@ class LeaseHost(Protocol):
 
     async def lock(self) -> None: ...
 
+
 BIG = 1 << 62
 
 # work → (table the lease is on, the repository query that lists due rows, oldest first)

@@ -7,7 +7,6 @@ record, history entry or error message ever holds it.
 """
 
 import logging
-import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -36,6 +35,7 @@ from application.settings import PaymentSettings
 from application.use_cases.billing import billing_channels
 from domain.card import PaymentCard
 from domain.card_credentials import CardCredentials
+from domain.masking import scrub_card
 from domain.status import CardStatus
 
 log = logging.getLogger("dolgo_pay.cards")
@@ -121,34 +121,6 @@ def activate(
     )
 
 
-def scrub(message: str, card: CardCredentials) -> str:
-    """iamport's message with any echo of the card data blotted out (PG messages vary): the
-    number and the birth date with any spaces, dashes, dots or slashes between their digits,
-    and the expiry in any order and width of year and month (2029-11, 202911, 2911, 11/29,
-    1129, 11/2029, ...)."""
-    for pattern in _secret_patterns(card):
-        message = pattern.sub(lambda m: "*" * len(m.group()), message)
-    return message
-
-
-_SEP = r"[\s./-]*"
-
-
-def _secret_patterns(card: CardCredentials) -> list[re.Pattern[str]]:
-    def whole(body: str) -> re.Pattern[str]:
-        return re.compile(rf"(?<!\d){body}(?!\d)")
-
-    year, month = card.expiry.split("-")
-    expiry = [f"{y}{_SEP}{month}" for y in (year, year[2:])] + [
-        f"{month}{_SEP}{y}" for y in (year, year[2:])
-    ]
-    return [
-        re.compile(_SEP.join(card.digits)),
-        re.compile(_SEP.join(card.birth)),
-        *(whole(e) for e in expiry),  # short: only a whole run of digits, not part of another
-    ]
-
-
 class RegisterCard:
     """Issue the card's key on the primary REST channel and — when that channel names a
     `billing_backup` — on the backup too, in the same request: the card data is given once.
@@ -213,7 +185,7 @@ class RegisterCard:
                     else:
                         card.issue_failed(now, cause, refusal)
                 case Rejected(message=message):
-                    card.issue_failed(now, cause, {"message": scrub(message, command.card)})
+                    card.issue_failed(now, cause, {"message": scrub_card(message, command.card)})
                 case NotAttempted(reason=reason):
                     card.issue_failed(now, cause, {"not_attempted": reason})
                 case Unknown(reason=reason):
@@ -235,7 +207,7 @@ class RegisterCard:
         match outcome:
             case Rejected(message=message):
                 log.info("card %s: iamport refused the key", card.id)
-                raise GatewayRejected(scrub(message, command.card), field="card")
+                raise GatewayRejected(scrub_card(message, command.card), field="card")
             case NotAttempted():
                 raise GatewayUnavailable("iamport could not be reached; no card was registered")
         log.info("card %s: %s", card.id, card.status.name)
