@@ -12,17 +12,18 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from tests.e2e.conftest import Served, serve
+from tests.e2e.console_world import (
+    OPERATOR,
+    client,
+    one_click,
+    open_payment_of,
+    phone,
+    sign_in_as_demo_operator,
+    story,
+    token,
+)
 
 pytestmark = pytest.mark.browser
-
-OPERATOR = 9001
-CARD = {
-    "issuance": "rest",
-    "card_number": "4111-1111-1111-1111",
-    "expiry": "2031-07",
-    "birth": "730415",
-    "pwd_2digit": "93",
-}
 
 
 @pytest.fixture(scope="module")
@@ -30,67 +31,6 @@ def service() -> Iterator[Served]:
     """This module's own serve: without the scheduler, nothing settles an unknown outcome but
     the operator."""
     yield from serve(DOLGO_SCHEDULER="off")
-
-
-def token(service: Served, user_seq: int, *, admin: bool = False) -> str:
-    r = httpx.post(
-        f"{service.base_url}/api/demo/token",
-        json={"user_seq": user_seq, "admin": admin},
-        timeout=10,
-    )
-    assert r.status_code in (200, 201), r.text
-    return r.json()["access_token"]
-
-
-def client(service: Served, user_seq: int, *, admin: bool = False) -> httpx.Client:
-    bearer = token(service, user_seq, admin=admin)
-    return httpx.Client(
-        base_url=service.base_url, headers={"Authorization": f"Bearer {bearer}"}, timeout=15
-    )
-
-
-def one_click(service: Served, sponsor: int, amount: int) -> dict:
-    """The sponsor registers the sandbox's approved card and pays once with it."""
-    with client(service, sponsor) as api:
-        card = api.post("/api/cards", json=CARD)
-        assert card.status_code == 201, card.text
-        r = api.post(
-            "/api/billing/payments",
-            json={
-                "card_id": card.json()["card"]["id"],
-                "amount": amount,
-                "name": "돌고 후원",
-                "content_type_code": 1,
-                "content_seq": 101,
-            },
-        )
-        assert r.status_code == 201, r.text
-        return r.json()
-
-
-def story(service: Served, payment_id: int) -> dict:
-    with client(service, OPERATOR, admin=True) as admin:
-        r = admin.get(f"/api/admin/payments/{payment_id}")
-        assert r.status_code == 200, r.text
-        return r.json()
-
-
-def sign_in_as_demo_operator(page: Page) -> None:
-    page.goto("/admin")
-    page.get_by_test_id("demo-seq").fill(str(OPERATOR))
-    page.get_by_test_id("demo-submit").click()
-    expect(page.get_by_test_id("operator")).to_have_text(f"운영자 {OPERATOR}")
-    expect(page.get_by_test_id("nav")).to_be_visible()
-
-
-def open_payment_of(page: Page, sponsor: int, payment_id: int) -> None:
-    page.get_by_test_id("nav-payments").click()
-    page.get_by_test_id("ps-user").fill(str(sponsor))
-    page.get_by_test_id("ps-submit").click()
-    row = page.get_by_test_id(f"payment-row-{payment_id}")
-    expect(row).to_be_visible()
-    row.get_by_test_id("payment-link").click()
-    expect(page.get_by_test_id("payment-summary")).to_contain_text(f"결제 #{payment_id}")
 
 
 def test_a_sponsor_token_cannot_open_the_console(page: Page, service: Served) -> None:
@@ -262,12 +202,7 @@ def test_an_operator_forces_a_channels_breaker_and_lifts_it(page: Page, service:
 
 def test_the_console_fits_a_phone(browser, service: Served, shots) -> None:
     paid = one_click(service, 4103, 12000)
-    context = browser.new_context(
-        base_url=service.base_url, viewport={"width": 390, "height": 844}, locale="ko-KR"
-    )
-    context.set_default_timeout(15_000)
-    page = context.new_page()
-    try:
+    with phone(browser, service, shots, "console-phone") as page:
         sign_in_as_demo_operator(page)
         open_payment_of(page, 4103, paid["payment"]["id"])
         expect(page.get_by_test_id("refund-check")).to_contain_text("12,000원 환불 가능")
@@ -275,11 +210,6 @@ def test_the_console_fits_a_phone(browser, service: Served, shots) -> None:
         assert width <= 390, f"the page scrolls sideways on a phone ({width}px)"
         expect(page.get_by_test_id("timeline").locator("[data-event=approved]")).to_be_visible()
         shots.take(page, "console-phone")
-    except Exception:
-        shots.take(page, "failed-console-phone", always=True)
-        raise
-    finally:
-        context.close()
 
 
 def test_the_page_loads_nothing_from_elsewhere(service: Served) -> None:

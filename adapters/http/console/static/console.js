@@ -31,6 +31,14 @@
     closed: ["정상 (닫힘)", "ok"], open: ["차단 (열림)", "bad"], half_open: ["시험 중 (반열림)", "warn"],
     forced_open: ["운영자 차단", "bad"], forced_closed: ["운영자 강제 사용", "warn"],
   };
+  const DELIVERY = { pending: ["전달 대기", "wait"], delivered: ["전달됨", "ok"], dead: ["전달 실패", "bad"] };
+  const REPROCESSED = { processed: "처리됨", failed: "처리 실패 (자동 재시도)", unmatched: "여전히 매칭 안 됨" };
+  const DIFFERENCE = {
+    missing_at_iamport: "아임포트에 없음", missing_here: "우리 기록에 없음", amount: "결제 금액 다름", cancelled: "취소 금액 다름",
+  };
+  const EVENT_TYPES = ["payment.paid", "payment.failed", "payment.cancelled", "payment.partially_refunded",
+    "sponsorship.started", "sponsorship.renewed", "sponsorship.renewal_failed", "sponsorship.past_due",
+    "sponsorship.ended", "sponsorship.cancelled", "vbank.issued", "vbank.expired", "card.registered", "card.deleted"];
   const ADMITS = { allow: ["보냄", "ok"], probe: ["시험 요청만", "warn"], refuse: ["보내지 않음", "bad"] };
   // Kinds of leased work: label, and the console page of the row (if it has one).
   const WORK = {
@@ -112,6 +120,16 @@
   };
   const link = (href, text, testid) => el("a", { href, testid }, text);
   const empty = (text = "항목이 없습니다.") => el("p", { class: "muted empty" }, text);
+  // A button for an action without a form: one run at a time, its error in the toast.
+  function actionButton(label, testid, action) {
+    const button = el("button", { type: "button", class: "small", testid }, label);
+    button.addEventListener("click", async () => {
+      button.disabled = true;
+      try { await action(); } catch (err) { toast(problemText(err), "bad"); } finally { button.disabled = false; }
+    });
+    return button;
+  }
+  const byWhom = (cause, at) => (cause ? `${causeLabel(cause)} · ${when(at)}` : "");
 
   // A table that stacks into cards on a phone: every cell carries its column's label.
   function table(columns, rows, { testid, rowTestid } = {}) {
@@ -262,11 +280,12 @@
     if (!session.token) return;
     const { view, id, params } = parseHash();
     const views = { payments: showPayments, orders: showOrders, order: showOrder, payment: showPayment,
-      queues: showQueues, webhooks: showWebhooks, reports: showReports, channels: showChannels };
+      queues: showQueues, webhooks: showWebhooks, reports: showReports, channels: showChannels,
+      deliveries: showDeliveries, events: showEvents, event: showEvent };
     const show = views[view] || showPayments;
     const name = views[view] ? view : "payments";
     $$(".view").forEach((v) => { v.hidden = v.dataset.view !== name; });
-    const tab = { order: "orders", payment: "payments" }[name] || name;
+    const tab = { order: "orders", payment: "payments", deliveries: "events", event: "events" }[name] || name;
     $$("[data-nav]").forEach((a) => a.classList.toggle("active", a.dataset.nav === tab));
     try {
       await show(id, params);
@@ -421,11 +440,7 @@
       ["실패", (c) => c.failure_message || ""],
     ], cancels, { testid: "cancellation-table" }));
     $("#payment-timeline").replaceChildren(el("h3", {}, "타임라인"), historyList(story.timeline, "timeline"));
-    $("#payment-webhooks").replaceChildren(el("h3", {}, "이 결제의 웹훅"), table([
-      ["수신일시", (w) => when(w.received_at)], ["처리", (w) => badge(INBOX_STATE, w.state)],
-      ["status", (w) => w.status || ""], ["imp_uid", (w) => el("span", { class: "mono" }, w.imp_uid || "")],
-      ["시도", (w) => String(w.attempts)], ["오류", (w) => w.last_error || ""],
-    ], story.webhooks, { testid: "webhook-table" }));
+    $("#payment-webhooks").replaceChildren(el("h3", {}, "이 결제의 웹훅"), webhookTable(story.webhooks, "webhook-table"));
     const notes = [];
     if (p.attention) notes.push(el("li", { testid: "note-open" }, el("strong", {}, "확인 필요 "), when(p.attention_at), el("pre", {}, p.attention)));
     for (const n of story.cleared_notes) {
@@ -442,8 +457,12 @@
     $("#settle-form").hidden = p.status !== "requested";
     $("#refund-form").hidden = !refundable;
     $("#manual-form").hidden = !refundable;
-    $("#no-actions").hidden = Boolean(p.attention) || p.status === "requested" || refundable;
-    for (const f of ["#ack-form", "#settle-form", "#refund-form", "#manual-form"]) { $(f).reset(); delete $(f).dataset.idem; }
+    const inFlight = (p.cancellations || []).filter((c) => ["requested", "unknown"].includes(c.status));
+    $("#no-actions").hidden = Boolean(p.attention) || p.status === "requested" || refundable || inFlight.length > 0;
+    for (const f of ["#ack-form", "#settle-form", "#cancel-settle-form", "#refund-form", "#manual-form"]) { $(f).reset(); delete $(f).dataset.idem; }
+    $("#cancel-settle-form").hidden = !inFlight.length;
+    $("[data-testid=cs-cancellation]").replaceChildren(...inFlight.map((c) => el("option", { value: c.id },
+      `#${c.id} · ${won(c.amount)} · ${(CANCELLATION_STATUS[c.status] || [c.status])[0]} · ${when(c.requested_at)}`)));
     $("[data-testid=refund-account]").hidden = true;
     if (refundable) { checkRefund(); checkManual(); }
   }
@@ -468,7 +487,7 @@
       account.hidden = !check.needs_refund_account;
       const bank = $("[data-testid=refund-bank]");
       if (check.needs_refund_account && bank.options.length !== check.refund_banks.length + 1) {
-        bank.replaceChildren(el("option", { value: "" }, "선택"), check.refund_banks.map((c) => el("option", { value: c }, `${BANKS[c] || c} (${c})`)));
+        bank.replaceChildren(el("option", { value: "" }, "선택"), ...check.refund_banks.map((c) => el("option", { value: c }, `${BANKS[c] || c} (${c})`)));
       }
     }
     if (check.allowed) {
@@ -519,6 +538,13 @@
     const out = await submitOnce(form, "POST", `/api/admin/payments/${current.payment.id}/settle`, body);
     await afterAction(`결과를 확정했습니다: ${(PAYMENT_STATUS[out.status] || [out.status])[0]}`);
   });
+  onSubmit("#cancel-settle-form", async (form) => {
+    const d = formParams(form);
+    const body = { outcome: d.outcome, reason: d.reason };
+    if (d.cancellation_id) body.cancellation_id = d.cancellation_id;
+    const out = await submitOnce(form, "POST", `/api/admin/cancellations/${encodeURIComponent(d.cancellation)}/settle`, body);
+    await afterAction(`환불 #${out.cancellation.id} 결과를 확정했습니다: ${(CANCELLATION_STATUS[out.cancellation.status] || [out.cancellation.status])[0]}`);
+  });
   onSubmit("#ack-form", async (form) => {
     await submitOnce(form, "POST", `/api/admin/payments/${current.payment.id}/acknowledge`, { reason: formParams(form).reason });
     await afterAction("확인 처리했습니다.");
@@ -528,11 +554,12 @@
 
   // ---- queues -------------------------------------------------------------------------------
   async function showQueues() {
-    const [unknown, attention, unmatched, dunning, stuck] = await Promise.all([
+    const [unknown, attention, unmatched, dunning, dead, stuck] = await Promise.all([
       api("GET", "/api/admin/unknown-outcomes"),
       api("GET", "/api/admin/payments?attention_only=true&limit=100"),
       api("GET", "/api/admin/webhooks?state=unmatched&limit=100"),
       api("GET", "/api/admin/orders?status=routine_past_due&limit=100"),
+      api("GET", "/api/admin/event-deliveries?state=dead&limit=100"),
       api("GET", "/api/admin/stuck-leases"),
     ]);
     $("#q-unknown").replaceChildren(
@@ -542,14 +569,16 @@
         ["부터", (u) => when(u.since)], ["확인", (u) => `${u.checks}회`], ["다음 확인", (u) => when(u.next_check_at)]],
       unknown.payments, { testid: "unknown-payments", rowTestid: (u) => `unknown-row-${u.payment_id}` }),
       el("h4", {}, `환불 ${unknown.cancellations.length}건`),
-      table([["결제", (c) => link(`#/payment/${c.payment_id}`, `#${c.payment_id}`)], ["환불", (c) => `#${c.cancellation_id}`],
+      table([["결제", (c) => link(`#/payment/${c.payment_id}`, `#${c.payment_id}`, "unknown-cancellation-link")], ["환불", (c) => `#${c.cancellation_id}`],
         ["금액", (c) => won(c.amount)], ["요청자", (c) => causeLabel(c.requested_by)], ["요청일시", (c) => when(c.requested_at)],
-        ["확인", (c) => `${c.checks}회`]], unknown.cancellations, { testid: "unknown-cancellations" }));
+        ["확인", (c) => `${c.checks}회`]], unknown.cancellations,
+      { testid: "unknown-cancellations", rowTestid: (c) => `unknown-cancellation-row-${c.cancellation_id}` }));
     $("#q-attention").replaceChildren(table([["결제", (p) => link(`#/payment/${p.id}`, `#${p.id}`)],
       ["메모", (p) => el("span", { class: "pre" }, p.attention)], ["금액", (p) => won(p.amount)], ["언제", (p) => when(p.attention_at)]],
     attention.items, { testid: "attention-table" }));
     $("#q-unmatched").replaceChildren(webhookTable(unmatched.items, "unmatched-table"));
     $("#q-dunning").replaceChildren(table(orderColumns, dunning.items, { testid: "dunning-table" }));
+    $("#q-dead").replaceChildren(deliveryTable(dead.items, "dead-table"));
     $("#q-stuck").replaceChildren(table([["작업", (e) => (WORK[e.work] || [e.work])[0]],
       ["대상", (e) => { const page = (WORK[e.work] || [])[1]; return page ? link(`#/${page}/${e.row_id}`, `#${e.row_id}`) : `#${e.row_id}`; }],
       ["가져간 인스턴스", (e) => el("span", { class: "mono" }, e.owner)], ["임대 만료", (e) => when(e.lease_until)]],
@@ -561,9 +590,17 @@
     return table([["#", (w) => String(w.id)], ["수신일시", (w) => when(w.received_at)], ["처리", (w) => badge(INBOX_STATE, w.state)],
       ["status", (w) => w.status || ""], ["imp_uid", (w) => el("span", { class: "mono" }, w.imp_uid || "")],
       ["merchant_uid", (w) => (w.merchant_uid ? link(`#/payments?merchant_uid=${encodeURIComponent(w.merchant_uid)}`, w.merchant_uid) : "")],
-      ["보낸 곳", (w) => w.source_ip || ""], ["시도", (w) => String(w.attempts)], ["오류", (w) => w.last_error || ""]],
-    items, { testid });
+      ["보낸 곳", (w) => w.source_ip || ""], ["시도", (w) => String(w.attempts)], ["오류", (w) => w.last_error || ""],
+      ["재처리", (w) => byWhom(w.reprocessed_by, w.reprocessed_at)], ["조치", reprocessButton]],
+    items, { testid, rowTestid: (w) => `webhook-row-${w.id}` });
   }
+  // Re-runs the processing from iamport's record (idempotent), then shows the view again.
+  const reprocessButton = (w) => actionButton("재처리", "reprocess", async () => {
+    const out = await api("POST", `/api/admin/webhooks/${w.id}/reprocess`);
+    await route();
+    toast(`웹훅 #${w.id} 재처리: ${REPROCESSED[out.outcome] || out.outcome}${out.detail ? ` · ${out.detail}` : ""}`,
+      out.outcome === "failed" ? "bad" : "ok");
+  });
   async function showWebhooks(_id, params) {
     fillForm($("#webhook-search"), params);
     const found = await api("GET", `/api/admin/webhooks?${query({ state: params.get("state"), limit: PAGE, offset: params.get("offset") || 0 })}`);
@@ -605,6 +642,100 @@
     ], found.channels, { testid: "channel-table", rowTestid: (c) => `channel-row-${c.name}` }));
   }
 
+  // ---- outgoing events ------------------------------------------------------------------------
+  // Resend: the same webhook-id, a fresh retry schedule; to one endpoint, or to every one not pending.
+  const resendButton = (eventId, endpoint) => actionButton(endpoint ? "다시 보내기" : "모든 수신처에 다시 보내기", "resend", async () => {
+    await api("POST", `/api/admin/events/${encodeURIComponent(eventId)}/resend`, endpoint ? { endpoint } : {});
+    await route();
+    toast(`이벤트를 ${endpoint || "모든 수신처"}에 다시 보냅니다. (${eventId})`);
+  });
+  function deliveryTable(items, testid) {
+    return table([
+      ["이벤트", (d) => link(`#/event/${d.event_id}`, d.event_id, "event-link")], ["수신처", (d) => d.endpoint],
+      ["상태", (d) => badge(DELIVERY, d.state)], ["시도", (d) => `${d.attempts}회`],
+      ["마지막 응답", (d) => (d.last_status ? `HTTP ${d.last_status}` : d.last_attempt_at ? "응답 없음" : "")],
+      ["오류", (d) => d.last_error || ""], ["마지막 시도", (d) => when(d.last_attempt_at)],
+      ["다음 시도", (d) => when(d.next_attempt_at)], ["다시 보냄", (d) => byWhom(d.resent_by, d.resent_at)],
+      ["조치", (d) => (d.state === "pending" ? "" : resendButton(d.event_id, d.endpoint))],
+    ], items, { testid, rowTestid: (d) => `delivery-row-${d.id}` });
+  }
+  async function showDeliveries(_id, params) {
+    fillForm($("#delivery-search"), params);
+    const q = query({ state: params.get("state"), endpoint: params.get("endpoint"), limit: PAGE, offset: params.get("offset") || 0 });
+    const found = await api("GET", `/api/admin/event-deliveries?${q}`);
+    $("#delivery-results").replaceChildren(deliveryTable(found.items, "delivery-table"), pager(params, found.items.length, "#/deliveries"));
+  }
+  const entityLink = (e) => (["payment", "order"].includes(e.entity)
+    ? link(`#/${e.entity}/${e.entity_id}`, `${ENTITY[e.entity]} #${e.entity_id}`) : `${ENTITY[e.entity] || e.entity} #${e.entity_id}`);
+  async function showEvents(_id, params) {
+    const type = $("[data-testid=ev-type]");
+    if (!type.options.length) type.replaceChildren(el("option", { value: "" }, "전체"), ...EVENT_TYPES.map((t) => el("option", { value: t }, t)));
+    fillForm($("#event-search"), params);
+    const found = await api("GET", `/api/admin/events?${query({ type: params.get("type"), limit: PAGE, offset: params.get("offset") || 0 })}`);
+    $("#event-results").replaceChildren(table([
+      ["이벤트", (e) => link(`#/event/${e.id}`, e.id, "event-link")], ["종류", (e) => e.type], ["대상", entityLink],
+      ["일어난 시각", (e) => when(e.occurred_at)], ["전달", (e) => (e.dispatched ? "수신처별 전달 있음" : "아직 나누지 않음")],
+    ], found.items, { testid: "event-table" }), pager(params, found.items.length, "#/events"));
+  }
+  async function showEvent(id) {
+    const d = await api("GET", `/api/admin/events/${encodeURIComponent(id)}`);
+    const e = d.event;
+    $("#event-detail").replaceChildren(
+      el("h2", {}, `이벤트 ${e.type}`),
+      facts([["webhook-id", el("span", { class: "mono" }, e.id)], ["대상", entityLink(e)], ["버전", String(e.version)],
+        ["일어난 시각", when(e.occurred_at)]]),
+      el("details", {}, el("summary", {}, "보낸 본문"), el("pre", { class: "mono", testid: "event-body" }, JSON.stringify(d.body, null, 2))),
+      d.deliveries.length ? el("p", {}, resendButton(e.id, null)) : null,
+      ...(d.deliveries.length ? d.deliveries.map((log) => el("div", { testid: `event-delivery-${log.delivery.endpoint}` },
+        el("h3", {}, `${log.delivery.endpoint} `, badge(DELIVERY, log.delivery.state),
+          log.delivery.state === "pending" ? null : resendButton(e.id, log.delivery.endpoint)),
+        facts([["다시 보냄", byWhom(log.delivery.resent_by, log.delivery.resent_at), "resent-by"],
+          ["다음 시도", when(log.delivery.next_attempt_at)], ["전달 완료", when(log.delivery.delivered_at)]]),
+        table([["시도", (a) => `${a.attempt}번째`], ["시각", (a) => when(a.at)],
+          ["응답", (a) => (a.status_code ? `HTTP ${a.status_code}` : "응답 없음")], ["오류", (a) => a.error || ""],
+          ["걸린 시간", (a) => `${a.duration_ms}ms`]], log.attempts, { testid: "attempt-table" })))
+        : [empty("아직 수신처별 전달이 없습니다 (수신처가 설정되지 않았거나 전달 작업 전).")]));
+  }
+
+  // ---- 정산 --------------------------------------------------------------------------------
+  const count = (f) => `${f.paid_count}건 ${won(f.paid_sum)}`;
+  function renderSettlement(r) {
+    $("#settlement-report").replaceChildren(
+      el("h3", {}, `${r.date} 정산 `, r.differences.length || r.errors.length || r.rows.some((x) => !x.matches)
+        ? el("span", { class: "badge warn", testid: "st-verdict" }, "차이 있음") : el("span", { class: "badge ok", testid: "st-verdict" }, "일치")),
+      facts([["기간", `${when(r.since)} ~ ${when(r.until)}`],
+        ["수동 환불 (계좌이체)", r.manual_bank_refunds ? won(r.manual_bank_refunds) : null]]),
+      table([["채널", (x) => x.channel], ["수단", (x) => METHOD[x.pay_method] || x.pay_method],
+        ["우리 결제", (x) => count(x.ours)], ["아임포트 결제", (x) => count(x.iamport)],
+        ["우리 취소", (x) => won(x.ours.cancelled_sum)], ["아임포트 취소", (x) => won(x.iamport.cancelled_sum)],
+        ["우리 순액", (x) => won(x.ours.net)], ["아임포트 순액", (x) => won(x.iamport.net)],
+        ["비교", (x) => (x.matches ? el("span", { class: "badge ok" }, "일치") : el("span", { class: "badge warn" }, "다름"))]],
+      r.rows, { testid: "st-rows", rowTestid: (x) => `st-row-${x.channel}-${x.pay_method}` }),
+      el("h4", {}, `서로 다른 결제 ${r.differences.length}건`),
+      table([["merchant_uid", (x) => link(`#/payments?merchant_uid=${encodeURIComponent(x.merchant_uid)}`, x.merchant_uid)],
+        ["imp_uid", (x) => el("span", { class: "mono" }, x.imp_uid || "")], ["차이", (x) => DIFFERENCE[x.difference] || x.difference],
+        ["우리 금액", (x) => won(x.ours_amount)], ["우리 취소", (x) => won(x.ours_cancelled)],
+        ["아임포트 금액", (x) => won(x.iamport_amount)], ["아임포트 취소", (x) => won(x.iamport_cancelled)]],
+      r.differences, { testid: "st-differences" }),
+      r.errors.length ? el("pre", { class: "error" }, r.errors.join("\n")) : null);
+  }
+  async function showSettlement(day) {
+    const r = await api("GET", `/api/admin/settlements?${query({ date: day })}`);
+    $("[data-testid=st-date]").value = r.date;
+    renderSettlement(r);
+  }
+  // The CSV needs the bearer token, so it is fetched and handed to the browser as a file.
+  $("#settlement-csv").addEventListener("click", async () => {
+    try {
+      const day = $("[data-testid=st-date]").value;
+      const res = await fetch(`/api/admin/settlements?${query({ date: day, format: "csv" })}`, { headers: { Authorization: `Bearer ${session.token}` } });
+      if (!res.ok) throw new ApiError(res.status, await res.json().catch(() => null));
+      const a = el("a", { href: URL.createObjectURL(await res.blob()), download: `settlement-${day}.csv` });
+      a.click();
+      setTimeout(() => URL.revokeObjectURL(a.href), 1000);
+    } catch (err) { toast(problemText(err), "bad"); }
+  });
+
   // ---- reports ------------------------------------------------------------------------------
   function renderReconcile(r) {
     const items = (list, testid) => table([["merchant_uid", (i) => link(`#/payments?merchant_uid=${encodeURIComponent(i.merchant_uid)}`, i.merchant_uid)],
@@ -620,8 +751,12 @@
       el("h4", {}, `어긋남 (운영자 확인) ${r.mismatched.length}건`), items(r.mismatched),
       r.errors.length ? el("pre", { class: "error" }, r.errors.join("\n")) : null);
   }
-  async function showReports() {
+  async function showReports(_id, params = new URLSearchParams()) {
+    const settlement = showSettlement(params.get("date")).catch((err) => {
+      $("#settlement-report").replaceChildren(el("p", { class: "error", testid: "st-error" }, problemText(err)));
+    });
     const found = await api("GET", "/api/admin/reconcile/reports?limit=20");
+    await settlement;
     const runs = found.items;
     const issues = (r) => r.unmatched_at_iamport.length + r.missing_at_iamport.length + r.mismatched.length + r.errors.length;
     $("#reconcile-runs").replaceChildren(table([
@@ -638,13 +773,14 @@
     if (d.since) body.since = seoulLocal(d.since);
     if (d.until) body.until = seoulLocal(d.until);
     const report = await submitOnce(form, "POST", "/api/admin/reconcile", body);
-    await showReports();
+    await showReports(null, parseHash().params);
     renderReconcile(report);
     toast(`대사를 마쳤습니다: ${report.checked}건 확인, ${report.repaired.length}건 바로잡음`);
   });
 
   // ---- search forms -------------------------------------------------------------------------
-  for (const [selector, base] of [["#payment-search", "#/payments"], ["#order-search", "#/orders"], ["#webhook-search", "#/webhooks"]]) {
+  for (const [selector, base] of [["#payment-search", "#/payments"], ["#order-search", "#/orders"], ["#webhook-search", "#/webhooks"],
+    ["#delivery-search", "#/deliveries"], ["#event-search", "#/events"], ["#settlement-form", "#/reports"]]) {
     const form = $(selector);
     form.addEventListener("submit", (event) => { event.preventDefault(); go(`${base}?${query(formParams(form))}`); });
     form.addEventListener("reset", () => setTimeout(() => go(base), 0));
