@@ -4,95 +4,26 @@ driven in headless Chromium; every outcome is checked again through the HTTP API
 from __future__ import annotations
 
 import re
-from typing import Any
 
 import httpx
 import pytest
 from playwright.sync_api import Page, expect
 
 from domain.status import OrderStatus, PaymentStatus
+from tests.e2e.demo_page import (
+    APPROVED_CARD,
+    api_client,
+    get_order,
+    message,
+    open_as,
+    pay_once_by_card,
+    payments_of,
+    pg_window,
+    start_one_time,
+    status_name,
+)
 
 pytestmark = pytest.mark.browser
-
-APPROVED_CARD = "4111-1111-1111-1111"
-
-
-# ---- helpers --------------------------------------------------------------------------------
-def status_name(value: Any, enum: type[OrderStatus] | type[PaymentStatus]) -> str:
-    """The API's status (code or name) as the enum's name."""
-    if isinstance(value, dict):
-        value = value.get("name", value.get("code"))
-    if isinstance(value, int) or (isinstance(value, str) and re.fullmatch(r"-?\d+", value)):
-        return enum(int(value)).name
-    return str(value).upper()
-
-
-def api_client(service, user_seq: int) -> httpx.Client:
-    token = httpx.post(
-        f"{service.base_url}/api/demo/token", json={"user_seq": user_seq}, timeout=10
-    ).json()
-    bearer = token.get("access_token") or token.get("token")
-    return httpx.Client(
-        base_url=service.base_url, headers={"Authorization": f"Bearer {bearer}"}, timeout=10
-    )
-
-
-def get_order(service, user_seq: int, order_id: str | int) -> dict:
-    """The order as `GET /api/orders` lists it, and its detail from `GET /api/orders/{id}`."""
-    with api_client(service, user_seq) as api:
-        listed = api.get("/api/orders")
-        assert listed.status_code == 200, listed.text
-        body = listed.json()
-        orders = body if isinstance(body, list) else body.get("items") or body.get("orders")
-        matching = [o for o in orders if str(o.get("id")) == str(order_id)]
-        assert matching, f"order {order_id} not in GET /api/orders: {body}"
-        detail = api.get(f"/api/orders/{order_id}")
-        assert detail.status_code == 200, detail.text
-        return {"listed": matching[0], "detail": detail.json()}
-
-
-def payments_of(detail: dict) -> list[dict]:
-    payments = detail.get("payments") or []
-    return [p.get("payment", p) if isinstance(p, dict) else p for p in payments]
-
-
-def open_as(page: Page, user_seq: int) -> None:
-    page.goto("/")
-    expect(page.get_by_test_id("demo-banner")).to_be_visible()
-    if user_seq in (1, 2):
-        page.get_by_test_id(f"sponsor-{user_seq}").click()
-    else:
-        page.get_by_test_id("sponsor-seq").fill(str(user_seq))
-        page.get_by_test_id("sponsor-go").click()
-    expect(page.get_by_test_id("current-sponsor")).to_have_text(f"후원자 {user_seq}")
-    expect(page.get_by_test_id("app")).not_to_have_class(re.compile(r"\blocked\b"))
-
-
-def start_one_time(page: Page, amount: int, method: str = "card") -> None:
-    page.get_by_test_id("onetime-amount").fill(str(amount))
-    page.get_by_test_id("onetime-method").select_option(method)
-    page.get_by_test_id("onetime-submit").click()
-
-
-def pg_window(page: Page):
-    frame = page.frame_locator("[data-testid=imp-sandbox-frame]")
-    expect(frame.get_by_test_id("approve")).to_be_visible()
-    return frame
-
-
-def pay_once_by_card(page: Page, amount: int) -> str:
-    """A one-time card sponsorship approved in the sandbox window; returns the order id."""
-    start_one_time(page, amount)
-    window = pg_window(page)
-    window.get_by_test_id("card-select").select_option(APPROVED_CARD)
-    window.get_by_test_id("approve").click()
-    result = page.get_by_test_id("onetime-result")
-    expect(result).to_have_attribute("data-tone", "ok")
-    expect(result).to_contain_text("결제완료")
-    expect(page.get_by_test_id("imp-sandbox-overlay")).to_have_count(0)
-    order_id = result.get_attribute("data-order-id")
-    assert order_id, "the result names its order"
-    return order_id
 
 
 def register_card(page: Page, number: str) -> None:
@@ -139,7 +70,8 @@ def test_closed_window_leaves_the_order_unpaid(page: Page, service, shots):
 
     order_id = result.get_attribute("data-order-id")
     row = page.locator(f"[data-testid=order-row][data-order-id='{order_id}']")
-    expect(row).to_contain_text("미결제")
+    expect(row.get_by_test_id("order-unpaid")).to_have_text("미결제")
+    expect(page.get_by_test_id("order-table")).not_to_contain_text("주문완료")
     order = get_order(service, 2, order_id)
     assert status_name(order["listed"]["status"], OrderStatus) == "ORDERED"
     assert all(
@@ -303,6 +235,7 @@ def test_monthly_sponsorship_change_and_cancel(page: Page, service, shots):
     sub.get_by_test_id("sub-edit-save").click()
     expect(sub).to_contain_text("매월 5일")
     expect(sub).to_contain_text("다음 결제부터 35,000원")
+    expect(sub.get_by_test_id("sub-next")).to_be_visible()
     shots.take(page, "monthly_changed")
 
     with api_client(service, 3) as api:
@@ -314,6 +247,8 @@ def test_monthly_sponsorship_change_and_cancel(page: Page, service, shots):
     sub.get_by_test_id("sub-cancel").click()
     expect(sub).to_contain_text("정기후원 해지")
     expect(sub.get_by_test_id("sub-cancel")).to_have_count(0)
+    # A cancelled sponsorship is charged no more: no next charge is promised.
+    expect(sub).not_to_contain_text("다음 결제")
     shots.take(page, "monthly_cancelled")
 
     order = get_order(service, 3, order_id)
@@ -343,9 +278,16 @@ def test_one_click_payment_and_a_declined_card(page: Page, service, shots):
     page.get_by_test_id("oneclick-card").select_option(bad)
     page.get_by_test_id("oneclick-submit").click()
     expect(result).to_have_attribute("data-tone", "bad")
-    expect(result).to_contain_text("잔액부족")
+    # The decline says why (the PG's reason) and what to do next, in the table's words.
+    expect(result.get_by_test_id("oneclick-declined")).to_have_text(
+        message("page", "declined", reason="잔액부족")
+    )
     declined_order = result.get_attribute("data-order-id")
     shots.take(page, "one_click")
+    other = result.get_by_test_id("try-other-card")
+    expect(other).to_have_text(message("page", "other_card"))
+    other.click()
+    expect(page.get_by_test_id("oneclick-card")).to_have_value(good)
 
     assert status_name(get_order(service, 4, paid_order)["listed"]["status"], OrderStatus) == "PAID"
     declined = get_order(service, 4, declined_order)

@@ -12,7 +12,7 @@
   const PAYMENT_CODES = { 0: "REQUESTED", 1: "READY", 2: "PAID", 3: "ROUTINE_PAID", "-1": "FAILED", "-2": "CANCELLED", "-4": "EXPIRED" };
   const CANCELLATION_CODES = { 0: "REQUESTED", 1: "SUCCEEDED", 2: "UNKNOWN", "-1": "REJECTED" };
   const ORDER_STATUS = {
-    ORDERED: ["주문완료 (미결제)", "wait"],
+    ORDERED: ["결제대기", "wait"], // an attempt in progress; with none, or a failed one: 미결제 (orderBadge)
     PAID: ["결제완료", "ok"],
     ROUTINE: ["정기후원 진행중", "ok"],
     ROUTINE_PAST_DUE: ["정기결제 미납", "warn"],
@@ -84,7 +84,15 @@
     const [text, tone] = label(table, name);
     return h("span", { class: `badge ${tone}`, "data-status": name ?? "" }, text);
   };
+  // An order not paid yet reads by its newest attempt: 입금대기 (a vbank awaiting its deposit),
+  // 결제대기 (an attempt in progress), else 미결제 (the window was closed, the attempt failed).
+  const unpaid = (o) => orderStatus(o) === "ORDERED" && !["REQUESTED", "READY"].includes(latestPaymentStatus(o));
   const orderBadge = (o) => {
+    if (unpaid(o)) {
+      const el = h("span", { class: "badge wait", "data-status": "ORDERED" }, "미결제");
+      el.dataset.testid = "order-unpaid";
+      return el;
+    }
     if (!awaitingDeposit(o)) return badge(ORDER_STATUS, orderStatus(o));
     const el = badge(PAYMENT_STATUS, "READY");
     el.dataset.testid = "order-awaiting-deposit";
@@ -129,10 +137,11 @@
   const state = { user: null, token: null, cards: [], subs: [], orders: [], openOrder: null };
 
   let toastTimer = null;
-  function toast(text, tone = "info") {
+  function toast(text, tone = "info", code = undefined) {
     const el = $("#toast");
     el.textContent = text;
     el.className = `toast ${tone}`;
+    el.dataset.code = code || ""; // for the tests: which problem was explained
     el.hidden = false;
     clearTimeout(toastTimer);
     toastTimer = setTimeout(() => { el.hidden = true; }, tone === "bad" ? 9000 : 5000);
@@ -140,6 +149,7 @@
   function showResult(sel, tone, ...content) {
     const el = $(sel);
     delete el.dataset.orderId;
+    delete el.dataset.code;
     el.replaceChildren(...content.flat());
     el.className = `result ${tone}`;
     el.dataset.tone = tone;
@@ -174,19 +184,64 @@
     if (!res.ok) throw new ApiError(res.status, data);
     return data;
   }
-  function problemText(err) {
-    if (!(err instanceof ApiError)) return String(err && err.message ? err.message : err);
-    const parts = [err.message];
-    const extra = err.body && (err.body.invalid_params || err.body.errors || err.body.extra);
-    if (Array.isArray(extra)) {
-      for (const p of extra) parts.push(`${p.name || p.key || p.field || ""} ${p.reason || p.message || ""}`.trim());
+  // ---- messages -----------------------------------------------------------------------------
+  // Every message a sponsor reads about an error comes from ONE table, messages.ko.json (served
+  // beside this file; the browser tests read it too): by problem `code`, by refund `rule`, by
+  // the `field` a validation error names. Codes and the API's English `detail` are never shown.
+  let MESSAGES = { codes: {}, refund_rules: {}, fields: {}, page: {} };
+  const messagesLoaded = (async () => {
+    const url = ($('meta[name="dolgo-messages-url"]') || {}).content;
+    try {
+      const res = await fetch(url, { headers: { Accept: "application/json" } });
+      if (res.ok) MESSAGES = await res.json();
+    } catch (err) {
+      console.error("messages", err);
     }
-    if (err.code) parts.push(`(${err.code})`);
-    return parts.filter(Boolean).join(" · ");
+  })();
+  const fill = (text, values) => String(text).replace(/\{(\w+)\}/g, (_, k) => values[k] ?? "");
+  function page(key, values = {}) {
+    return fill(MESSAGES.page[key] || "요청을 처리하지 못했어요. 잠시 뒤 다시 시도해 주세요.", values);
   }
-  function fail(err, where) {
+  const HANGUL = /[\uac00-\ud7a3]/;
+  function fieldLabel(name) {
+    const f = MESSAGES.fields;
+    return f[name] || f[String(name).split(".").pop()] || f.body || "입력한 내용";
+  }
+  function problemText(err) {
+    if (!(err instanceof ApiError)) {
+      if (err instanceof TypeError) return page("network"); // fetch could not reach the server
+      const own = String(err && err.message ? err.message : err);
+      return HANGUL.test(own) ? own : page("unknown_error");
+    }
+    const body = err.body || {};
+    if (err.code === "refund_refused") {
+      const rule = String(body.rule || "");
+      const rules = MESSAGES.refund_rules;
+      return rules[rule] || rules[rule.split(".")[0]] || MESSAGES.codes.refund_refused || page("unknown_error");
+    }
+    const text = MESSAGES.codes[err.code] || MESSAGES.codes[`http_${err.status}`];
+    if (!text) return page("unknown_error");
+    const names = Array.isArray(body.invalid_params) ? body.invalid_params.map((p) => p.name) : [];
+    if (!names.length) names.push(body.field || "body");
+    const said = fill(text, { field: [...new Set(names.map(fieldLabel))].join(", ") });
+    // iamport's own refusal is Korean and says what was wrong (e.g. the card number).
+    if (err.code === "gateway_rejected" && HANGUL.test(body.detail || "")) {
+      return `${said} ${page("pg_says", { detail: body.detail })}`;
+    }
+    return said;
+  }
+  async function explain(err) {
+    await messagesLoaded;
+    return problemText(err);
+  }
+  async function showProblem(sel, lead, err) {
+    console.error(sel, err);
+    showResult(sel, "bad", `${lead}${await explain(err)}`);
+    $(sel).dataset.code = (err && err.code) || "";
+  }
+  async function fail(err, where) {
     console.error(where, err);
-    toast(`${where}: ${problemText(err)}`, "bad");
+    toast(`${where}: ${await explain(err)}`, "bad", err && err.code);
   }
   // A list the page shows: empty (and said so in a toast) when it cannot be fetched.
   async function fetchList(path, key, where) {
@@ -270,7 +325,7 @@
       const rsp = await requestPay(params);
       await finishWindow(created, params, rsp);
     } catch (err) {
-      showResult("#onetime-result", "bad", `결제 처리 중 문제가 생겼어요: ${problemText(err)}`);
+      await showProblem("#onetime-result", "결제 처리 중 문제가 생겼어요: ", err);
     } finally {
       button.disabled = false;
       loadOrders();
@@ -325,7 +380,7 @@
       const rsp = await requestPay(params);
       await finishWindow(created, params, rsp);
     } catch (err) {
-      showResult("#onetime-result", "bad", `결제를 시작하지 못했어요: ${problemText(err)}`);
+      await showProblem("#onetime-result", "결제를 시작하지 못했어요: ", err);
     } finally {
       loadOrders();
     }
@@ -335,6 +390,7 @@
   async function loadCards() {
     state.cards = await fetchList("/api/cards", "cards", "카드 목록");
     renderCards();
+    renderSubs(); // the sponsorships name their card
   }
   const cardId = (c) => pick(c, "id", "card_id");
   const cardText = (c) => `${pick(c, "card_corp", "card_name") || "카드"} ${pick(c, "card_disp", "card_number") || ""}`.trim();
@@ -369,12 +425,17 @@
       birth: form.birth.value.trim(),
       pwd_2digit: form.pwd_2digit.value.trim(),
     };
+    // Cleared while it travels; after an error the number and expiry come back (the sponsor
+    // corrects them), the password digits are typed again.
     form.reset();
     button.disabled = true;
     try {
       const res = await api("POST", "/api/cards", body, { creates: true });
       await afterRegistration(res);
     } catch (err) {
+      form.card_number.value = body.card_number;
+      form.expiry.value = body.expiry;
+      form.birth.value = body.birth;
       fail(err, "카드 등록");
     } finally {
       button.disabled = false;
@@ -421,6 +482,21 @@
 
   const buyer = () => ({ name: `후원자 ${state.user}`, email: `sponsor${state.user}@example.com` });
 
+  // After a declined charge: pick another registered card in `formSel`, or register a new one.
+  function nextSteps(formSel, declinedCardId) {
+    const select = $(`${formSel} .card-select`);
+    const others = Array.from(select.options).filter((o) => o.value && o.value !== String(declinedCardId));
+    return h("span", { class: "actions next-steps" },
+      others.length ? h("button", { type: "button", class: "ghost small", "data-testid": "try-other-card", onclick: () => {
+        select.value = others[0].value;
+        select.focus();
+      } }, page("other_card")) : null,
+      h("button", { type: "button", class: "ghost small", "data-testid": "register-other-card", onclick: () => {
+        $("#cards").scrollIntoView({ behavior: "smooth", block: "start" });
+        $("#card-form").card_number.focus();
+      } }, page("register_card")));
+  }
+
   // ---- one-click ----------------------------------------------------------------------------
   async function payOneClick(ev) {
     ev.preventDefault();
@@ -442,13 +518,20 @@
       const res = await api("POST", "/api/billing/payments", body, { creates: true });
       const payment = pick(res, "payment") || res;
       const status = paymentStatus(payment);
-      const ok = status === "PAID";
-      showResult("#oneclick-result", ok ? "ok" : "bad", badge(PAYMENT_STATUS, status), " ",
-        ok ? `${won(pick(payment, "amount") ?? body.amount)} 후원 완료` : (pick(payment, "fail_reason", "reason") || "결제되지 않았어요"));
+      await messagesLoaded;
+      if (status === "PAID") {
+        showResult("#oneclick-result", "ok", badge(PAYMENT_STATUS, status), " ", `${won(pick(payment, "amount") ?? body.amount)} 후원 완료`);
+      } else if (status === "FAILED") {
+        const reason = pick(payment, "fail_reason", "reason") || "거절";
+        showResult("#oneclick-result", "bad", badge(PAYMENT_STATUS, status), " ",
+          h("span", { "data-testid": "oneclick-declined" }, page("declined", { reason })), " ", nextSteps("#oneclick-form", body.card_id));
+      } else {
+        showResult("#oneclick-result", "wait", badge(PAYMENT_STATUS, status), " 결제 결과를 확인하고 있어요. 잠시 뒤 후원 내역에서 확인해 주세요.");
+      }
       const oid = pick(pick(res, "order") || {}, "id") ?? pick(payment, "order_id");
       if (oid !== undefined) $("#oneclick-result").dataset.orderId = String(oid);
     } catch (err) {
-      showResult("#oneclick-result", "bad", `결제 실패: ${problemText(err)}`);
+      await showProblem("#oneclick-result", "결제 실패: ", err);
     } finally {
       button.disabled = false;
       loadOrders();
@@ -486,8 +569,9 @@
             h("div", { class: "muted small" },
               `월 ${won(pick(s, "amount"))} · 매월 ${sub(s, "billing_day") ?? "-"}일 · `,
               card ? cardText(card) : `카드 #${sub(s, "card_id", "payment_card_id") ?? "-"}`,
-              sub(s, "next_charge_at") ? ` · 다음 결제 ${when(sub(s, "next_charge_at"))}` : "",
-              sub(s, "next_amount") && sub(s, "next_amount") !== pick(s, "amount") ? ` · 다음 결제부터 ${won(sub(s, "next_amount"))}` : "",
+              // a cancelled or ended sponsorship has no next charge, whatever the record still holds
+              live && sub(s, "next_charge_at") ? h("span", { "data-testid": "sub-next" }, ` · 다음 결제 ${when(sub(s, "next_charge_at"))}`) : "",
+              live && sub(s, "next_amount") && sub(s, "next_amount") !== pick(s, "amount") ? ` · 다음 결제부터 ${won(sub(s, "next_amount"))}` : "",
             ),
           ),
           live ? h("div", { class: "actions" },
@@ -522,14 +606,15 @@
       const status = orderStatus(order);
       const tone = status === "ROUTINE" ? "ok" : status === "ORDERED" ? "wait" : "bad";
       const reason = pick(res, "fail_reason") || pick(pick(res, "payment") || {}, "fail_reason");
+      await messagesLoaded;
       showResult("#sub-result", tone, badge(ORDER_STATUS, status), " ",
         tone === "ok" ? `정기후원을 시작했어요. 첫 달 ${won(body.amount)} 결제완료.`
           : tone === "wait" ? "첫 달 결제 결과를 확인하고 있어요."
-            : `첫 달 결제가 되지 않아 시작하지 못했어요${reason ? `: ${reason}` : ""}.`);
+            : [page("declined_monthly", { reason: reason || "거절" }), " ", nextSteps("#sub-form", body.card_id)]);
       const oid = pick(order, "id", "order_id");
       if (oid !== undefined) $("#sub-result").dataset.orderId = String(oid);
     } catch (err) {
-      showResult("#sub-result", "bad", `정기후원 시작 실패: ${problemText(err)}`);
+      await showProblem("#sub-result", "정기후원 시작 실패: ", err);
     } finally {
       button.disabled = false;
       await Promise.all([loadSubs(), loadOrders()]);
@@ -550,7 +635,8 @@
       await api("PATCH", `/api/subscriptions/${subId(s)}`, patch);
       toast(patch.amount ? "변경했어요. 금액은 다음 결제부터 적용돼요." : "변경했어요.", "ok");
     } catch (err) {
-      fail(err, "정기후원 변경");
+      fail(err, "정기후원 변경"); // the form stays open with what was typed
+      return;
     }
     await loadSubs();
   }
@@ -586,12 +672,13 @@
           ...WINDOW_METHODS.map((m) => h("option", { value: m, selected: m === pick(o, "pay_method") }, METHOD[m])))
         : null;
       return h("tr", { "data-testid": "order-row", "data-order-id": id, "data-merchant-uid": pick(o, "merchant_uid") || "", "data-status": String(status), "data-payment-status": latestPaymentStatus(o) || "", class: String(state.openOrder) === String(id) ? "open" : "" },
-        h("td", {}, h("div", {}, pick(o, "name") || `주문 #${id}`), h("div", { class: "muted small mono" }, `#${id}`)),
-        h("td", {}, typeLabel(pick(o, "type_code", "type")) || "-", pick(o, "pay_method") ? h("div", { class: "muted small" }, METHOD[pick(o, "pay_method")] || pick(o, "pay_method")) : null),
-        h("td", { class: "num" }, won(pick(o, "amount"))),
-        h("td", {}, orderBadge(o)),
-        h("td", { class: "small" }, when(pick(o, "created_at", "ordered_at"))),
-        h("td", {}, h("div", { class: "actions end" },
+        // The classes place each cell in the card layout of a phone-width screen (app.css).
+        h("td", { class: "c-name", "data-testid": "order-name" }, h("div", {}, pick(o, "name") || `주문 #${id}`), h("div", { class: "muted small mono" }, `#${id}`)),
+        h("td", { class: "c-kind" }, typeLabel(pick(o, "type_code", "type")) || "-", pick(o, "pay_method") ? h("div", { class: "muted small" }, METHOD[pick(o, "pay_method")] || pick(o, "pay_method")) : null),
+        h("td", { class: "num c-amount" }, won(pick(o, "amount"))),
+        h("td", { class: "c-status" }, orderBadge(o)),
+        h("td", { class: "small c-when" }, when(pick(o, "created_at", "ordered_at"))),
+        h("td", { class: "c-act" }, h("div", { class: "actions end" },
           againMethod,
           canPayAgain
             ? h("button", { type: "button", class: "primary small", "data-testid": "order-pay-again", onclick: () => payAgain(id, againMethod.value) }, "다시 결제") : null,
@@ -637,7 +724,8 @@
     const refundable = pick(p, "refundable", "refundable_amount") ?? (amount - cancelled);
     const canRefund = ["PAID", "ROUTINE_PAID"].includes(status) && refundable > 0;
     const method = pick(p, "pay_method");
-    const refundForm = h("form", { class: "inline", hidden: true, "data-testid": "refund-form", onsubmit: (ev) => refund(ev, p) },
+    // novalidate: the page checks the amount itself and says why in Korean (refundError).
+    const refundForm = h("form", { class: "inline", hidden: true, novalidate: true, "data-testid": "refund-form", "data-refundable": refundable, onsubmit: (ev) => refund(ev, p, refundable) },
       h("label", {}, "환불 금액", h("input", { name: "amount", type: "number", min: 1, max: refundable, value: refundable, "data-testid": "refund-amount" })),
       h("label", {}, "사유", h("input", { name: "reason", value: "후원자 요청", "data-testid": "refund-reason" })),
       method === "vbank" ? [
@@ -646,6 +734,7 @@
         h("label", {}, "계좌번호", h("input", { name: "refund_number", inputmode: "numeric", autocomplete: "off", "data-testid": "refund-account" })),
       ] : null,
       h("button", { type: "submit", class: "danger small", "data-testid": "refund-submit" }, "환불 요청"),
+      h("p", { class: "form-error", role: "alert", "data-testid": "refund-error", hidden: true }),
     );
     const cancels = listOf(pick(p, "cancellations") || [], "cancellations");
     return h("li", { "data-testid": "payment-item", "data-payment-id": id, "data-status": String(status) },
@@ -706,28 +795,53 @@
     );
   }
 
-  async function refund(ev, p) {
+  // What the page itself refuses before sending (a message key of messages.ko.json), or null.
+  function refundInputProblem(form, refundable) {
+    const amount = Number(form.amount.value);
+    if (!Number.isInteger(amount) || amount < 1) return ["refund_amount_under", {}];
+    if (amount > refundable) return ["refund_amount_over", { max: won(refundable) }];
+    if (form.refund_number) {
+      if (!form.refund_holder.value.trim()) return ["refund_holder_missing", {}];
+      if (!form.refund_bank.value.trim()) return ["refund_bank_missing", {}];
+      if (!form.refund_number.value.trim()) return ["refund_number_missing", {}];
+    }
+    return null;
+  }
+  function refundError(form, text, code) {
+    const el = $("[data-testid=refund-error]", form);
+    el.textContent = text || "";
+    el.dataset.code = code || "";
+    el.hidden = !text;
+  }
+
+  // An error keeps the form open with what was typed; only a refund that went through clears it.
+  async function refund(ev, p, refundable) {
     ev.preventDefault();
     const form = ev.currentTarget;
+    await messagesLoaded;
+    const refused = refundInputProblem(form, refundable);
+    if (refused) { refundError(form, page(...refused), refused[0]); form.amount.focus(); return; }
+    refundError(form, "");
     const amount = Number(form.amount.value);
     const body = { amount, reason: form.reason.value.trim() || "후원자 요청" };
     if (form.refund_number) {
-      // vbank: the refund account goes to the API once; only its masked number comes back.
+      // vbank: the refund account goes to the API; only its masked number comes back.
       body.refund_account = { holder: form.refund_holder.value.trim(), bank_code: form.refund_bank.value.trim(), number: form.refund_number.value.trim() };
-      for (const k of ["refund_holder", "refund_bank", "refund_number"]) form[k].value = "";
     }
     const button = $("[type=submit]", form);
     button.disabled = true;
     try {
       const paymentId = pick(p, "id", "payment_id");
       await api("POST", `/api/payments/${paymentId}/refund`, body, { creates: true });
-      toast(`${won(amount)} 환불했어요.`, "ok");
     } catch (err) {
-      fail(err, "환불");
-    } finally {
+      console.error("환불", err);
+      refundError(form, await explain(err), err && err.code);
       button.disabled = false;
-      await loadOrders();
+      return;
     }
+    form.reset();
+    toast(`${won(amount)} 환불했어요.`, "ok");
+    await loadOrders();
   }
 
   // ---- boot ---------------------------------------------------------------------------------
