@@ -3,6 +3,7 @@ admin API's view of a payment, signing in and finding a payment in the console."
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -97,3 +98,48 @@ def phone(browser, service: Served, shots, name: str) -> Iterator[Page]:
         raise
     finally:
         context.close()
+
+
+def deposited_vbank(service: Served, sponsor: int, amount: int) -> dict:
+    """A one-time sponsorship by 가상계좌: the PG window issues the account (driven over the
+    sandbox's window routes, as its iamport.js does), the sponsor deposits, iamport's webhook
+    makes it paid. Returns the payment as the admin API sees it."""
+    base = service.base_url
+    with client(service, sponsor) as api:
+        r = api.post(
+            "/api/orders",
+            json={
+                "content_type_code": 1,
+                "content_seq": 101,
+                "name": "돌고 후원",
+                "amount": amount,
+                "pay_method": "vbank",
+            },
+        )
+        assert r.status_code == 201, r.text
+        started = r.json()
+        r = httpx.post(
+            f"{base}/sandbox/window/open",
+            json={"merchant_code": "imp00000000", "params": started["request_pay"]},
+            timeout=10,
+        )
+        window = r.json()["window_id"]
+        r = httpx.post(
+            f"{base}/sandbox/window/{window}/approve",
+            json={},
+            headers={"accept": "application/json"},
+            timeout=10,
+        )
+        imp_uid = r.json()["rsp"]["imp_uid"]
+        r = api.post(
+            "/api/payments/complete",
+            json={"imp_uid": imp_uid, "merchant_uid": started["merchant_uid"]},
+        )
+        assert r.status_code == 200, r.text
+    r = httpx.post(f"{base}/sandbox/_sandbox/vbanks/{imp_uid}/deposit", timeout=10)
+    assert r.status_code == 200, r.text
+    deadline = time.monotonic() + 20  # the deposit's webhook comes in the background
+    while (payment := story(service, started["payment_id"])["payment"])["status"] != "paid":
+        assert time.monotonic() < deadline, f"the deposit was not applied: {payment}"
+        time.sleep(0.2)
+    return payment

@@ -15,6 +15,7 @@ from tests.e2e.conftest import Served, serve
 from tests.e2e.console_world import (
     OPERATOR,
     client,
+    deposited_vbank,
     one_click,
     open_payment_of,
     phone,
@@ -116,6 +117,32 @@ def test_a_manual_bank_refund_is_recorded_and_its_account_masked(
     [cancel] = story(service, payment_id)["payment"]["cancellations"]
     assert cancel["kind"] == "manual_bank" and cancel["requested_by"] == f"operator:{OPERATOR}"
     assert cancel["refund_account"].endswith("6789") and "123456" not in cancel["refund_account"]
+    assert not page.errors
+
+
+def test_an_operator_refunds_a_deposited_vbank_to_the_sponsors_account(
+    page: Page, service: Served
+) -> None:
+    sponsor = 4105
+    payment = deposited_vbank(service, sponsor, 15000)
+    sign_in_as_demo_operator(page)
+    open_payment_of(page, sponsor, payment["id"])
+    check = page.get_by_test_id("refund-check")
+    expect(check).to_contain_text("[vbank_refund_account]")
+    expect(page.get_by_test_id("refund-account")).to_be_visible()
+    page.get_by_test_id("refund-reason").fill("후원자 요청 (가상계좌)")
+    page.get_by_test_id("refund-holder").fill("홍길동")
+    page.get_by_test_id("refund-bank").select_option("088")
+    page.get_by_test_id("refund-number").fill("110-987-654321")
+    expect(check).to_contain_text("15,000원 환불 가능")
+    page.get_by_test_id("refund-submit").click()
+    expect(page.get_by_test_id("toast")).to_contain_text("15,000원 환불했습니다")
+    expect(page.get_by_test_id("payment-summary")).to_contain_text("환불완료")
+    expect(page.get_by_test_id("cancellation-table")).to_contain_text("4321")
+    assert "654321" not in page.content()
+    [cancel] = story(service, payment["id"])["payment"]["cancellations"]
+    assert (cancel["status"], cancel["requested_by"]) == ("succeeded", f"operator:{OPERATOR}")
+    assert "654321" not in cancel["refund_account"]
     assert not page.errors
 
 
