@@ -10,7 +10,7 @@ import httpx
 from adapters.logs import CONTINUATION, EscapingFormatter, escape
 from tests.serving import serving
 
-FORGED_LINE = "2026-12-01 10:00:00,000 ERROR dolgo_pay.http: forged"
+FORGED_LINE = "ERROR dolgo_pay: forged"  # short: the inbox keeps 50 characters of an imp_uid
 FORGED = f"imp_1\n{FORGED_LINE}\r\x00\x1b[2J\u2028end"
 
 
@@ -31,7 +31,7 @@ def formatted(*args: object, exc: BaseException | None = None) -> str:
 def test_a_message_stays_on_one_line_with_its_control_characters_escaped() -> None:
     text = formatted(FORGED)
     assert text == f"ERROR tests.logs: webhook {escape(FORGED)} unmatched\n"
-    assert "\\n2026-12-01" in text and "\\x00" in text and "\\x1b" in text and "\\u2028" in text
+    assert "\\nERROR" in text and "\\x00" in text and "\\x1b" in text and "\\u2028" in text
 
 
 def test_every_line_of_a_traceback_is_marked_as_a_continuation() -> None:

@@ -9,6 +9,7 @@ processes what is new and retries what failed.
 
 import json
 import logging
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -26,7 +27,17 @@ from domain.identifiers import parse_issue_merchant_uid
 
 log = logging.getLogger("dolgo_pay.webhooks")
 
-_MAX_FIELD = 200  # longer hints are cut: they are never trusted anyway
+# Longer hints are cut to what the inbox keeps (they are never trusted anyway); every limit
+# exceeds the format's, so a cut value is still seen to be malformed.
+_KEPT = {"imp_uid": 50, "merchant_uid": 50, "status": 20, "cancellation_id": 100}
+_MAX_CONTENT_TYPE = 200
+# iamport's formats (docs/iamport-v1.md §3, §7): imp_ and digits (≤32 characters); a
+# merchant_uid of ≤40 printable ASCII characters; the statuses a notification carries.
+FORMATS = {
+    "imp_uid": re.compile(r"imp_[0-9]{1,28}"),
+    "merchant_uid": re.compile(r"[!-~]{1,40}"),
+    "status": re.compile(r"ready|paid|failed|cancelled"),
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,7 +60,7 @@ class ReceiveWebhook:
             id=self._ids.new_id(),
             received_at=self._clock.now(),
             body=command.body,
-            content_type=command.content_type,
+            content_type=command.content_type[:_MAX_CONTENT_TYPE],
             source_ip=command.source_ip,
             imp_uid=hint.get("imp_uid"),
             merchant_uid=hint.get("merchant_uid"),
@@ -77,11 +88,25 @@ def parse_notification(body: str, content_type: str) -> dict[str, str]:
     if not data:
         data = {k: v[-1] for k, v in parse_qs(text, keep_blank_values=False).items() if v}
     out: dict[str, str] = {}
-    for key in ("imp_uid", "merchant_uid", "status", "cancellation_id"):
+    for key, kept in _KEPT.items():
         value = data.get(key)
-        if isinstance(value, str | int) and not isinstance(value, bool) and str(value).strip():
-            out[key] = str(value).strip()[:_MAX_FIELD]
+        text = value if isinstance(value, str) else _shown(value)
+        if value is not None and text.strip():  # a number or a list is kept: it is malformed
+            out[key] = text.strip()[:kept]
     return out
+
+
+def _shown(value: Any) -> str:
+    return str(value) if isinstance(value, int | float) else f"<{type(value).__name__}>"
+
+
+def malformed_field(hint: Mapping[str, str | None]) -> str | None:
+    """The first of imp_uid, merchant_uid, status that is present but not in iamport's format."""
+    for name, pattern in FORMATS.items():
+        value = hint.get(name)
+        if value is not None and not pattern.fullmatch(value):
+            return name
+    return None
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,6 +146,15 @@ class ProcessWebhook:
             raise LookupError(f"no inbox message {command.message_id}")
         if message.state in (InboxState.PROCESSED, InboxState.UNMATCHED):
             return ProcessWebhookResult(message.id, message.state, message.merchant_uid)
+        hint = {
+            "imp_uid": message.imp_uid,
+            "merchant_uid": message.merchant_uid,
+            "status": message.status,
+        }
+        malformed = malformed_field(hint)
+        if malformed:  # never looked up, never trusted: kept for an operator to read
+            detail = f"{malformed} is not in iamport's format: {hint[malformed]}"
+            return await self._finish(message, InboxState.UNMATCHED, detail)
         if not message.imp_uid:
             return await self._finish(message, InboxState.UNMATCHED, "no imp_uid in the body")
 

@@ -38,7 +38,9 @@ async def early_webhook(app: Wiring):
     co = await app.create_checkout.execute(
         CreateCheckoutCommand(USER, 1, 42, "돌고 후원", 10_000, "card")
     )
-    body = json.dumps({"imp_uid": "imp_early1", "merchant_uid": co.merchant_uid, "status": "paid"})
+    body = json.dumps(
+        {"imp_uid": "imp_990000000001", "merchant_uid": co.merchant_uid, "status": "paid"}
+    )
     message_id = await app.receive_webhook.execute(ReceiveWebhookCommand(body, "application/json"))
     first = await app.process_webhook.execute(ProcessWebhookCommand(message_id))
     return co, message_id, first
@@ -48,7 +50,7 @@ async def test_an_unmatched_webhook_reprocessed_once_the_cause_is_fixed_settles_
     app, gateway
 ):
     co, message_id, first = await early_webhook(app)
-    gateway.plant_payment(co.merchant_uid, 10_000, imp_uid="imp_early1", pg_provider="nice")
+    gateway.plant_payment(co.merchant_uid, 10_000, imp_uid="imp_990000000001", pg_provider="nice")
     again = await reprocess(app).execute(ReprocessWebhookCommand(OPS, message_id))
 
     assert (first.state, again.result.state) == (InboxState.UNMATCHED, InboxState.PROCESSED)
@@ -58,7 +60,7 @@ async def test_an_unmatched_webhook_reprocessed_once_the_cause_is_fixed_settles_
 
 async def test_reprocessing_a_processed_webhook_changes_nothing(app, gateway, store):
     co, message_id, _ = await early_webhook(app)
-    gateway.plant_payment(co.merchant_uid, 10_000, imp_uid="imp_early1", pg_provider="nice")
+    gateway.plant_payment(co.merchant_uid, 10_000, imp_uid="imp_990000000001", pg_provider="nice")
     await reprocess(app).execute(ReprocessWebhookCommand(OPS, message_id))
     history, events = len(store.history), len(store.outbox)
     again = await reprocess(app).execute(ReprocessWebhookCommand(OPS, message_id))

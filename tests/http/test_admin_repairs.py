@@ -8,7 +8,11 @@ from tests.http.conftest import Api, assert_problem, checkout, paid_order
 
 async def test_an_operator_reprocesses_an_unmatched_webhook(api: Api) -> None:
     started = await checkout(api)
-    body = {"imp_uid": "imp_early7", "merchant_uid": started["merchant_uid"], "status": "paid"}
+    body = {
+        "imp_uid": "imp_990000000007",
+        "merchant_uid": started["merchant_uid"],
+        "status": "paid",
+    }
     r = await api.client.post(
         "/api/webhooks/iamport",
         content=json.dumps(body),
@@ -16,7 +20,7 @@ async def test_an_operator_reprocesses_an_unmatched_webhook(api: Api) -> None:
     )
     assert r.status_code == 200 and r.json()["state"] == "unmatched", r.text
     [message] = (await api.get("/api/admin/webhooks?state=unmatched", who="admin")).json()["items"]
-    api.gateway.plant_payment(started["merchant_uid"], 10000, imp_uid="imp_early7")
+    api.gateway.plant_payment(started["merchant_uid"], 10000, imp_uid="imp_990000000007")
 
     r = await api.post(f"/api/admin/webhooks/{message['id']}/reprocess", who="admin")
     assert r.status_code == 200, r.text

@@ -124,3 +124,36 @@ async def test_return_page_for_an_abandoned_window(api: Api) -> None:
 async def test_return_page_for_an_unknown_order_is_404_html(api: Api) -> None:
     r = await api.client.get("/payments/return", params={"merchant_uid": "dp1a1"})
     assert r.status_code == 404 and "주문을 찾을 수 없습니다" in r.text
+
+
+MALFORMED = [
+    ("imp_uid", "imp_1\n2026-12-01 ERROR forged"),
+    ("imp_uid", "../../users/getToken"),
+    ("imp_uid", "imp_" + "1" * 29),
+    ("imp_uid", 100000000001),
+    ("imp_uid", ["imp_1"]),
+    ("merchant_uid", "dp1 a1"),
+    ("merchant_uid", "dp" + "1" * 39),
+    ("merchant_uid", "주문1"),
+    ("status", "PAID"),
+    ("status", True),
+]
+
+
+@pytest.mark.parametrize(("field", "value"), MALFORMED)
+async def test_a_malformed_webhook_field_is_stored_then_refused_naming_it(
+    api: Api, field: str, value: object
+) -> None:
+    body = {"imp_uid": "imp_100000000001", "merchant_uid": "dp1a1", "status": "paid"}
+    r = await api.client.post("/api/webhooks/iamport", json={**body, field: value})
+    assert assert_problem(r, 400, "invalid_value")["field"] == field
+    (stored,) = (await api.get("/api/admin/webhooks", who="admin")).json()["items"]
+    assert stored["state"] == "unmatched"
+    assert api.gateway.calls_of("get_payment") == []  # never looked up
+
+
+async def test_a_webhook_with_iamports_formats_is_looked_up(api: Api) -> None:
+    body = {"imp_uid": "imp_100000000001", "merchant_uid": "dp1a1", "status": "cancelled"}
+    r = await api.client.post("/api/webhooks/iamport", json=body)
+    assert r.status_code == 200, r.text
+    assert api.gateway.calls_of("get_payment") == ["imp_100000000001"]

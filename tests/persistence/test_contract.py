@@ -1,5 +1,6 @@
 """The repository / unit-of-work contract, run on the in-memory fakes, SQLite and MariaDB."""
 
+import json
 from dataclasses import replace
 from datetime import timedelta
 
@@ -675,6 +676,19 @@ async def test_history_for_order_covers_its_payments_and_cancellations(uow_facto
 
 
 # -- webhook inbox -----------------------------------------------------------------------------
+
+
+async def test_a_webhook_whose_hints_exceed_the_inbox_columns_is_stored(uow_factory):
+    """A hostile body or header is cut to what the inbox keeps: never a refused insert."""
+    from adapters.memory import FixedClock, SequentialIds
+    from application.use_cases.handle_webhook import ReceiveWebhook, ReceiveWebhookCommand
+
+    long = {k: "x" * 300 for k in ("imp_uid", "merchant_uid", "status", "cancellation_id")}
+    command = ReceiveWebhookCommand(json.dumps(long), "application/json; " + "p=1;" * 100)
+    message_id = await ReceiveWebhook(uow_factory, FixedClock(T0), SequentialIds()).execute(command)
+    async with uow_factory() as uow:
+        stored = await uow.webhooks.get(message_id)
+    assert stored is not None and stored.body == command.body
 
 
 async def test_inbox_round_trip_save_due_and_search(uow_factory):

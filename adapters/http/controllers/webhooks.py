@@ -1,7 +1,8 @@
 """POST /api/webhooks/iamport: iamport's notification (JSON or form), stored then processed.
 
 The body is a hint: it is stored in the inbox first (ReceiveWebhook) and answered 200 as soon
-as it is stored; processing (re-fetch by imp_uid, sync) follows in the same request, and if it
+as it is stored (400 naming the field when imp_uid, merchant_uid or status is present but not in
+iamport's format: stored all the same, never looked up); processing (re-fetch by imp_uid, sync) follows in the same request, and if it
 fails the message stays in the inbox for the scheduler's retry. Unknown fields are accepted.
 An optional source-IP allow-list (DOLGO_WEBHOOK_ALLOWED_IPS) is checked on the client address
 (X-Forwarded-For only from DOLGO_TRUSTED_PROXIES).
@@ -24,8 +25,10 @@ from application.use_cases.handle_webhook import (
     ProcessWebhookCommand,
     ReceiveWebhook,
     ReceiveWebhookCommand,
+    malformed_field,
     parse_notification,
 )
+from domain.errors import InvalidValue
 
 log = logging.getLogger("dolgo_pay.webhooks")
 MAX_BODY = 64 * 1024
@@ -83,6 +86,10 @@ class WebhookController(Controller):
         message_id = await receive_webhook.execute(
             ReceiveWebhookCommand(body=body, content_type=content_type, source_ip=source)
         )
-        webhook_received(parse_notification(body, content_type).get("status"))
-        state = await _process(process_webhook, message_id)
+        hint = parse_notification(body, content_type)
+        webhook_received(hint.get("status"))
+        state = await _process(process_webhook, message_id)  # a malformed one stays unmatched
+        malformed = malformed_field(hint)
+        if malformed:
+            raise InvalidValue(malformed, "not in iamport's format (the notification is stored)")
         return WebhookAck(True, message_id, state)
