@@ -2,7 +2,10 @@
 
 A use case never decides a status itself. It fetches what iamport says (a payment record, the
 outcome of a charge or a cancel) and hands it here; this module checks every verification rule
-of spec §4.1 and calls the aggregate methods, which move through the state machine table.
+of spec §4.1 and calls the aggregate methods, which move through the state machine table. What
+an attempt's result means for its order (a monthly cycle into dunning, retried outside it when
+the PG is at fault, recovered, ended) is the Order's to decide (`Order.attempt_*`); which entry
+of iamport's cancel_history is which cancel of ours is domain/cancel_history.py's.
 
 Everything here is idempotent: applying the same fact twice makes no second transition, so the
 webhook, the client's complete call, the janitor and reconciliation can all race on one payment
@@ -23,7 +26,6 @@ from application.gateway import (
     Approved,
     ChargeOutcome,
     Declined,
-    GatewayCancel,
     GatewayPayment,
     IamportStatus,
     NotAttempted,
@@ -32,7 +34,8 @@ from application.gateway import (
     Unknown,
 )
 from application.settings import PaymentSettings
-from domain.cancellation import Cancellation, CancellationKind, manually_refunded
+from domain.cancel_history import claimed, in_flight, matching_entry
+from domain.cancellation import Cancellation, manually_refunded
 from domain.order import Order
 from domain.payment import Payment, SettledFacts, VirtualAccount
 from domain.refund_policy import METHOD_ALIASES
@@ -46,9 +49,6 @@ DUPLICATE_REASON = "중복 결제 자동 환불"
 VERIFICATION = "system:verification"  # the cancel of a forged payment
 DUPLICATE = "system:duplicate"  # the refund of a second paid attempt of a paid order
 SYSTEM_CANCELS = (VERIFICATION, DUPLICATE)
-
-# iamport's cancelled_at and our clock may disagree a little when matching our own cancels.
-_CANCEL_SKEW = timedelta(minutes=5)
 
 
 @dataclass(frozen=True, slots=True)
@@ -207,7 +207,7 @@ class Settlement:
                         data={"outcome": "rejected", "code": code, "message": message},
                     )
                     run.needs_lookup = True
-                    self._await_lookup(run, at)
+                    order.attempt_awaits_lookup(payment, at + self._settings.next_check_after(0))
                 case Unknown():
                     # A charge's intent carries its unknown marker and first check from the
                     # start (billing.new_charge); the lost answer is not itself a check.
@@ -254,11 +254,7 @@ class Settlement:
         if payment.status is PaymentStatus.REQUESTED:
             data = {"outcome": "not_attempted"}
             payment.fail(reason, at, cause, unpaid_proven=True, data=data)
-            sub = order.subscription
-            if self._current_cycle(run) and order.is_active_routine and sub is not None:
-                sub.retry_at(at)
-            else:
-                self._after_unpaid(run, at, cause, data)
+            order.attempt_never_sent(payment, at, cause, data, self._settings.dunning)
         return run.result()
 
     # -- the outcome of one of our cancels ------------------------------------------------------
@@ -425,9 +421,11 @@ class Settlement:
             paid_at = record.paid_at or at
             run.duplicate = (
                 run.order.status is OrderStatus.PAID and run.order.type is not OrderType.MONTHLY
-            ) or _cycle_paid_by_another(run)
+            ) or run.order.cycle_paid_by_another(payment)
             payment.approve(self._facts(record), paid_at, cause, data)
-            self._after_paid(run, paid_at, cause, data)
+            note = run.order.attempt_paid(payment, paid_at, cause, data, duplicate=run.duplicate)
+            if note is not None:
+                run.report(note)
         self._refunds(run, record, at, cause, cancellations, confirmed)
         if run.duplicate and payment.is_paid:
             # Another attempt already paid this order: the sponsor is charged once (spec §4.1).
@@ -449,9 +447,9 @@ class Settlement:
     ) -> None:
         """Our cancel of a try we never booked as paid (a forgery): it succeeded when iamport's
         cancel_history shows it; nothing is booked as refunded because nothing was booked paid."""
-        claimed = _claimed(cancellations, record.cancel_history)
-        for c in _in_flight(cancellations):
-            entry = _matching_entry(c, record.cancel_history, claimed)
+        taken = claimed(cancellations, record.cancel_history)
+        for c in in_flight(cancellations):
+            entry = matching_entry(c, record.cancel_history, taken)
             if entry is not None or c is confirmed:
                 cid = entry.cancellation_id if entry else None
                 c.succeeded(at, cause, cid, {"cancel_amount": record.cancel_amount})
@@ -521,73 +519,15 @@ class Settlement:
         channel is tried now (the order stays as it is; should the process die before that
         attempt is recorded, the billing job makes it). A new sponsorship's first charge with
         no channel left to try gives up, as a decline does: the sponsor is told now."""
-        payment, order = run.payment, run.order
+        payment = run.payment
         if payment.status is PaymentStatus.REQUESTED:
             payment.fail(reason, at, cause, unpaid_proven=True, data={**data, "pg_fault": True})
         elif not payment.unpaid_proven:
             payment.prove_unpaid(at)
-        if not self._current_cycle(run):
-            return
-        sub = order.subscription
-        assert sub is not None
-        if order.is_active_routine:
-            sub.retry_at(at + retry)
-        elif order.status is OrderStatus.ORDERED and retry:
-            order.give_up(at, cause, data)
-
-    def _current_cycle(self, run: _Run) -> bool:
-        sub, payment = run.order.subscription, run.payment
-        return (
-            run.order.type is OrderType.MONTHLY
-            and sub is not None
-            and payment.cycle == sub.cycle
-            and payment.attempt == sub.attempt
-        )
+        run.order.attempt_failed_by_pg(payment, at, cause, data, retry)
 
     def _after_unpaid(self, run: _Run, at: datetime, cause: str, data: dict[str, Any]) -> None:
-        """Monthly consequences of an attempt known to have charged nothing."""
-        order = run.order
-        if not self._current_cycle(run):
-            return  # one-time / one-click orders stay ORDERED: the sponsor may retry
-        sub = order.subscription
-        assert sub is not None
-        if order.status is OrderStatus.ORDERED:  # the first charge of a new sponsorship
-            order.give_up(at, cause, data)
-            return
-        if not order.is_active_routine:
-            return  # cancelled meanwhile: recorded truthfully, nothing more to charge
-        if order.status is OrderStatus.ROUTINE:
-            order.cycle_declined(at, cause, data)
-        retry = self._settings.dunning.retry_at(run.payment.attempt, at)
-        if retry is None:
-            order.end_routine(at, cause, data)
-        sub.retry_at(retry)
-
-    def _await_lookup(self, run: _Run, at: datetime) -> None:
-        """A rejected cycle charge: come back after the first backoff step, when the charge
-        use case looks the attempt up before it tries again (spec §4.4)."""
-        sub = run.order.subscription
-        if self._current_cycle(run) and run.order.is_active_routine and sub is not None:
-            sub.retry_at(at + self._settings.next_check_after(0))
-
-    def _after_paid(self, run: _Run, paid_at: datetime, cause: str, data: dict[str, Any]) -> None:
-        order = run.order
-        monthly = order.type is OrderType.MONTHLY
-        if order.status is OrderStatus.ORDERED or (
-            order.status is OrderStatus.FAILED and not monthly
-        ):
-            order.paid(paid_at, cause, data)
-        elif order.status is OrderStatus.ROUTINE_PAST_DUE and self._current_cycle(run):
-            order.cycle_recovered(paid_at, cause, data)
-        elif run.duplicate:
-            pass  # refunded automatically (see _apply): the order stays paid by its other attempt
-        elif order.status is not OrderStatus.ROUTINE:
-            run.report(
-                f"payment {run.payment.merchant_uid} paid while its order is {order.status.name}"
-            )
-        if monthly and order.is_active_routine and self._current_cycle(run):
-            assert order.subscription is not None
-            order.subscription.paid(paid_at)
+        run.order.attempt_unpaid(run.payment, at, cause, data, self._settings.dunning)
 
     def _refunds(
         self,
@@ -608,12 +548,12 @@ class Settlement:
         grown = record.cancel_amount - (payment.cancelled_amount - manually_refunded(cancellations))
         if grown <= 0 or not payment.is_paid:
             return
-        claimed = _claimed(cancellations, record.cancel_history)
+        taken = claimed(cancellations, record.cancel_history)
         # The cancel iamport just confirmed claims its history entry first, so that another
         # in-flight cancel of the same amount cannot take that entry and be booked with it.
-        flight = sorted(_in_flight(cancellations), key=lambda c: c is not confirmed)
+        flight = sorted(in_flight(cancellations), key=lambda c: c is not confirmed)
         for c in flight:
-            entry = _matching_entry(c, record.cancel_history, claimed)
+            entry = matching_entry(c, record.cancel_history, taken)
             if c is not confirmed and (entry is None or c.amount > grown):
                 continue  # not (yet) at iamport: its own resolver decides
             amount = min(c.amount, payment.refundable)
@@ -648,17 +588,6 @@ class Settlement:
             order.refunded(at, cause, {"cancel_amount": record.cancel_amount})
 
 
-def _cycle_paid_by_another(run: _Run) -> bool:
-    """A monthly attempt of a cycle another attempt has paid (e.g. one proven not attempted
-    that turns up paid after all): a double charge."""
-    sub, payment = run.order.subscription, run.payment
-    if run.order.type is not OrderType.MONTHLY or sub is None or payment.cycle is None:
-        return False
-    if payment.cycle < sub.cycle:
-        return True  # a cycle only follows a paid one
-    return payment.cycle == sub.cycle and sub.cycle_paid and payment.attempt != sub.attempt
-
-
 def _duplicate(run: _Run, cancellations: Sequence[Cancellation]) -> bool:
     """A second paid attempt of a paid order: its refund leaves the order paid by the other."""
     return run.duplicate or any(c.requested_by == DUPLICATE for c in cancellations)
@@ -684,37 +613,3 @@ def _method_compatible(expected: str | None, seen: str | None) -> bool:
 def _given_back(record: GatewayPayment) -> bool:
     """iamport cancelled all of this try: it holds nothing of the sponsor's money."""
     return record.status is IamportStatus.CANCELLED and record.cancel_amount >= record.amount
-
-
-def _claimed(cancellations: Sequence[Cancellation], history: Sequence[GatewayCancel]) -> set[int]:
-    """The cancel_history entries already booked as one of our settled cancellations: a later
-    cancel of the same amount must not take their cancellation_id too."""
-    taken = {c.cancellation_id for c in cancellations if not c.in_flight and c.cancellation_id}
-    return {i for i, entry in enumerate(history) if entry.cancellation_id in taken}
-
-
-def _matching_entry(
-    cancellation: Cancellation, history: Sequence[GatewayCancel], claimed: set[int]
-) -> GatewayCancel | None:
-    """The cancel_history entry that is `cancellation`: by iamport's id, else by amount and a
-    time no earlier than our request."""
-    for i, entry in enumerate(history):
-        if i in claimed:
-            continue
-        same_id = (
-            cancellation.cancellation_id is not None
-            and entry.cancellation_id == cancellation.cancellation_id
-        )
-        same_amount = entry.amount == cancellation.amount and (
-            entry.cancelled_at is None
-            or entry.cancelled_at >= cancellation.requested_at - _CANCEL_SKEW
-        )
-        if same_id or (cancellation.cancellation_id is None and same_amount):
-            claimed.add(i)
-            return entry
-    return None
-
-
-def _in_flight(cancellations: Sequence[Cancellation]) -> list[Cancellation]:
-    mine = [c for c in cancellations if c.kind is CancellationKind.GATEWAY and c.in_flight]
-    return sorted(mine, key=lambda c: c.requested_at)

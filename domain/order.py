@@ -1,15 +1,16 @@
 """Order (`payment_order`): what the sponsor wants to pay."""
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from domain import state_machine as sm
 from domain.errors import InvalidTransition
 from domain.history import HistoryEntry, Transitions
 from domain.money import Amount
+from domain.payment import Payment
 from domain.status import OrderEvent, OrderStatus, OrderType, PayMethod
-from domain.subscription import Subscription
+from domain.subscription import DunningPolicy, Subscription
 
 
 @dataclass(frozen=True, slots=True)
@@ -134,3 +135,112 @@ class Order(Transitions):
         if billing_day is not None:
             sub.change_billing_day(billing_day, at)
         self.updated_at = at
+
+    # -- what an attempt's result means for the order ---------------------------------------
+    def is_current_attempt(self, payment: Payment) -> bool:
+        """`payment` is the monthly attempt the sponsorship is on now (not an older one)."""
+        sub = self.subscription
+        return (
+            self.type is OrderType.MONTHLY
+            and sub is not None
+            and payment.cycle == sub.cycle
+            and payment.attempt == sub.attempt
+        )
+
+    def cycle_paid_by_another(self, payment: Payment) -> bool:
+        """`payment` is a monthly attempt of a cycle another attempt has paid (e.g. one proven
+        not attempted that turns up paid after all): a double charge."""
+        sub = self.subscription
+        if self.type is not OrderType.MONTHLY or sub is None or payment.cycle is None:
+            return False
+        if payment.cycle < sub.cycle:
+            return True  # a cycle only follows a paid one
+        return payment.cycle == sub.cycle and sub.cycle_paid and payment.attempt != sub.attempt
+
+    def attempt_paid(
+        self,
+        payment: Payment,
+        paid_at: datetime,
+        cause: str,
+        data: dict[str, Any],
+        *,
+        duplicate: bool,
+    ) -> str | None:
+        """`payment` was just paid. `duplicate`: another attempt had already paid (it is
+        refunded; the order stays paid by the other). Returns a note for operators when the
+        order could not take the payment (e.g. paid after its sponsorship ended)."""
+        monthly = self.type is OrderType.MONTHLY
+        note = None
+        if self.status is OrderStatus.ORDERED or (
+            self.status is OrderStatus.FAILED and not monthly
+        ):
+            self.paid(paid_at, cause, data)
+        elif self.status is OrderStatus.ROUTINE_PAST_DUE and self.is_current_attempt(payment):
+            self.cycle_recovered(paid_at, cause, data)
+        elif not duplicate and self.status is not OrderStatus.ROUTINE:
+            note = f"payment {payment.merchant_uid} paid while its order is {self.status.name}"
+        if monthly and self.is_active_routine and self.is_current_attempt(payment):
+            self._routine().paid(paid_at)
+        return note
+
+    def attempt_unpaid(
+        self,
+        payment: Payment,
+        at: datetime,
+        cause: str,
+        data: dict[str, Any],
+        dunning: DunningPolicy,
+    ) -> None:
+        """`payment` is known to have charged nothing because of the card (or the sponsor): a new
+        sponsorship's first charge gives up; an active one goes into dunning, and ends when
+        dunning is exhausted. One-time and one-click orders stay as they are: the sponsor may
+        retry."""
+        if not self.is_current_attempt(payment):
+            return
+        sub = self._routine()
+        if self.status is OrderStatus.ORDERED:
+            self.give_up(at, cause, data)
+            return
+        if not self.is_active_routine:
+            return  # cancelled meanwhile: recorded truthfully, nothing more to charge
+        if self.status is OrderStatus.ROUTINE:
+            self.cycle_declined(at, cause, data)
+        retry = dunning.retry_at(payment.attempt, at)
+        if retry is None:
+            self.end_routine(at, cause, data)
+        sub.retry_at(retry)
+
+    def attempt_failed_by_pg(
+        self, payment: Payment, at: datetime, cause: str, data: dict[str, Any], retry: timedelta
+    ) -> None:
+        """`payment` charged nothing and the PG, not the card, is why: an active cycle is due
+        again after `retry`, outside dunning (zero: the next channel is tried now). A new
+        sponsorship's first charge with no channel left to try gives up, as a decline does."""
+        if not self.is_current_attempt(payment):
+            return
+        sub = self._routine()
+        if self.is_active_routine:
+            sub.retry_at(at + retry)
+        elif self.status is OrderStatus.ORDERED and retry:
+            self.give_up(at, cause, data)
+
+    def attempt_never_sent(
+        self,
+        payment: Payment,
+        at: datetime,
+        cause: str,
+        data: dict[str, Any],
+        dunning: DunningPolicy,
+    ) -> None:
+        """iamport holds no try of `payment` at all: nothing is known of the card, so an active
+        cycle moves on to its next attempt at once, outside dunning."""
+        if self.is_current_attempt(payment) and self.is_active_routine:
+            self._routine().retry_at(at)
+        else:
+            self.attempt_unpaid(payment, at, cause, data, dunning)
+
+    def attempt_awaits_lookup(self, payment: Payment, check_at: datetime) -> None:
+        """A rejected cycle charge: the cycle comes back at `check_at`, when the charge use
+        case looks the attempt up before it tries again."""
+        if self.is_current_attempt(payment) and self.is_active_routine:
+            self._routine().retry_at(check_at)

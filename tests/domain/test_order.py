@@ -1,0 +1,122 @@
+"""Order: its moves through the state machine, and what an attempt's result means for it."""
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from domain.errors import InvalidTransition
+from domain.money import Amount
+from domain.order import Order
+from domain.payment import Payment
+from domain.status import OrderStatus, OrderType
+from domain.subscription import DunningPolicy, Subscription
+
+NOW = datetime(2026, 3, 2, 1, tzinfo=UTC)
+DUNNING = DunningPolicy()
+
+
+def monthly(status: OrderStatus = OrderStatus.ROUTINE, cycle: int = 2, attempt: int = 1) -> Order:
+    sub = Subscription(billing_day=2, card_id=1, cycle=cycle, attempt=attempt)
+    order = Order(1, 7, OrderType.MONTHLY, 1, 1, "정기후원", Amount(10_000), NOW, subscription=sub)
+    order.status = status
+    return order
+
+
+def attempt(cycle: int = 2, attempt: int = 1) -> Payment:
+    return Payment(
+        10,
+        1,
+        7,
+        OrderType.MONTHLY,
+        f"o1c{cycle}a{attempt}",
+        Amount(10_000),
+        "nice",
+        "정기후원",
+        NOW,
+        cycle=cycle,
+        attempt=attempt,
+    )
+
+
+def test_an_illegal_move_names_the_entity_the_state_and_the_event():
+    order = Order(1, 7, OrderType.ONE_TIME, 1, 1, "후원", Amount(1_000), NOW)
+    with pytest.raises(InvalidTransition) as caught:
+        order.refunded(NOW, "test")
+    assert str(caught.value) == "order in state ORDERED cannot take event REFUNDED"
+
+
+def test_an_illegal_move_changes_nothing():
+    order = Order(1, 7, OrderType.ONE_TIME, 1, 1, "후원", Amount(1_000), NOW)
+    with pytest.raises(InvalidTransition):
+        order.end_routine(NOW, "test")
+    assert (order.status, order.pending_history) == (OrderStatus.ORDERED, [])
+
+
+def test_a_declined_cycle_goes_into_dunning_and_is_retried_a_day_later():
+    order = monthly()
+    order.attempt_unpaid(attempt(), NOW, "test", {}, DUNNING)
+    assert (order.status, order.subscription.next_charge_at) == (
+        OrderStatus.ROUTINE_PAST_DUE,
+        NOW + timedelta(days=1),
+    )
+
+
+def test_a_decline_after_the_last_dunning_retry_ends_the_sponsorship():
+    order = monthly(OrderStatus.ROUTINE_PAST_DUE, attempt=4)
+    order.attempt_unpaid(attempt(attempt=4), NOW, "test", {}, DUNNING)
+    assert (order.status, order.subscription.next_charge_at) == (OrderStatus.ROUTINE_ENDED, None)
+
+
+def test_a_new_sponsorships_declined_first_charge_gives_up():
+    order = monthly(OrderStatus.ORDERED, cycle=1)
+    order.attempt_unpaid(attempt(cycle=1), NOW, "test", {}, DUNNING)
+    assert order.status is OrderStatus.FAILED
+
+
+def test_an_older_attempts_result_leaves_the_order_alone():
+    order = monthly(attempt=2)
+    order.attempt_unpaid(attempt(attempt=1), NOW, "test", {}, DUNNING)
+    assert (order.status, order.pending_history) == (OrderStatus.ROUTINE, [])
+
+
+def test_a_pg_at_fault_retries_the_cycle_outside_dunning():
+    order = monthly()
+    order.attempt_failed_by_pg(attempt(), NOW, "test", {}, timedelta(hours=1))
+    assert (order.status, order.subscription.next_charge_at) == (
+        OrderStatus.ROUTINE,
+        NOW + timedelta(hours=1),
+    )
+
+
+def test_a_charge_iamport_never_saw_moves_on_at_once_outside_dunning():
+    order = monthly()
+    order.attempt_never_sent(attempt(), NOW, "test", {}, DUNNING)
+    assert (order.status, order.subscription.next_charge_at) == (OrderStatus.ROUTINE, NOW)
+
+
+def test_a_paid_dunning_retry_recovers_the_sponsorship():
+    order = monthly(OrderStatus.ROUTINE_PAST_DUE, attempt=2)
+    note = order.attempt_paid(attempt(attempt=2), NOW, "test", {}, duplicate=False)
+    assert (order.status, order.subscription.cycle_paid, note) == (
+        OrderStatus.ROUTINE,
+        True,
+        None,
+    )
+
+
+def test_a_payment_on_an_ended_sponsorship_is_a_note_for_operators():
+    order = monthly(OrderStatus.ROUTINE_CANCELLED)
+    note = order.attempt_paid(attempt(), NOW, "test", {}, duplicate=False)
+    assert note == "payment o1c2a1 paid while its order is ROUTINE_CANCELLED"
+
+
+@pytest.mark.parametrize(
+    ("cycle", "attempt_no", "cycle_paid", "expected"),
+    [(1, 1, True, True), (2, 1, True, True), (2, 2, True, False), (2, 1, False, False)],
+)
+def test_an_attempt_of_a_cycle_another_attempt_paid_is_a_double_charge(
+    cycle, attempt_no, cycle_paid, expected
+):
+    order = monthly(attempt=2)
+    order.subscription.cycle_paid = cycle_paid
+    assert order.cycle_paid_by_another(attempt(cycle, attempt_no)) is expected
