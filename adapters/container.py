@@ -42,6 +42,7 @@ from application.use_cases.event_log import (
 )
 from application.use_cases.expire_unpaid import ExpireAbandonedOrders, ExpireVbanks
 from application.use_cases.handle_webhook import ProcessDueWebhooks, ProcessWebhook, ReceiveWebhook
+from application.use_cases.key_in import KeyInPayment
 from application.use_cases.one_click import PayWithCard
 from application.use_cases.payment_story import GetPaymentStory
 from application.use_cases.payment_sync import PaymentSync
@@ -298,6 +299,17 @@ class Container(containers.DeclarativeContainer):
     # -- billing keys: one-click and monthly -------------------------------------------------
     pay_with_card = providers.Factory(
         PayWithCard,
+        uow=uow_factory,
+        gateway=gateway,
+        clock=clock,
+        ids=ids,
+        channels=channels,
+        settings=settings,
+        settlement=settlement,
+        health=channel_health,
+    )
+    key_in_payment = providers.Factory(
+        KeyInPayment,
         uow=uow_factory,
         gateway=gateway,
         clock=clock,

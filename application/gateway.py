@@ -213,6 +213,25 @@ class AgainRequest:
     notice_url: str | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class OnetimeRequest:
+    """`POST /subscribe/payments/onetime`: a key-in charge (비인증) with the card data.
+
+    With `customer_uid` set, iamport also stores the card as a billing key under that uid.
+    """
+
+    merchant_uid: str
+    amount: int
+    card: CardCredentials  # repr shows only the masked number
+    name: str | None = None
+    pg: str | None = None
+    customer_uid: str | None = None
+    tax_free: int = 0
+    card_quota: int | None = None
+    buyer: Buyer = field(default_factory=Buyer)
+    notice_url: str | None = None
+
+
 class IamportGateway(Protocol):
     async def prepare(self, merchant_uid: str, amount: int) -> PrepareOutcome: ...
 
@@ -246,5 +265,9 @@ class IamportGateway(Protocol):
     ) -> KeyLookup: ...
 
     async def charge_billing_key(self, request: AgainRequest) -> ChargeOutcome: ...
+
+    async def charge_onetime(self, request: OnetimeRequest) -> ChargeOutcome:
+        """A key-in charge; any echo of the card data is scrubbed from what comes back."""
+        ...
 
     async def close_vbank(self, imp_uid: str) -> ChargeOutcome: ...

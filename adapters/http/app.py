@@ -29,6 +29,7 @@ from adapters.http.controllers.admin_events import (
     AdminEventController,
     AdminEventDeliveryController,
 )
+from adapters.http.controllers.admin_key_in import AdminKeyInController
 from adapters.http.controllers.admin_me import AdminMeController
 from adapters.http.controllers.admin_orders import AdminOrderController
 from adapters.http.controllers.admin_payments import AdminPaymentController
@@ -134,6 +135,7 @@ def create_app(container: Container, *, sandbox: ASGIApp | None = None) -> Lites
         AdminEventDeliveryController,
         AdminRepairController,
         AdminSettlementController,
+        AdminKeyInController,
     ]
     sandbox_app = None
     if config.sandbox and not config.production:

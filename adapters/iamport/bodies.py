@@ -5,30 +5,16 @@ iamport documents them: `card_number` "dddd-dddd-dddd-dddd", `expiry` "YYYY-MM".
 """
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
 from typing import Any
 
-from application.gateway import AgainRequest, BillingKeyRequest, Buyer, CancelRequest
+from application.gateway import (
+    AgainRequest,
+    BillingKeyRequest,
+    Buyer,
+    CancelRequest,
+    OnetimeRequest,
+)
 from domain.card_credentials import CardCredentials
-
-
-@dataclass(frozen=True, slots=True)
-class OnetimeRequest:
-    """`POST /subscribe/payments/onetime`: a key-in charge (not in the port; the adapter offers it).
-
-    With `customer_uid` set, iamport also stores the card as a billing key under that uid.
-    """
-
-    merchant_uid: str
-    amount: int
-    card: CardCredentials
-    name: str | None = None
-    pg: str | None = None
-    customer_uid: str | None = None
-    tax_free: int = 0
-    card_quota: int | None = None
-    buyer: Buyer = field(default_factory=Buyer)
-    notice_url: str | None = None
 
 
 def compact(values: dict[str, Any]) -> dict[str, Any]:

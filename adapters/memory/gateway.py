@@ -27,6 +27,7 @@ from application.gateway import (
     KeyOutcome,
     ListOutcome,
     NotFound,
+    OnetimeRequest,
     PaymentLookup,
     Pending,
     PreparedAmount,
@@ -65,6 +66,7 @@ class FakeGateway:
         self.prepared: dict[str, int] = {}
         self.keys: dict[str, BillingKeyInfo] = {}
         self.declining: dict[str, str] = {}  # customer_uid -> decline reason
+        self.declining_cards: dict[str, str] = {}  # card digits -> decline reason (key-in)
         self.invalid_cards: set[str] = {"4000000000000010"}
         self.down: set[str] = set()  # pg_providers in an outage: they reject before approval
         self.calls: list[tuple[str, object]] = []
@@ -320,3 +322,29 @@ class FakeGateway:
             return Declined(reason, payment) if reason else Approved(payment)
 
         return await self._run("charge_billing_key", request, real)  # type: ignore[return-value]
+
+    async def charge_onetime(self, request: OnetimeRequest) -> ChargeOutcome:
+        """Key-in: a number in `invalid_cards` is refused, one in `declining_cards` declined."""
+
+        def real() -> ChargeOutcome:
+            pg = (request.pg or self.pg_provider).split(".")[0]
+            if pg in self.down:
+                return Rejected(outage(pg), -1)
+            digits = request.card.digits
+            if digits in self.invalid_cards:
+                return Rejected(INVALID_CARD, -1)
+            reason = self.declining_cards.get(digits)
+            payment = self.plant_payment(
+                request.merchant_uid,
+                request.amount,
+                status="failed" if reason else "paid",
+                fail_reason=reason,
+                channel="api",
+                pg_provider=pg,
+                card_name="신한카드",
+                card_number=f"{digits[:4]}-{digits[4:6]}**-****-{digits[-4:]}",
+                name=request.name,
+            )
+            return Declined(reason, payment) if reason else Approved(payment)
+
+        return await self._run("charge_onetime", request, real)  # type: ignore[return-value]

@@ -87,7 +87,7 @@ def new_charge(
     attempt: int,
     cycle: int | None,
     channel: str,
-    card_id: int,
+    card_id: int | None,
     at: datetime,
     in_flight_for: timedelta,
     route_reason: str | None = None,
@@ -186,7 +186,23 @@ class BillingCharges:
                 )
             )
             await self._health.record(target.channel.name, outcome)
-        retry = await self._pg_fault_retry(target, bool(backups))
+        channel = target.channel.name if target is not None else None
+        return await self.apply_sent(
+            order, payment, outcome, channel, cause, failover=bool(backups)
+        )
+
+    async def apply_sent(
+        self,
+        order: Order,
+        payment: Payment,
+        outcome: ChargeOutcome,
+        channel: str | None,
+        cause: str,
+        *,
+        failover: bool = False,
+    ) -> Charged:
+        """Apply a sent charge's outcome in its own transaction; look a rejected attempt up."""
+        retry = await self._pg_fault_retry(channel, failover)
         log.info("charge %s: %s", payment.merchant_uid, type(outcome).__name__)
         async with self._uow() as uow:
             order, payment = await lock_charge(uow, order.id, payment.id)
@@ -204,16 +220,14 @@ class BillingCharges:
             charged = Charged(order, payment, outcome, settled, verdict)
         return charged
 
-    async def _pg_fault_retry(
-        self, target: BillingTarget | None, failover: bool
-    ) -> timedelta | None:
+    async def _pg_fault_retry(self, channel: str | None, failover: bool) -> timedelta | None:
         """When an attempt that charged nothing is the PG's fault rather than the card's: now
         (failover: another key is tried at once), or once the breaker of a channel that just
         opened lets a probe through. None: judge by the outcome alone (a rejection proven
         unpaid on a working PG follows the dunning schedule)."""
         if failover:
             return timedelta(0)
-        if target is not None and not await self._health.usable(target.channel.name):
+        if channel is not None and not await self._health.usable(channel):
             return self._health.policy.open_for
         return None
 

@@ -16,7 +16,7 @@ from application.ports import Clock, IdGenerator, UnitOfWork, UnitOfWorkFactory
 from application.settings import PaymentSettings
 from application.settlement import Settlement
 from application.use_cases.actor import Actor, require_owner, user_cause
-from application.use_cases.billing import BillingCharges, new_charge
+from application.use_cases.billing import BillingCharges, Charged, new_charge
 from domain.card import PaymentCard
 from domain.money import Amount
 from domain.order import Buyer, Order
@@ -65,6 +65,12 @@ class CardChargeResult:
 
 
 PayWithCardResult = CardChargeResult
+
+
+def charge_result(charged: Charged) -> CardChargeResult:
+    state = charge_state(charged.payment)
+    reason = charged.payment.fail_reason if state is ChargeState.FAILED else None
+    return CardChargeResult(charged.order, charged.payment, state, reason)
 
 
 async def active_card_of(
@@ -162,9 +168,7 @@ class NewCardCharge:
             await uow.commit()
 
         charged = await self._charges.charge(order, payment, targets, user_cause(new.user_seq))
-        state = charge_state(charged.payment)
-        reason = charged.payment.fail_reason if state is ChargeState.FAILED else None
-        return CardChargeResult(charged.order, charged.payment, state, reason)
+        return charge_result(charged)
 
 
 class PayWithCard:

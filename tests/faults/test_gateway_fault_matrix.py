@@ -8,7 +8,7 @@ record: the same state, no double charge, no payment lost. A state still unknown
 only where iamport has nothing to show and only once it is escalated to operators (ADR 0007:
 never guessed). No webhook is delivered: the janitor alone must get there.
 
-`onetime` (key-in) has no use case yet; its cells check what the client answers against what
+`onetime` (key-in) cells check what the client answers against what
 the sandbox did, and that the janitor's lookup (findAll by merchant_uid) shows the truth.
 """
 

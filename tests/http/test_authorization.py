@@ -12,7 +12,14 @@ from typing import Any
 import pytest
 from litestar.routes import ASGIRoute, HTTPRoute
 
-from tests.http.conftest import DEMO_TOKENS, Api, assert_problem, paid_order, registered_card
+from tests.http.conftest import (
+    CARD,
+    DEMO_TOKENS,
+    Api,
+    assert_problem,
+    paid_order,
+    registered_card,
+)
 
 RULES: dict[tuple[str, str], str] = {
     ("GET", "/health"): "public",
@@ -61,6 +68,7 @@ RULES: dict[tuple[str, str], str] = {
     ("GET", "/api/admin/event-deliveries"): "admin",
     ("POST", "/api/admin/webhooks/{message_id:int}/reprocess"): "admin",
     ("POST", "/api/admin/cancellations/{cancellation_id:int}/settle"): "admin",
+    ("POST", "/api/admin/key-in-payments"): "admin",
     ("GET", "/api/admin/settlements"): "admin",
 }
 
@@ -171,11 +179,27 @@ async def test_user_b_gets_404_on_every_route_naming_user_a_resources(api: Api) 
         assert r.status_code < 500 and r.status_code not in (401, 403, 404), (method, path, r.text)
 
 
+# Admin routes whose body has required fields (the others take `{}`).
+ADMIN_BODIES: dict[str, dict[str, Any]] = {
+    "/api/admin/key-in-payments": {
+        "user_seq": 7,
+        "amount": 1000,
+        "name": "전화 후원",
+        "content_type_code": 1,
+        "content_seq": 1,
+        **{k: v for k, v in CARD.items() if k != "issuance"},
+    }
+}
+
+
 async def test_admin_reaches_admin_routes(api: Api) -> None:
     for (method, template), rule in RULES.items():
         if rule != "admin" or "{" in template:
             continue
-        r = await _call(api, method, template, "admin")
+        if template in ADMIN_BODIES:
+            r = await api.post(template, who="admin", json=ADMIN_BODIES[template])
+        else:
+            r = await _call(api, method, template, "admin")
         assert r.status_code in (200, 201), (method, template, r.text)
 
 
