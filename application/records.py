@@ -1,8 +1,15 @@
-"""Records the application keeps beside the domain: the webhook inbox and idempotency keys."""
+"""Records the application keeps beside the domain: the webhook inbox and idempotency keys.
+
+Their states move through tables (domain.state_machine.StateMachine), as the aggregates' do:
+nothing assigns `state` but the records' own methods.
+"""
 
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
+
+from domain.errors import InvalidTransition
+from domain.state_machine import StateMachine
 
 
 class InboxState(StrEnum):
@@ -10,6 +17,31 @@ class InboxState(StrEnum):
     PROCESSED = "processed"
     FAILED = "failed"  # processing failed; retried later
     UNMATCHED = "unmatched"  # no order of ours: flagged for an operator
+
+
+class InboxEvent(StrEnum):
+    PROCESSED = "processed"
+    FAILED = "failed"
+    UNMATCHED = "unmatched"
+    REPROCESS = "reprocess"  # an operator asks for it to be processed again
+
+
+_I, _IE = InboxState, InboxEvent
+INBOX = StateMachine[InboxState, InboxEvent](
+    "webhook",
+    {
+        **{
+            (state, event): target
+            for state in (_I.RECEIVED, _I.FAILED)
+            for event, target in (
+                (_IE.PROCESSED, _I.PROCESSED),
+                (_IE.FAILED, _I.FAILED),
+                (_IE.UNMATCHED, _I.UNMATCHED),
+            )
+        },
+        **{(state, _IE.REPROCESS): _I.RECEIVED for state in InboxState},
+    },
+)
 
 
 @dataclass(eq=False)
@@ -33,11 +65,48 @@ class InboxMessage:
     reprocessed_by: str | None = None  # the operator who last asked to process it again
     reprocessed_at: datetime | None = None
 
+    def processing_ended(
+        self, state: InboxState, at: datetime, detail: str | None, retry_at: datetime | None
+    ) -> None:
+        """One processing attempt ended in `state`; a FAILED one is tried again at `retry_at`."""
+        self.state = INBOX.next(self.state, InboxEvent(state.value))
+        self.attempts += 1
+        self.last_error = detail
+        if self.state is InboxState.FAILED:
+            self.next_attempt_at = retry_at
+        else:
+            self.next_attempt_at = None
+            self.processed_at = at
+
+    def reprocess(self, by: str, at: datetime) -> None:
+        self.state = INBOX.next(self.state, InboxEvent.REPROCESS)
+        self.next_attempt_at = None
+        self.reprocessed_by = by
+        self.reprocessed_at = at
+
 
 class IdempotencyState(StrEnum):
     IN_PROGRESS = "in_progress"  # claimed; the request is running (or its process died)
     DONE = "done"  # the first response is stored and replayed
     RELEASED = "released"  # the first attempt produced nothing usable (5xx): may run again
+
+
+class IdempotencyEvent(StrEnum):
+    ANSWERED = "answered"  # the response is stored for replay
+    RELEASED = "released"
+    RECLAIMED = "reclaimed"  # a request with the key runs again after a release
+
+
+IDEMPOTENCY = StateMachine[IdempotencyState, IdempotencyEvent](
+    "idempotency key",
+    {
+        (IdempotencyState.IN_PROGRESS, IdempotencyEvent.ANSWERED): IdempotencyState.DONE,
+        (IdempotencyState.IN_PROGRESS, IdempotencyEvent.RELEASED): IdempotencyState.RELEASED,
+        (IdempotencyState.RELEASED, IdempotencyEvent.RECLAIMED): IdempotencyState.IN_PROGRESS,
+        # rows written before RELEASED existed stored a release as DONE with no response
+        (IdempotencyState.DONE, IdempotencyEvent.RECLAIMED): IdempotencyState.IN_PROGRESS,
+    },
+)
 
 
 @dataclass(eq=False)
@@ -50,6 +119,28 @@ class IdempotencyRecord:
     status_code: int | None = None
     response_body: bytes | None = field(default=None, repr=False)
     content_type: str | None = None
+
+    @property
+    def released(self) -> bool:
+        """The key may run again: its first request produced nothing usable."""
+        return self.state is IdempotencyState.RELEASED or (
+            self.state is IdempotencyState.DONE and self.status_code is None
+        )
+
+    def answered(self, status_code: int, body: bytes, content_type: str | None) -> None:
+        self.state = IDEMPOTENCY.next(self.state, IdempotencyEvent.ANSWERED)
+        self.status_code, self.response_body, self.content_type = status_code, body, content_type
+
+    def release(self) -> None:
+        self.state = IDEMPOTENCY.next(self.state, IdempotencyEvent.RELEASED)
+        self.status_code, self.response_body, self.content_type = None, None, None
+
+    def reclaim(self, fingerprint: str, at: datetime) -> None:
+        """A request runs with this released key again (its body may differ)."""
+        if not self.released:
+            raise InvalidTransition("idempotency key", self.state, IdempotencyEvent.RECLAIMED)
+        self.state = IDEMPOTENCY.next(self.state, IdempotencyEvent.RECLAIMED)
+        self.fingerprint, self.created_at = fingerprint, at
 
 
 @dataclass(frozen=True, slots=True)

@@ -78,13 +78,6 @@ class IdempotencyDeps:
         return mac.hexdigest()
 
 
-def _released(record: IdempotencyRecord) -> bool:
-    if record.state is IdempotencyState.RELEASED:
-        return True
-    # Rows written before RELEASED existed stored a release as DONE with no response.
-    return record.state is IdempotencyState.DONE and record.status_code is None
-
-
 class IdempotencyMiddleware:
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -124,10 +117,8 @@ class IdempotencyMiddleware:
             existing = await uow.idempotency.get(scope, key, for_update=True)
             if existing is None:  # vanished meanwhile: nothing to replay, refuse politely
                 raise IdempotencyInProgress("this Idempotency-Key is being used; retry")
-            if _released(existing):
-                existing.fingerprint = fingerprint
-                existing.state = IdempotencyState.IN_PROGRESS
-                existing.created_at = deps.clock.now()
+            if existing.released:
+                existing.reclaim(fingerprint, deps.clock.now())
                 await uow.idempotency.save(existing)
                 await uow.commit()
                 return None
@@ -151,13 +142,9 @@ class IdempotencyMiddleware:
             if record is None:
                 return
             if captured.status is None or captured.status >= 500:
-                record.state = IdempotencyState.RELEASED
-                record.status_code, record.response_body, record.content_type = None, None, None
+                record.release()
             else:
-                record.state = IdempotencyState.DONE
-                record.status_code = captured.status
-                record.response_body = bytes(captured.body)
-                record.content_type = captured.content_type
+                record.answered(captured.status, bytes(captured.body), captured.content_type)
             await uow.idempotency.save(record)
             await uow.commit()
 

@@ -229,15 +229,9 @@ class ProcessWebhook:
             row = await uow.webhooks.get(message.id, for_update=True)
             assert row is not None
             now = self._clock.now()
-            row.attempts += 1
-            row.state = state
-            row.last_error = detail
-            if state is InboxState.FAILED:
-                backoff = self._settings.webhook_retry_backoff
-                row.next_attempt_at = now + backoff[min(row.attempts - 1, len(backoff) - 1)]
-            else:
-                row.next_attempt_at = None
-                row.processed_at = now
+            backoff = self._settings.webhook_retry_backoff
+            retry_at = now + backoff[min(row.attempts, len(backoff) - 1)]
+            row.processing_ended(state, now, detail, retry_at)
             await uow.webhooks.save(row)
             await uow.commit()
         if state is InboxState.UNMATCHED:

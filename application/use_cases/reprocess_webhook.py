@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from application.errors import NotFoundError
 from application.ports import Clock, UnitOfWorkFactory
-from application.records import InboxMessage, InboxState
+from application.records import InboxMessage
 from application.use_cases.actor import Actor
 from application.use_cases.handle_webhook import (
     ProcessWebhook,
@@ -45,10 +45,7 @@ class ReprocessWebhook:
             message = await uow.webhooks.get(command.message_id, for_update=True)
             if message is None:
                 raise NotFoundError("webhook not found")
-            message.state = InboxState.RECEIVED
-            message.next_attempt_at = None
-            message.reprocessed_by = command.operator.cause
-            message.reprocessed_at = self._clock.now()
+            message.reprocess(command.operator.cause, self._clock.now())
             await uow.webhooks.save(message)
             await uow.commit()
         result = await self._process.execute(ProcessWebhookCommand(command.message_id))
