@@ -55,6 +55,7 @@ class RateLimits:
     card_per_ip: RateLimit | None = RateLimit(30, "hour")
     payment_per_user: RateLimit | None = RateLimit(30, "minute")
     payment_per_ip: RateLimit | None = RateLimit(120, "minute")
+    webhook_per_ip: RateLimit | None = RateLimit(600, "minute")  # each one is a gateway lookup
 
 
 @dataclass(frozen=True)
@@ -280,6 +281,7 @@ def _rate_limits(r: _Reader) -> RateLimits:
         card_per_ip=r.get("DOLGO_RATE_LIMIT_CARD_PER_IP", d.card_per_ip, _rate),
         payment_per_user=r.get("DOLGO_RATE_LIMIT_PAYMENT_PER_USER", d.payment_per_user, _rate),
         payment_per_ip=r.get("DOLGO_RATE_LIMIT_PAYMENT_PER_IP", d.payment_per_ip, _rate),
+        webhook_per_ip=r.get("DOLGO_RATE_LIMIT_WEBHOOK_PER_IP", d.webhook_per_ip, _rate),
     )
 
 

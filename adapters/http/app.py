@@ -187,7 +187,9 @@ def create_app(container: Container, *, sandbox: ASGIApp | None = None) -> Lites
         middleware=[
             prometheus_config().middleware,
             AnswerProblems,  # inside Prometheus: it sees the status of a middleware's error
-            *rate_limit_middleware(config.rate_limits, config.trusted_proxies),
+            *rate_limit_middleware(
+                config.rate_limits, config.trusted_proxies, config.webhook_allowed_ips
+            ),
         ],
         plugins=[problem_details_plugin()],
         request_class=StrictRequest,

@@ -1,4 +1,5 @@
-"""Abuse limits on card registration and payment creation, per user and per client IP.
+"""Abuse limits on card registration and payment creation, per user and per client IP, and on
+webhooks per client IP (each one makes a gateway lookup; the allow-listed sources are exempt).
 
 Litestar's RateLimitConfig does the counting; one config per (limit, key): each is an app-level
 middleware that only throttles the routes whose `opt["rate_limit"]` names its group, keyed by
@@ -15,10 +16,11 @@ from litestar.middleware.base import DefineMiddleware
 from litestar.middleware.rate_limit import RateLimitConfig
 
 from adapters.config import RateLimit, RateLimits
-from adapters.http.network import Network, client_ip
+from adapters.http.network import Network, allowed, client_ip
 
 CARD = "card"  # card registration
 PAYMENT = "payment"  # payment creation: orders, one-click charges, subscriptions
+WEBHOOK = "webhook"  # iamport's notifications
 
 
 def limited(group: str) -> dict[str, str]:
@@ -52,7 +54,16 @@ def _config(
     ).middleware
 
 
-def rate_limit_middleware(limits: RateLimits, proxies: Sequence[Network]) -> list[DefineMiddleware]:
+def rate_limit_middleware(
+    limits: RateLimits, proxies: Sequence[Network], webhook_sources: Sequence[Network] = ()
+) -> list[DefineMiddleware]:
+    """`webhook_sources` (DOLGO_WEBHOOK_ALLOWED_IPS) are iamport's: a billing run's
+    notifications from them are never throttled."""
+
+    def webhook_from_elsewhere(request: Request[Any, Any, Any]) -> bool:
+        source = client_ip(request, proxies)
+        return _in_group(WEBHOOK)(request) and not allowed(source, webhook_sources)
+
     def by_user(group: str) -> Callable[[Request[Any, Any, Any]], str]:
         return lambda request: f"{group}:user:{request.scope['user'].user_seq}"
 
@@ -64,5 +75,6 @@ def rate_limit_middleware(limits: RateLimits, proxies: Sequence[Network]) -> lis
         (limits.card_per_ip, _in_group(CARD), by_ip(CARD)),
         (limits.payment_per_user, _user_in_group(PAYMENT), by_user(PAYMENT)),
         (limits.payment_per_ip, _in_group(PAYMENT), by_ip(PAYMENT)),
+        (limits.webhook_per_ip, webhook_from_elsewhere, by_ip(WEBHOOK)),
     )
     return [_config(limit, check, ident) for limit, check, ident in plan if limit is not None]

@@ -29,3 +29,11 @@ def test_forwarded_for_counts_from_a_trusted_proxy(tmp_path: Path) -> None:
         assert post_webhook(served.base_url, None).status_code == 403
         r = post_webhook(served.base_url, f"198.51.100.1, {ALLOWED}")
         assert r.status_code == 200, r.text
+
+
+def test_allow_listed_webhook_sources_are_never_rate_limited(tmp_path: Path) -> None:
+    """A billing run's notifications come from iamport's few addresses: the per-IP webhook
+    limit counts only the others."""
+    env = {"DOLGO_WEBHOOK_ALLOWED_IPS": "127.0.0.1", "DOLGO_RATE_LIMIT_WEBHOOK_PER_IP": "1/minute"}
+    with serving(tmp_path, env) as served:
+        assert [post_webhook(served.base_url, None).status_code for _ in range(3)] == [200] * 3

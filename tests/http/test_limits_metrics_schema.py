@@ -43,6 +43,17 @@ async def test_payment_creation_is_limited_per_user(api: Api, env: dict) -> None
     assert (await api.post("/api/orders", who="b", json=ORDER)).status_code == 201
 
 
+@pytest.mark.parametrize("env", [{"DOLGO_RATE_LIMIT_WEBHOOK_PER_IP": "2/minute"}])
+async def test_webhooks_are_limited_per_ip_before_anything_is_stored(api: Api, env: dict) -> None:
+    body = {"imp_uid": "imp_100000000001", "merchant_uid": "dp1a1", "status": "paid"}
+    for _ in range(2):
+        assert (await api.client.post("/api/webhooks/iamport", json=body)).status_code == 200
+    r = await api.client.post("/api/webhooks/iamport", json=body)
+    assert_problem(r, 429, "rate_limited")
+    inbox = (await api.get("/api/admin/webhooks", who="admin")).json()["items"]
+    assert len(inbox) == 2 and len(api.gateway.calls_of("get_payment")) == 2
+
+
 async def test_health_and_ready(api: Api) -> None:
     assert (await api.client.get("/health")).json() == {"status": "ok"}
     ready = (await api.client.get("/ready")).json()

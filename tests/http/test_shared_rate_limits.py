@@ -52,3 +52,19 @@ async def test_two_instances_share_one_budget_only_through_redis(shared: bool) -
             assert_problem(fourth, 429, "rate_limited")  # the other instance's requests count
         else:
             assert fourth.status_code == 201  # memory: each instance counts its own
+
+
+async def test_the_webhook_limit_is_shared_through_redis() -> None:
+    redis_or_skip()
+    env = {
+        "DOLGO_RATE_LIMIT_WEBHOOK_PER_IP": "2/minute",
+        "DOLGO_REDIS_URL": REDIS_URL,
+        "DOLGO_REDIS_PREFIX": f"test-{uuid.uuid4().hex}",
+    }
+    body = {"imp_uid": "imp_100000000001", "merchant_uid": "dp1a1", "status": "paid"}
+    one, two = await instance(env), await instance(env)
+    async with one.client, two.client:
+        for api in (one, two):
+            assert (await api.client.post("/api/webhooks/iamport", json=body)).status_code == 200
+        third = await one.client.post("/api/webhooks/iamport", json=body)
+        assert_problem(third, 429, "rate_limited")

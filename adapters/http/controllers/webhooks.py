@@ -5,7 +5,8 @@ as it is stored (400 naming the field when imp_uid, merchant_uid or status is pr
 iamport's format: stored all the same, never looked up); processing (re-fetch by imp_uid, sync) follows in the same request, and if it
 fails the message stays in the inbox for the scheduler's retry. Unknown fields are accepted.
 An optional source-IP allow-list (DOLGO_WEBHOOK_ALLOWED_IPS) is checked on the client address
-(X-Forwarded-For only from DOLGO_TRUSTED_PROXIES).
+(X-Forwarded-For only from DOLGO_TRUSTED_PROXIES); other sources are rate-limited per IP
+(DOLGO_RATE_LIMIT_WEBHOOK_PER_IP: 429 before anything is stored).
 """
 
 import logging
@@ -19,6 +20,7 @@ from adapters.http.auth import NO_TOKEN, PUBLIC
 from adapters.http.errors import HttpProblem
 from adapters.http.network import allowed, client_ip
 from adapters.http.openapi import problems
+from adapters.http.rate_limit import WEBHOOK, limited
 from adapters.metrics import webhook_received
 from application.use_cases.handle_webhook import (
     ProcessWebhook,
@@ -67,7 +69,8 @@ class WebhookController(Controller):
         description="Unknown fields are accepted. Answered 200 once stored in the inbox.",
         status_code=200,
         request_max_body_size=MAX_BODY,
-        responses=problems(403, 413),
+        opt=limited(WEBHOOK),
+        responses=problems(403, 413, 429),
         security=NO_TOKEN,
     )
     async def iamport(
