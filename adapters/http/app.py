@@ -13,7 +13,8 @@ from contextlib import AsyncExitStack, asynccontextmanager
 from importlib.metadata import PackageNotFoundError, version
 from typing import Any
 
-from litestar import Litestar, Request, Router, asgi
+from litestar import Litestar, Request, Response, Router, asgi, get
+from litestar.enums import MediaType
 from litestar.datastructures import State
 from litestar.di import Provide
 from litestar.plugins.prometheus import PrometheusController
@@ -71,6 +72,15 @@ class MetricsController(PrometheusController):
     security = NO_TOKEN
     include_in_schema = True
     tags = ["operations"]
+
+    # Litestar's handler declares no media type, so the document called it JSON.
+    @get(
+        operation_id="metrics",
+        summary="Prometheus metrics (text exposition format)",
+        media_type=MediaType.TEXT,
+    )
+    async def get(self) -> Response[bytes]:
+        return await PrometheusController.get.fn(self)  # type: ignore[no-any-return]
 
 
 def _me(request: Request[Any, Any, Any]) -> Principal:

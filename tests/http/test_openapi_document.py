@@ -28,6 +28,23 @@ async def test_payment_return_declares_the_problem_it_answers(api: Api) -> None:
     assert assert_problem(answered, 400, "validation_error")["field"] == "merchant_uid"
 
 
+async def test_payment_return_declares_its_not_found_page(api: Api) -> None:
+    schema = (await api.client.get("/schema/openapi.json")).json()
+    declared = schema["paths"]["/payments/return"]["get"]["responses"]["404"]["content"]
+    answered = await api.client.get("/payments/return?merchant_uid=dp999a1")
+    assert answered.status_code == 404 and list(declared) == ["text/html"]
+    assert answered.headers["content-type"].startswith("text/html")
+
+
+async def test_metrics_are_declared_and_answered_as_prometheus_text(api: Api) -> None:
+    schema = (await api.client.get("/schema/openapi.json")).json()
+    declared = schema["paths"]["/metrics"]["get"]["responses"]["200"]["content"]
+    answered = await api.client.get("/metrics")
+    assert list(declared) == ["text/plain"]
+    assert answered.headers["content-type"].startswith("text/plain; version=")
+    assert "# TYPE dolgo_pay_" in answered.text
+
+
 async def test_the_docs_pages_load_only_this_services_assets(api: Api) -> None:
     import re
 

@@ -13,6 +13,7 @@ from urllib.parse import urlencode
 from litestar import Controller, Request, Response, get
 from litestar.di import NamedDependency
 from litestar.enums import MediaType
+from litestar.openapi import ResponseSpec
 
 from adapters.http.auth import NO_TOKEN, PUBLIC
 from adapters.http.controllers.webhooks import _process
@@ -108,7 +109,15 @@ class PaymentReturnController(Controller):
         summary="m_redirect_url landing: verifies with iamport and shows the result (HTML)",
         media_type=MediaType.HTML,
         security=NO_TOKEN,
-        responses=problems(),  # a malformed query is problem+json, not Litestar's default 400
+        responses={
+            **problems(),  # a malformed query is problem+json, not Litestar's default 400
+            404: ResponseSpec(
+                data_container=str,
+                media_type=MediaType.HTML,
+                description="no payment of ours has this merchant_uid: the page says so",
+                generate_examples=False,
+            ),
+        },
     )
     async def landing(
         self,
