@@ -14,9 +14,9 @@ from importlib.metadata import PackageNotFoundError, version
 from typing import Any
 
 from litestar import Litestar, Request, Response, Router, asgi, get
-from litestar.enums import MediaType
 from litestar.datastructures import State
 from litestar.di import Provide
+from litestar.enums import MediaType
 from litestar.plugins.prometheus import PrometheusController
 from litestar.types import ASGIApp, Receive, Scope, Send
 
