@@ -22,6 +22,7 @@ from litestar.types import ASGIApp, Receive, Scope, Send
 
 from adapters.config import AppConfig
 from adapters.container import Container
+from adapters.http.answer_problems import AnswerProblems
 from adapters.http.auth import NO_TOKEN, PUBLIC, Principal, jwt_auth, principal
 from adapters.http.bodies import StrictRequest
 from adapters.http.console import create_console_router
@@ -48,7 +49,7 @@ from adapters.http.controllers.returns import PaymentReturnController
 from adapters.http.controllers.subscriptions import SubscriptionController
 from adapters.http.controllers.webhooks import WebhookController
 from adapters.http.deps import container_dependencies, resolve
-from adapters.http.errors import AnswerProblems, problem_details_plugin
+from adapters.http.errors import problem_details_plugin
 from adapters.http.idempotency import IdempotencyDeps
 from adapters.http.openapi import docs_assets, openapi_config
 from adapters.http.rate_limit import rate_limit_middleware

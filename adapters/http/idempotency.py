@@ -26,7 +26,12 @@ from litestar.middleware.base import DefineMiddleware
 from litestar.openapi.spec import OpenAPIType, Operation, Parameter, Schema
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
-from adapters.http.errors import HttpProblem
+from adapters.http.problems import (
+    IdempotencyInProgress,
+    IdempotencyKeyAbandoned,
+    IdempotencyKeyInvalid,
+    IdempotencyKeyReused,
+)
 from application.ports import Clock, UnitOfWorkFactory
 from application.records import IdempotencyRecord, IdempotencyState
 
@@ -35,31 +40,11 @@ MAX_KEY_LENGTH = 255
 REPLAYED = "idempotent-replayed"
 
 
-class IdempotencyKeyInvalid(HttpProblem):
-    status = 400
-    code = "invalid_idempotency_key"
-
-
-class IdempotencyInProgress(HttpProblem):
-    status = 409
-    code = "idempotency_in_progress"
-
-
-class IdempotencyKeyAbandoned(HttpProblem):
-    status = 409
-    code = "idempotency_key_abandoned"
-
-
 ABANDONED_DETAIL = (
     "the first request with this Idempotency-Key never finished (its server stopped); whether "
     "it took effect is unknown to this key, and it will not be run again under it. Check your "
     "orders and payments (GET /api/orders) before retrying with a new Idempotency-Key"
 )
-
-
-class IdempotencyKeyReused(HttpProblem):
-    status = 422
-    code = "idempotency_key_reused"
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ from litestar.openapi import OpenAPIConfig, ResponseSpec
 from litestar.openapi.plugins import SwaggerRenderPlugin
 from litestar.static_files import create_static_files_router
 
-from adapters.http.errors import ERROR_CODES
+from adapters.http.errors import error_codes
 from adapters.http.wire.common import Problem
 
 PROBLEM_JSON = "application/problem+json"
@@ -26,7 +26,7 @@ def problems(*statuses: int) -> dict[int, ResponseSpec]:
         status: ResponseSpec(
             data_container=Problem,
             media_type=PROBLEM_JSON,
-            description="codes: " + ", ".join(ERROR_CODES.get(status, (f"http_{status}",))),
+            description="codes: " + ", ".join(error_codes().get(status, (f"http_{status}",))),
             generate_examples=False,
         )
         for status in wanted

@@ -11,7 +11,7 @@ from litestar import Litestar
 from litestar.testing import TestClient
 
 from adapters.http.demo import demo_router
-from adapters.http.errors import ERROR_CODES
+from adapters.http.errors import error_codes
 from adapters.http.wire.billing import (
     CancelSubscriptionRequest,
     ChangeSubscriptionRequest,
@@ -54,7 +54,7 @@ def _field_paths(info: msgspec.inspect.Type, prefix: str = "") -> set[str]:
 
 
 def test_every_error_code_the_api_answers_has_a_message():
-    codes = {code for by_status in ERROR_CODES.values() for code in by_status}
+    codes = {code for by_status in error_codes().values() for code in by_status}
     assert codes - MESSAGES["codes"].keys() == set()
 
 

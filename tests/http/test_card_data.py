@@ -133,7 +133,7 @@ async def test_card_data_appears_nowhere(
     ],
 )
 def test_validation_messages_are_scrubbed(message: str) -> None:
-    from adapters.http.errors import _field, _reason
+    from adapters.http.validation_problems import _field, _reason
 
     for text in (_field("", message), _reason(message)):
         assert not secrets_in(text) and not any(g in text for g in NUMBER.split("-")), text

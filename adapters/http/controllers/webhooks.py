@@ -17,9 +17,9 @@ from litestar import Controller, Request, post
 from litestar.di import NamedDependency
 
 from adapters.http.auth import NO_TOKEN, PUBLIC
-from adapters.http.errors import HttpProblem
 from adapters.http.network import allowed, client_ip
 from adapters.http.openapi import problems
+from adapters.http.problems import WebhookSourceForbidden
 from adapters.http.rate_limit import WEBHOOK, limited
 from adapters.metrics import webhook_received
 from application.use_cases.handle_webhook import (
@@ -34,11 +34,6 @@ from domain.errors import InvalidValue
 
 log = logging.getLogger("dolgo_pay.webhooks")
 MAX_BODY = 64 * 1024
-
-
-class WebhookSourceForbidden(HttpProblem):
-    status = 403
-    code = "webhook_source_forbidden"
 
 
 class WebhookAck(msgspec.Struct):
