@@ -249,6 +249,15 @@ class Payment(Transitions):
     def is_paid(self) -> bool:
         return self.status in (PaymentStatus.PAID, PaymentStatus.ROUTINE_PAID)
 
+    @property
+    def known_unpaid(self) -> bool:
+        """This attempt is settled and holds none of the sponsor's money: failed and proven to
+        have charged nothing, expired, or cancelled in full. Another attempt may follow it
+        without asking iamport first."""
+        if self.status is PaymentStatus.FAILED:
+            return self.unpaid_proven
+        return self.status in (PaymentStatus.EXPIRED, PaymentStatus.CANCELLED)
+
     def _settle(self, facts: SettledFacts) -> None:
         # iamport may hold several tries under one merchant_uid; the settling one wins.
         self.imp_uid = facts.imp_uid or self.imp_uid

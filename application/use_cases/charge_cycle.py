@@ -78,11 +78,10 @@ def is_due(order: Order, now: datetime) -> bool:
     )
 
 
-def known_unpaid(previous: Payment | None) -> bool:
-    """Whether a new attempt may follow `previous` without asking iamport first."""
-    if previous is None or previous.is_paid or previous.status is PaymentStatus.CANCELLED:
-        return True  # nothing before, or the previous cycle was paid: a new cycle starts
-    return previous.status is PaymentStatus.FAILED and previous.unpaid_proven
+def may_follow(previous: Payment | None) -> bool:
+    """Whether a new charge may follow `previous` without asking iamport first: nothing before,
+    the previous cycle paid (a new cycle starts), or the previous attempt known unpaid."""
+    return previous is None or previous.is_paid or previous.known_unpaid
 
 
 class ChargeCycle:
@@ -128,7 +127,7 @@ class ChargeCycle:
             if not is_due(order, self._clock.now()):
                 return ChargeCycleResult(CycleAction.WAITING, order, previous)
 
-        if not known_unpaid(previous):
+        if not may_follow(previous):
             assert previous is not None
             verdict, order, looked_up, _ = await self._charges.look_up(
                 order.id, previous.id, SCHEDULER
@@ -164,7 +163,7 @@ class ChargeCycle:
             latest = payments[-1] if payments else None
             now = self._clock.now()
             moved = (latest.id if latest else None) != (previous.id if previous else None)
-            if moved or not known_unpaid(latest) or not is_due(order, now):
+            if moved or not may_follow(latest) or not is_due(order, now):
                 # Another instance charged meanwhile, or the state changed under us.
                 return ChargeCycleResult(CycleAction.WAITING, order, latest)
             card = await uow.cards.get(order.subscription.card_id)

@@ -247,7 +247,7 @@ class RetryCheckout(_Checkout):
             order = await uow.orders.get(command.order_id, for_update=True)
             assert order is not None
             for payment in await uow.payments.for_order(order.id):
-                if not _known_unpaid(payment):
+                if not payment.known_unpaid:
                     raise ConflictError(
                         f"attempt {payment.merchant_uid} is {payment.status.name} and not known "
                         "to be unpaid; it must settle before a new attempt"
@@ -275,9 +275,3 @@ def _pay_method(value: str) -> PayMethod:
         return PayMethod(value)
     except ValueError:
         raise InvalidValue("pay_method", "must be card, trans, vbank or phone") from None
-
-
-def _known_unpaid(payment: Payment) -> bool:
-    if payment.status is PaymentStatus.FAILED:
-        return payment.unpaid_proven
-    return payment.status in (PaymentStatus.EXPIRED, PaymentStatus.CANCELLED)

@@ -48,17 +48,11 @@ class ExpireResult:
     skipped: list[str] = field(default_factory=list)  # iamport did not answer: next run
 
 
-def _known_unpaid(payment: Payment) -> bool:
-    if payment.status is PaymentStatus.FAILED:
-        return payment.unpaid_proven
-    return payment.status in (PaymentStatus.EXPIRED, PaymentStatus.CANCELLED)
-
-
 async def _give_up_if_all_unpaid(
     uow: UnitOfWork, order: Order, at: datetime, cause: str, reason: str
 ) -> bool:
     payments = await uow.payments.for_order(order.id)
-    if order.status is not OrderStatus.ORDERED or not all(_known_unpaid(p) for p in payments):
+    if order.status is not OrderStatus.ORDERED or not all(p.known_unpaid for p in payments):
         return False
     order.give_up(at, cause, {"reason": reason})
     return True
