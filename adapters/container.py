@@ -24,6 +24,7 @@ from adapters.memory.ids import TimeOrderedIds
 from adapters.metrics import counting, observe_channel, observe_gateway
 from application.channel_health import ChannelHealthBook
 from application.channels import ChannelDirectory
+from application.payment_sync import PaymentSync
 from application.ports import UnitOfWorkFactory
 from application.settings import PaymentSettings
 from application.settlement import Settlement
@@ -45,7 +46,6 @@ from application.use_cases.handle_webhook import ProcessDueWebhooks, ProcessWebh
 from application.use_cases.key_in import KeyInPayment
 from application.use_cases.one_click import PayWithCard
 from application.use_cases.payment_story import GetPaymentStory
-from application.use_cases.payment_sync import PaymentSync
 from application.use_cases.purge_events import PurgeDeliveredEvents
 from application.use_cases.purge_idempotency import PurgeIdempotencyKeys
 from application.use_cases.queries import (

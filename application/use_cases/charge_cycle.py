@@ -24,20 +24,20 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from application.channel_health import ChannelHealthBook
-from application.channels import ChannelDirectory
-from application.gateway import IamportGateway
-from application.ports import Clock, ConcurrentUpdate, IdGenerator, UnitOfWorkFactory, Work
-from application.settings import PaymentSettings
-from application.settlement import Settlement
-from application.use_cases.billing import (
+from application.billing import (
     BillingCharges,
     Verdict,
     new_charge,
 )
-from application.use_cases.claimed import claim, release, this_worker
+from application.channel_health import ChannelHealthBook
+from application.channels import ChannelDirectory
+from application.claimed_work import claim, release, this_worker
+from application.gateway import IamportGateway
+from application.payment_sync import PaymentSync
+from application.ports import Clock, ConcurrentUpdate, IdGenerator, UnitOfWorkFactory, Work
+from application.settings import PaymentSettings
+from application.settlement import Settlement
 from application.use_cases.one_click import ChargeState, charge_state
-from application.use_cases.payment_sync import PaymentSync
 from application.use_cases.resolve_unknown import ResolveUnknownPayments
 from domain.order import Order
 from domain.payment import Payment

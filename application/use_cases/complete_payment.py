@@ -9,9 +9,9 @@ from dataclasses import dataclass
 
 from application.errors import NotFoundError, VerificationFailed
 from application.gateway import IamportGateway, NotFound
+from application.payment_sync import PaymentSync, record_of
 from application.ports import Clock, UnitOfWorkFactory
 from application.use_cases.actor import user_cause
-from application.use_cases.payment_sync import PaymentSync, record_of
 from domain.payment import VirtualAccount
 from domain.status import CancellationStatus, OrderStatus, PaymentStatus
 

@@ -20,12 +20,12 @@ from application.channel_health import ChannelHealthBook
 from application.channels import Channel, ChannelDirectory
 from application.errors import ConflictError, GatewayRejected, GatewayUnavailable, NotFoundError
 from application.gateway import Approved, IamportGateway, NotAttempted, Rejected, Unknown
+from application.payment_sync import PaymentSync, decisive_try, tries_of
 from application.ports import Clock, IdGenerator, UnitOfWorkFactory
 from application.routing import ChannelRouter, Route
 from application.settings import PaymentSettings
 from application.settlement import Settlement
 from application.use_cases.actor import user_cause
-from application.use_cases.payment_sync import PaymentSync, decisive_try, tries_of
 from domain.errors import InvalidValue
 from domain.identifiers import merchant_uid_for
 from domain.money import Amount

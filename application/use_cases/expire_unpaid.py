@@ -16,18 +16,18 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from application.claimed_work import claimed, this_worker
 from application.gateway import Approved, IamportGateway, IamportStatus, NotFound
-from application.ports import Clock, UnitOfWork, UnitOfWorkFactory, Work
-from application.settings import PaymentSettings
-from application.settlement import Settlement
-from application.use_cases.claimed import claimed, this_worker
-from application.use_cases.payment_sync import (
+from application.payment_sync import (
     JANITOR,
     PaymentSync,
     decisive_try,
     record_of,
     tries_of,
 )
+from application.ports import Clock, UnitOfWork, UnitOfWorkFactory, Work
+from application.settings import PaymentSettings
+from application.settlement import Settlement
 from domain.order import Order
 from domain.payment import Payment
 from domain.status import OrderStatus, PaymentStatus

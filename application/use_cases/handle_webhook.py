@@ -15,12 +15,12 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qs
 
+from application.claimed_work import claimed, this_worker
 from application.gateway import GatewayPayment, IamportGateway, NotFound
+from application.payment_sync import WEBHOOK, PaymentMissing, PaymentSync, record_of
 from application.ports import Clock, IdGenerator, UnitOfWorkFactory, Work
 from application.records import InboxMessage, InboxState
 from application.settings import PaymentSettings
-from application.use_cases.claimed import claimed, this_worker
-from application.use_cases.payment_sync import WEBHOOK, PaymentMissing, PaymentSync, record_of
 from application.use_cases.register_card import ResolveCardIssuance, ResolveCardIssuanceCommand
 from application.use_cases.window_card import ISSUE_USAGE
 from domain.identifiers import parse_issue_merchant_uid

@@ -15,6 +15,7 @@ import dataclasses
 import logging
 from dataclasses import dataclass
 
+from application.billing import BillingCharges, new_charge
 from application.channel_health import ChannelHealthBook
 from application.channels import Channel, ChannelDirectory
 from application.errors import GatewayUnavailable, NotFoundError
@@ -31,7 +32,6 @@ from application.ports import Clock, IdGenerator, UnitOfWorkFactory
 from application.settings import PaymentSettings
 from application.settlement import Settlement
 from application.use_cases.actor import Actor
-from application.use_cases.billing import BillingCharges, new_charge
 from application.use_cases.one_click import CardChargeResult, charge_result
 from application.use_cases.register_card import rest_channel
 from domain.card_credentials import CardCredentials

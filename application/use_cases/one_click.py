@@ -8,6 +8,7 @@ sponsorship's first cycle is charged the same way (NewCardCharge).
 from dataclasses import dataclass
 from enum import StrEnum
 
+from application.billing import BillingCharges, Charged, new_charge
 from application.channel_health import ChannelHealthBook
 from application.channels import ChannelDirectory
 from application.errors import GatewayUnavailable, NotFoundError
@@ -16,7 +17,6 @@ from application.ports import Clock, IdGenerator, UnitOfWork, UnitOfWorkFactory
 from application.settings import PaymentSettings
 from application.settlement import Settlement
 from application.use_cases.actor import Actor, require_owner, user_cause
-from application.use_cases.billing import BillingCharges, Charged, new_charge
 from domain.card import PaymentCard
 from domain.money import Amount
 from domain.order import Buyer, Order

@@ -17,14 +17,14 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from application.gateway import Approved, GatewayPayment, IamportGateway, NotFound
-from application.ports import Clock, Page, PaymentFilter, UnitOfWorkFactory
-from application.records import ReconcileItem, ReconcileReport
-from application.use_cases.payment_sync import (
+from application.payment_sync import (
     RECONCILE,
     PaymentMissing,
     PaymentSync,
     decisive_try,
 )
+from application.ports import Clock, Page, PaymentFilter, UnitOfWorkFactory
+from application.records import ReconcileItem, ReconcileReport
 from domain.identifiers import parse_issue_merchant_uid
 from domain.status import PaymentStatus
 

@@ -11,6 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
+from application.billing import billing_channels
 from application.channel_health import ChannelHealthBook
 from application.channels import Channel, ChannelDirectory, KeyIssuance, NoChannel
 from application.errors import (
@@ -32,7 +33,6 @@ from application.gateway import (
 )
 from application.ports import Clock, IdGenerator, UnitOfWork, UnitOfWorkFactory
 from application.settings import PaymentSettings
-from application.use_cases.billing import billing_channels
 from domain.card import PaymentCard
 from domain.card_credentials import CardCredentials
 from domain.masking import scrub_card

@@ -6,13 +6,10 @@ import logging
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from application.billing import lock_charge
+from application.claimed_work import claim, claimed, release, this_worker
 from application.gateway import IamportGateway, NotFound
-from application.ports import Clock, Page, PaymentFilter, UnitOfWorkFactory, Work
-from application.settings import PaymentSettings
-from application.settlement import Settlement
-from application.use_cases.billing import lock_charge
-from application.use_cases.claimed import claim, claimed, release, this_worker
-from application.use_cases.payment_sync import (
+from application.payment_sync import (
     JANITOR,
     PaymentSync,
     decisive_try,
@@ -21,6 +18,9 @@ from application.use_cases.payment_sync import (
     save_settled,
     tries_of,
 )
+from application.ports import Clock, Page, PaymentFilter, UnitOfWorkFactory, Work
+from application.settings import PaymentSettings
+from application.settlement import Settlement
 from domain.cancellation import Cancellation
 from domain.payment import Payment
 from domain.status import CancellationStatus, PaymentStatus

@@ -12,10 +12,10 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from application.errors import ApplicationError, ConflictError, NotFoundError
+from application.payment_sync import lock_payment
 from application.ports import Clock, UnitOfWorkFactory
 from application.settlement import DUPLICATE
 from application.use_cases.actor import Actor
-from application.use_cases.payment_sync import lock_payment
 from domain.cancellation import Cancellation
 from domain.payment import Payment
 from domain.status import OrderStatus

@@ -11,14 +11,14 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
+from application.billing import lock_charge
 from application.channels import ChannelDirectory
 from application.errors import ApplicationError, ConflictError, NotFoundError
 from application.gateway import GatewayPayment, IamportStatus
+from application.payment_sync import report_unsent_cancel
 from application.ports import Clock, UnitOfWorkFactory
 from application.settlement import Settlement, SettleResult
 from application.use_cases.actor import Actor
-from application.use_cases.billing import lock_charge
-from application.use_cases.payment_sync import report_unsent_cancel
 from domain.order import Order
 from domain.payment import Payment
 from domain.status import PaymentStatus

@@ -15,9 +15,9 @@ from datetime import date, datetime, timedelta
 
 from application.errors import NotFoundError
 from application.gateway import Approved, GatewayPayment, IamportGateway, NotFound
+from application.payment_sync import decisive_try
 from application.ports import Clock, Page, PaymentFilter, UnitOfWorkFactory
 from application.use_cases.actor import Actor
-from application.use_cases.payment_sync import decisive_try
 from domain.cancellation import manually_refunded
 from domain.money import vat_of
 from domain.payment import Payment

@@ -10,9 +10,9 @@ import logging
 from dataclasses import dataclass, field
 
 from application.channels import NoChannel
+from application.payment_sync import JANITOR
 from application.ports import Clock, UnitOfWorkFactory
 from application.settings import PaymentSettings
-from application.use_cases.payment_sync import JANITOR
 from application.use_cases.register_card import (
     ResolveCardIssuance,
     ResolveCardIssuanceCommand,

@@ -298,6 +298,7 @@ class Wiring:
     """The checkout, completion, webhook and janitor use cases wired on the in-memory adapters (a composition root in miniature)."""
 
     def __init__(self, store, gateway, clock, ids, settings, channels) -> None:  # noqa: ANN001
+        from application.payment_sync import PaymentSync
         from application.settlement import Settlement
         from application.use_cases.complete_payment import CompletePayment
         from application.use_cases.create_checkout import CreateCheckout, RetryCheckout
@@ -307,7 +308,6 @@ class Wiring:
             ProcessWebhook,
             ReceiveWebhook,
         )
-        from application.use_cases.payment_sync import PaymentSync
         from application.use_cases.reconcile import Reconcile
         from application.use_cases.register_card import ResolveCardIssuance
         from application.use_cases.resolve_unknown import (

@@ -5,11 +5,11 @@ import asyncio
 from datetime import timedelta
 
 from application.gateway import Unknown
+from application.payment_sync import PaymentSync
 from application.use_cases.charge_cycle import (
     ChargeDueSubscriptions,
     ChargeDueSubscriptionsCommand,
 )
-from application.use_cases.payment_sync import PaymentSync
 from domain.status import OrderStatus, PaymentStatus
 from tests.application.builders import World, charges, cycle_use_case, kst, settlement, started
 

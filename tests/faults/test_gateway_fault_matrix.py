@@ -33,12 +33,12 @@ from application.gateway import (
     GatewayPayment,
     IamportStatus,
 )
+from application.payment_sync import decisive_try, tries_of
 from application.ports import OrderFilter
 from application.use_cases.actor import Actor
 from application.use_cases.complete_payment import CompletePaymentCommand
 from application.use_cases.create_checkout import CreateCheckoutCommand
 from application.use_cases.one_click import PayWithCardCommand
-from application.use_cases.payment_sync import decisive_try, tries_of
 from application.use_cases.refund import RequestRefundCommand
 from application.use_cases.register_card import RegisterCardCommand
 from domain.card_credentials import CardCredentials

@@ -26,13 +26,13 @@ from adapters.iamport.sandbox import SandboxConfig, create_sandbox_app
 from adapters.iamport.sandbox.config import WebhookOptions
 from adapters.memory.clock import SystemClock
 from adapters.memory.ids import TimeOrderedIds
+from application.payment_sync import PaymentSync
 from application.ports import UnitOfWorkFactory
 from application.settings import PaymentSettings
 from application.settlement import Settlement
 from application.use_cases.complete_payment import CompletePayment, CompletePaymentCommand
 from application.use_cases.create_checkout import CreateCheckout, CreateCheckoutCommand
 from application.use_cases.handle_webhook import ProcessWebhook, ReceiveWebhook
-from application.use_cases.payment_sync import PaymentSync
 from application.use_cases.refund import RequestRefund
 from tests.iamport_client.fake_iamport import serving
 from tests.persistence.databases import SqlDatabase, sql_database

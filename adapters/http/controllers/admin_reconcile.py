@@ -20,7 +20,7 @@ from adapters.http.wire.admin import (
     reconcile_view,
     unknown_view,
 )
-from application.use_cases.payment_sync import RECONCILE
+from application.payment_sync import RECONCILE
 from application.use_cases.reconcile import LastReconcileReports, Reconcile, ReconcileCommand
 from application.use_cases.resolve_unknown import ListUnknownOutcomes, ListUnknownOutcomesQuery
 from application.use_cases.stuck_work import ListStuckWork

@@ -22,11 +22,11 @@ from application.gateway import (
     NotFound,
     Rejected,
 )
+from application.payment_sync import report_unsent_cancel
 from application.ports import Clock, IdGenerator, UnitOfWork, UnitOfWorkFactory
 from application.routing import BillingTarget, ChannelRouter
 from application.settings import PaymentSettings
 from application.settlement import Settlement, SettleResult
-from application.use_cases.payment_sync import report_unsent_cancel
 from domain.channel_health import Admission
 from domain.identifiers import merchant_uid_for
 from domain.order import Order
