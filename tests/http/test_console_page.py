@@ -3,6 +3,7 @@ a demo operator only where demo tokens exist."""
 
 import pytest
 
+from adapters.http.console.routes import STATIC_DIR
 from tests.http.conftest import DEMO_TOKENS, Api
 
 
@@ -17,10 +18,13 @@ async def test_the_console_is_served_with_its_assets(api: Api) -> None:
     assert "{{" not in r.text
     for asset in ("console.js", "console.css"):
         assert f"/admin/static/{asset}" in r.text
-        got = await api.client.get(f"/admin/static/{asset}")
-        assert got.status_code == 200, asset
-    script = (await api.client.get("/admin/static/console.js")).text
-    assert "innerHTML" not in script  # data goes on the page as text only
+    modules = sorted(p.name for p in STATIC_DIR.glob("*.js"))
+    assert "console.js" in modules and len(modules) > 1
+    for module in modules:  # console.js imports the others
+        got = await api.client.get(f"/admin/static/{module}")
+        assert got.status_code == 200, module
+        assert "javascript" in got.headers["content-type"], module  # else no module loads
+        assert "innerHTML" not in got.text, module  # data goes on the page as text only
 
 
 @pytest.mark.parametrize("env", [DEMO_TOKENS])

@@ -1,4 +1,5 @@
-"""The operator console: one HTML, one JS and one CSS file at `/admin` and `/admin/static/...`.
+"""The operator console: one HTML and one CSS file and a few JS modules (`console.js` imports the
+rest) at `/admin` and `/admin/static/...`.
 
 The page is public (it holds no data); everything it shows comes from the admin API with the
 operator's bearer token, which the page keeps in sessionStorage only. No build step: the files
