@@ -13,6 +13,7 @@ from playwright.sync_api import Page, expect
 
 from tests.e2e.conftest import Served, serve
 from tests.e2e.console_world import (
+    CARD,
     OPERATOR,
     client,
     deposited_vbank,
@@ -143,6 +144,31 @@ def test_an_operator_refunds_a_deposited_vbank_to_the_sponsors_account(
     [cancel] = story(service, payment["id"])["payment"]["cancellations"]
     assert (cancel["status"], cancel["requested_by"]) == ("succeeded", f"operator:{OPERATOR}")
     assert "654321" not in cancel["refund_account"]
+    assert not page.errors
+
+
+def test_an_operator_keys_in_a_card_taken_by_phone(page: Page, service: Served) -> None:
+    sponsor = 4106
+    sign_in_as_demo_operator(page)
+    page.get_by_test_id("nav-key-in").click()
+    page.get_by_test_id("ki-user").fill(str(sponsor))
+    page.get_by_test_id("ki-amount").fill("11000")
+    page.get_by_test_id("ki-content-seq").fill("101")
+    page.get_by_test_id("ki-card-number").fill(CARD["card_number"])
+    page.get_by_test_id("ki-expiry").fill(CARD["expiry"])
+    page.get_by_test_id("ki-birth").fill(CARD["birth"])
+    page.get_by_test_id("ki-pwd").fill(CARD["pwd_2digit"])
+    page.get_by_test_id("ki-submit").click()
+    expect(page.get_by_test_id("ki-outcome")).to_contain_text("11,000원 결제되었습니다.")
+    for field in ("ki-card-number", "ki-expiry", "ki-birth", "ki-pwd"):
+        expect(page.get_by_test_id(field)).to_have_value("")
+    page.get_by_test_id("ki-payment").click()
+    expect(page.get_by_test_id("payment-summary")).to_contain_text("결제완료")
+    expect(page.get_by_test_id("fact-user")).to_contain_text(str(sponsor))
+    approved = page.get_by_test_id("timeline").locator("[data-event=approved]")
+    expect(approved).to_have_attribute("data-cause", f"operator:{OPERATOR}")
+    digits = CARD["card_number"].replace("-", "")
+    assert digits not in service.log().replace("-", "")
     assert not page.errors
 
 

@@ -213,7 +213,7 @@ def post_webhook(service: Served, body: dict) -> dict:
 def test_an_operator_reprocesses_webhooks_from_the_queue_and_from_a_payment(
     page: Page, service: Served
 ) -> None:
-    unmatched = {"imp_uid": "imp_nobody42", "merchant_uid": "nobody_42", "status": "paid"}
+    unmatched = {"imp_uid": "imp_000000000042", "merchant_uid": "nobody_42", "status": "paid"}
     assert post_webhook(service, unmatched)["state"] == "unmatched"
     with client(service, OPERATOR, admin=True) as admin:
         items = admin.get("/api/admin/webhooks?state=unmatched&limit=100").json()["items"]

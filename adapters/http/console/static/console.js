@@ -11,6 +11,7 @@ import "./webhooks.js";
 import "./events.js";
 import "./channels.js";
 import "./reports.js";
+import "./keyin.js";
 
 const TOKEN_KEY = "dolgo-console-token";
 
