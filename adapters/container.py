@@ -22,6 +22,7 @@ from adapters.config import AppConfig
 from adapters.memory.clock import SystemClock
 from adapters.memory.ids import TimeOrderedIds
 from adapters.metrics import counting, observe_channel, observe_gateway
+from application.billing import BillingCharges
 from application.channel_health import ChannelHealthBook
 from application.channels import ChannelDirectory
 from application.payment_sync import PaymentSync
@@ -44,7 +45,7 @@ from application.use_cases.event_log import (
 from application.use_cases.expire_unpaid import ExpireAbandonedOrders, ExpireVbanks
 from application.use_cases.handle_webhook import ProcessDueWebhooks, ProcessWebhook, ReceiveWebhook
 from application.use_cases.key_in import KeyInPayment
-from application.use_cases.one_click import PayWithCard
+from application.use_cases.one_click import NewCardCharge, PayWithCard
 from application.use_cases.payment_story import GetPaymentStory
 from application.use_cases.purge_events import PurgeDeliveredEvents
 from application.use_cases.purge_idempotency import PurgeIdempotencyKeys
@@ -297,17 +298,26 @@ class Container(containers.DeclarativeContainer):
     )
 
     # -- billing keys: one-click and monthly -------------------------------------------------
-    pay_with_card = providers.Factory(
-        PayWithCard,
+    billing_charges = providers.Factory(
+        BillingCharges,
         uow=uow_factory,
         gateway=gateway,
         clock=clock,
-        ids=ids,
-        channels=channels,
         settings=settings,
         settlement=settlement,
+        ids=ids,
+        channels=channels,
         health=channel_health,
     )
+    new_card_charge = providers.Factory(
+        NewCardCharge,
+        uow=uow_factory,
+        clock=clock,
+        ids=ids,
+        settings=settings,
+        charges=billing_charges,
+    )
+    pay_with_card = providers.Factory(PayWithCard, new_charge=new_card_charge)
     key_in_payment = providers.Factory(
         KeyInPayment,
         uow=uow_factory,
@@ -316,19 +326,11 @@ class Container(containers.DeclarativeContainer):
         ids=ids,
         channels=channels,
         settings=settings,
-        settlement=settlement,
+        charges=billing_charges,
         health=channel_health,
     )
     start_subscription = providers.Factory(
-        StartSubscription,
-        uow=uow_factory,
-        gateway=gateway,
-        clock=clock,
-        ids=ids,
-        channels=channels,
-        settings=settings,
-        settlement=settlement,
-        health=channel_health,
+        StartSubscription, settings=settings, new_charge=new_card_charge
     )
     list_subscriptions = providers.Factory(ListSubscriptions, uow=uow_factory)
     change_subscription = providers.Factory(ChangeSubscription, uow=uow_factory, clock=clock)
@@ -336,13 +338,11 @@ class Container(containers.DeclarativeContainer):
     charge_cycle = providers.Factory(
         ChargeCycle,
         uow=uow_factory,
-        gateway=gateway,
         clock=clock,
         ids=ids,
-        channels=channels,
         settings=settings,
-        settlement=settlement,
-        health=channel_health,
+        charges=billing_charges,
+        unknown=resolve_unknown_payments,
     )
     charge_due_subscriptions = providers.Factory(
         ChargeDueSubscriptions, uow=uow_factory, clock=clock, charge_cycle=charge_cycle

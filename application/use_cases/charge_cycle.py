@@ -29,14 +29,9 @@ from application.billing import (
     Verdict,
     new_charge,
 )
-from application.channel_health import ChannelHealthBook
-from application.channels import ChannelDirectory
 from application.claimed_work import claim, release, this_worker
-from application.gateway import IamportGateway
-from application.payment_sync import PaymentSync
 from application.ports import Clock, ConcurrentUpdate, IdGenerator, UnitOfWorkFactory, Work
 from application.settings import PaymentSettings
-from application.settlement import Settlement
 from application.use_cases.one_click import ChargeState, charge_state
 from application.use_cases.resolve_unknown import ResolveUnknownPayments
 from domain.order import Order
@@ -88,23 +83,18 @@ class ChargeCycle:
     def __init__(
         self,
         uow: UnitOfWorkFactory,
-        gateway: IamportGateway,
         clock: Clock,
         ids: IdGenerator,
-        channels: ChannelDirectory,
         settings: PaymentSettings,
-        settlement: Settlement,
-        health: ChannelHealthBook | None = None,
+        charges: BillingCharges,
+        unknown: ResolveUnknownPayments,
     ) -> None:
         self._uow = uow
         self._clock = clock
         self._ids = ids
         self._settings = settings
-        self._charges = BillingCharges(
-            uow, gateway, clock, settings, settlement, ids, channels, health
-        )
-        sync = PaymentSync(uow, gateway, settlement, clock, ids)
-        self._unknown = ResolveUnknownPayments(uow, gateway, sync, clock, settings)
+        self._charges = charges
+        self._unknown = unknown
 
     async def execute(self, command: ChargeCycleCommand) -> ChargeCycleResult:
         order, previous = await self._read(command.order_id)

@@ -30,7 +30,6 @@ from application.gateway import (
 )
 from application.ports import Clock, IdGenerator, UnitOfWorkFactory
 from application.settings import PaymentSettings
-from application.settlement import Settlement
 from application.use_cases.actor import Actor
 from application.use_cases.one_click import CardChargeResult, charge_result
 from application.use_cases.register_card import rest_channel
@@ -84,8 +83,8 @@ class KeyInPayment:
         ids: IdGenerator,
         channels: ChannelDirectory,
         settings: PaymentSettings,
-        settlement: Settlement,
-        health: ChannelHealthBook | None = None,
+        charges: BillingCharges,
+        health: ChannelHealthBook,
     ) -> None:
         self._uow = uow
         self._gateway = gateway
@@ -93,10 +92,8 @@ class KeyInPayment:
         self._ids = ids
         self._channels = channels
         self._settings = settings
-        self._health = health or ChannelHealthBook(uow, clock, settings.breaker)
-        self._charges = BillingCharges(
-            uow, gateway, clock, settings, settlement, ids, channels, self._health
-        )
+        self._health = health
+        self._charges = charges
 
     async def execute(self, command: KeyInCommand) -> CardChargeResult:
         if not command.operator.operator:

@@ -9,13 +9,9 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from application.billing import BillingCharges, Charged, new_charge
-from application.channel_health import ChannelHealthBook
-from application.channels import ChannelDirectory
 from application.errors import GatewayUnavailable, NotFoundError
-from application.gateway import IamportGateway
 from application.ports import Clock, IdGenerator, UnitOfWork, UnitOfWorkFactory
 from application.settings import PaymentSettings
-from application.settlement import Settlement
 from application.use_cases.actor import Actor, require_owner, user_cause
 from domain.card import PaymentCard
 from domain.money import Amount
@@ -106,21 +102,16 @@ class NewCardCharge:
     def __init__(
         self,
         uow: UnitOfWorkFactory,
-        gateway: IamportGateway,
         clock: Clock,
         ids: IdGenerator,
-        channels: ChannelDirectory,
         settings: PaymentSettings,
-        settlement: Settlement,
-        health: ChannelHealthBook | None = None,
+        charges: BillingCharges,
     ) -> None:
         self._uow = uow
         self._clock = clock
         self._ids = ids
         self._settings = settings
-        self._charges = BillingCharges(
-            uow, gateway, clock, settings, settlement, ids, channels, health
-        )
+        self._charges = charges
 
     async def charge(self, new: CardOrder, *, lock_card: bool = False) -> CardChargeResult:
         states = await self._charges.router.states()
@@ -172,20 +163,8 @@ class NewCardCharge:
 
 
 class PayWithCard:
-    def __init__(
-        self,
-        uow: UnitOfWorkFactory,
-        gateway: IamportGateway,
-        clock: Clock,
-        ids: IdGenerator,
-        channels: ChannelDirectory,
-        settings: PaymentSettings,
-        settlement: Settlement,
-        health: ChannelHealthBook | None = None,
-    ) -> None:
-        self._new_charge = NewCardCharge(
-            uow, gateway, clock, ids, channels, settings, settlement, health
-        )
+    def __init__(self, new_charge: NewCardCharge) -> None:
+        self._new_charge = new_charge
 
     async def execute(self, command: PayWithCardCommand) -> PayWithCardResult:
         return await self._new_charge.charge(

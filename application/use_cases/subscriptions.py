@@ -7,13 +7,9 @@ The scheduler's charges live in charge_cycle.py. Starting one charges the first 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from application.channel_health import ChannelHealthBook
-from application.channels import ChannelDirectory
 from application.errors import NotFoundError
-from application.gateway import IamportGateway
-from application.ports import Clock, IdGenerator, OrderFilter, Page, UnitOfWork, UnitOfWorkFactory
+from application.ports import Clock, OrderFilter, Page, UnitOfWork, UnitOfWorkFactory
 from application.settings import PaymentSettings
-from application.settlement import Settlement
 from application.use_cases.actor import Actor, require_owner
 from application.use_cases.one_click import (
     CardChargeResult,
@@ -47,21 +43,9 @@ StartSubscriptionResult = CardChargeResult
 
 
 class StartSubscription:
-    def __init__(
-        self,
-        uow: UnitOfWorkFactory,
-        gateway: IamportGateway,
-        clock: Clock,
-        ids: IdGenerator,
-        channels: ChannelDirectory,
-        settings: PaymentSettings,
-        settlement: Settlement,
-        health: ChannelHealthBook | None = None,
-    ) -> None:
+    def __init__(self, settings: PaymentSettings, new_charge: NewCardCharge) -> None:
         self._settings = settings
-        self._new_charge = NewCardCharge(
-            uow, gateway, clock, ids, channels, settings, settlement, health
-        )
+        self._new_charge = new_charge
 
     async def execute(self, command: StartSubscriptionCommand) -> StartSubscriptionResult:
         amount = Amount(command.amount, command.tax_free)

@@ -10,8 +10,10 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from adapters.memory import FakeGateway, FixedClock, InMemoryStore, SequentialIds
+from application.billing import BillingCharges
 from application.channels import ChannelDirectory
-from application.gateway import GatewayPayment
+from application.gateway import GatewayPayment, IamportGateway
+from application.payment_sync import PaymentSync
 from application.settings import PaymentSettings
 from application.settlement import Settlement
 from application.use_cases.actor import Actor
@@ -23,7 +25,9 @@ from application.use_cases.charge_cycle import (
 from application.use_cases.complete_payment import CompletePaymentCommand
 from application.use_cases.create_checkout import CreateCheckoutCommand
 from application.use_cases.handle_webhook import ProcessWebhookCommand, ReceiveWebhookCommand
+from application.use_cases.one_click import NewCardCharge, PayWithCard
 from application.use_cases.register_card import RegisterCard, RegisterCardCommand
+from application.use_cases.resolve_unknown import ResolveUnknownPayments
 from application.use_cases.subscriptions import (
     CancelSubscription,
     CancelSubscriptionCommand,
@@ -183,6 +187,21 @@ def strings_in(obj: Any, _seen: set[int] | None = None) -> Iterator[str]:
 # -- use cases wired on a world --------------------------------------------------------------------
 def settlement(w: World) -> Settlement:
     return Settlement(w.settings, w.channels)
+
+
+def billing_charges(w: World, gateway: IamportGateway | None = None) -> BillingCharges:
+    return BillingCharges(
+        w.store, gateway or w.gateway, w.clock, w.settings, settlement(w), w.ids, w.channels
+    )
+
+
+def pay_with_card(w: World) -> PayWithCard:
+    return PayWithCard(NewCardCharge(w.store, w.clock, w.ids, w.settings, billing_charges(w)))
+
+
+def start_subscription(w: World) -> StartSubscription:
+    new_charge = NewCardCharge(w.store, w.clock, w.ids, w.settings, billing_charges(w))
+    return StartSubscription(w.settings, new_charge)
 
 
 async def registered_card(
@@ -380,13 +399,18 @@ async def paid_checkout(app: Wiring, amount: int = 10_000):
 
 
 async def start(w: World, card_id: int, billing_day: int = 2, amount: int = 10_000):
-    return await StartSubscription(
-        w.store, w.gateway, w.clock, w.ids, w.channels, w.settings, settlement(w)
-    ).execute(StartSubscriptionCommand(USER, card_id, amount, billing_day, "정기후원", 1, 42))
+    return await start_subscription(w).execute(
+        StartSubscriptionCommand(USER, card_id, amount, billing_day, "정기후원", 1, 42)
+    )
 
 
-def cycle_use_case(w: World) -> ChargeCycle:
-    return ChargeCycle(w.store, w.gateway, w.clock, w.ids, w.channels, w.settings, settlement(w))
+def cycle_use_case(w: World, gateway: IamportGateway | None = None) -> ChargeCycle:
+    """ChargeCycle on `w`; `gateway` replaces the world's (e.g. one that races a cancel)."""
+    gateway = gateway or w.gateway
+    sync = PaymentSync(w.store, gateway, settlement(w), w.clock, w.ids)
+    unknown = ResolveUnknownPayments(w.store, gateway, sync, w.clock, w.settings)
+    charges = billing_charges(w, gateway)
+    return ChargeCycle(w.store, w.clock, w.ids, w.settings, charges, unknown)
 
 
 async def run_scheduler(w: World, at=None):

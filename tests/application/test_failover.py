@@ -12,11 +12,20 @@ from application.gateway import NotAttempted, Unknown
 from application.settings import PaymentSettings
 from application.use_cases.charge_cycle import ChargeDueSubscriptions, ChargeDueSubscriptionsCommand
 from application.use_cases.create_checkout import CreateCheckout, CreateCheckoutCommand
-from application.use_cases.one_click import ChargeState, PayWithCard, PayWithCardCommand
-from application.use_cases.subscriptions import StartSubscription, StartSubscriptionCommand
+from application.use_cases.one_click import ChargeState, PayWithCardCommand
+from application.use_cases.subscriptions import StartSubscriptionCommand
 from domain.channel_health import BreakerPolicy, BreakerState
 from domain.status import OrderStatus, PaymentStatus
-from tests.application.builders import USER, World, cycle_use_case, kst, registered_card, settlement
+from tests.application.builders import (
+    USER,
+    World,
+    cycle_use_case,
+    kst,
+    pay_with_card,
+    registered_card,
+    settlement,
+    start_subscription,
+)
 from tests.application.conftest import DEMO_CHANNELS
 
 KICC = Channel(
@@ -43,15 +52,13 @@ def two_pg_world() -> World:
 
 
 async def pay(w: World, card_id: int, amount: int = 10_000):
-    return await PayWithCard(
-        w.store, w.gateway, w.clock, w.ids, w.channels, w.settings, settlement(w)
-    ).execute(PayWithCardCommand(USER, card_id, amount, "후원", 1, 42))
+    return await pay_with_card(w).execute(PayWithCardCommand(USER, card_id, amount, "후원", 1, 42))
 
 
 async def start(w: World, card_id: int):
-    return await StartSubscription(
-        w.store, w.gateway, w.clock, w.ids, w.channels, w.settings, settlement(w)
-    ).execute(StartSubscriptionCommand(USER, card_id, 10_000, 2, "정기후원", 1, 42))
+    return await start_subscription(w).execute(
+        StartSubscriptionCommand(USER, card_id, 10_000, 2, "정기후원", 1, 42)
+    )
 
 
 def paid_at_iamport(w: World) -> list[str]:

@@ -5,6 +5,7 @@ from datetime import timedelta
 
 import pytest
 
+from application.channel_health import ChannelHealthBook
 from application.errors import NotFoundError
 from application.gateway import Rejected, Unknown
 from application.use_cases.actor import Actor
@@ -13,14 +14,16 @@ from application.use_cases.one_click import ChargeState
 from application.use_cases.resolve_unknown import ResolveCommand
 from domain.card_credentials import CardCredentials
 from domain.status import OrderStatus, PaymentStatus
-from tests.application.builders import OPERATOR, USER, Wiring, World, settlement
+from tests.application.builders import OPERATOR, USER, Wiring, World, billing_charges
 
 CARD = CardCredentials("5365-1034-8291-4417", "2031-07", "730415", "93")
 OPS = Actor(OPERATOR, operator=True)
 
 
 def key_in(w: World) -> KeyInPayment:
-    return KeyInPayment(w.store, w.gateway, w.clock, w.ids, w.channels, w.settings, settlement(w))
+    health = ChannelHealthBook(w.store, w.clock, w.settings.breaker)
+    charges = billing_charges(w)
+    return KeyInPayment(w.store, w.gateway, w.clock, w.ids, w.channels, w.settings, charges, health)
 
 
 def command(operator: Actor = OPS, **fields) -> KeyInCommand:

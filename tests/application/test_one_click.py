@@ -6,11 +6,17 @@ from application.errors import NotFoundError
 from application.gateway import AgainRequest, Rejected, Unknown
 from application.use_cases.one_click import ChargeState, PayWithCard, PayWithCardCommand
 from domain.status import OrderStatus, PaymentStatus
-from tests.application.builders import OTHER_USER, USER, World, registered_card, settlement
+from tests.application.builders import (
+    OTHER_USER,
+    USER,
+    World,
+    pay_with_card,
+    registered_card,
+)
 
 
 def pay(w: World) -> PayWithCard:
-    return PayWithCard(w.store, w.gateway, w.clock, w.ids, w.channels, w.settings, settlement(w))
+    return pay_with_card(w)
 
 
 async def pay_with(w: World, card_id: int, user_seq: int = USER):

@@ -5,7 +5,7 @@ import pytest
 from application.errors import ConflictError, NotFoundError
 from application.gateway import Unknown
 from application.use_cases.actor import Actor
-from application.use_cases.one_click import PayWithCard, PayWithCardCommand
+from application.use_cases.one_click import PayWithCardCommand
 from application.use_cases.queries import (
     GetOrder,
     GetOrderCommand,
@@ -28,6 +28,7 @@ from tests.application.builders import (
     OTHER_USER,
     USER,
     World,
+    pay_with_card,
     registered_card,
     settlement,
 )
@@ -117,9 +118,9 @@ async def test_operators_search_payments_by_status_and_user():
 async def unknown_one_click(w: World):
     card = await registered_card(w)
     w.gateway.script("charge_billing_key", Unknown("read timeout"))
-    result = await PayWithCard(
-        w.store, w.gateway, w.clock, w.ids, w.channels, w.settings, settlement(w)
-    ).execute(PayWithCardCommand(USER, card.id, 5_000, "원클릭", 1, 42))
+    result = await pay_with_card(w).execute(
+        PayWithCardCommand(USER, card.id, 5_000, "원클릭", 1, 42)
+    )
     return result.payment
 
 

@@ -13,7 +13,7 @@ from application.errors import ConflictError
 from application.gateway import Rejected, Unknown
 from application.use_cases.actor import Actor
 from application.use_cases.attention import AcknowledgeAttention, AcknowledgeAttentionCommand
-from application.use_cases.charge_cycle import ChargeCycle, ChargeCycleCommand
+from application.use_cases.charge_cycle import ChargeCycleCommand
 from application.use_cases.complete_payment import CompletePaymentCommand
 from application.use_cases.create_checkout import CreateCheckoutCommand, RetryCheckoutCommand
 from application.use_cases.queries import SearchPayments, SearchPaymentsCommand
@@ -25,9 +25,9 @@ from tests.application.builders import (
     CancelWhileCharging,
     Wiring,
     World,
+    cycle_use_case,
     kst,
     paid_transitions,
-    settlement,
     started,
     webhook,
 )
@@ -199,15 +199,7 @@ async def test_a_monthly_charge_paid_after_the_sponsor_cancelled_is_reported_not
     w = World()
     order, _ = await started(w)
     w.clock.set(kst(2026, 4, 2, 10))
-    racing = ChargeCycle(
-        w.store,
-        CancelWhileCharging(w, order.id),
-        w.clock,
-        w.ids,
-        w.channels,
-        w.settings,
-        settlement(w),
-    )
+    racing = cycle_use_case(w, CancelWhileCharging(w, order.id))
     await racing.execute(ChargeCycleCommand(order.id))
 
     late = (await w.payments_of(order.id))[-1]

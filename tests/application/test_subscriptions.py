@@ -10,7 +10,6 @@ from application.gateway import NotAttempted, Rejected, Unknown
 from application.use_cases.actor import Actor
 from application.use_cases.cards import DeleteCard, DeleteCardCommand
 from application.use_cases.charge_cycle import (
-    ChargeCycle,
     ChargeCycleCommand,
     CycleAction,
 )
@@ -35,7 +34,6 @@ from tests.application.builders import (
     kst,
     registered_card,
     run_scheduler,
-    settlement,
     start,
     started,
 )
@@ -238,15 +236,7 @@ async def test_a_cancel_racing_an_in_flight_charge_leaves_both_recorded_truthful
     w = World()
     order, _ = await started(w)
     w.clock.set(kst(2026, 4, 2, 10))
-    racing = ChargeCycle(
-        w.store,
-        CancelWhileCharging(w, order.id),
-        w.clock,
-        w.ids,
-        w.channels,
-        w.settings,
-        settlement(w),
-    )
+    racing = cycle_use_case(w, CancelWhileCharging(w, order.id))
     await racing.execute(ChargeCycleCommand(order.id))
 
     second = (await w.payments_of(order.id))[-1]
