@@ -81,7 +81,7 @@ def serve(args: argparse.Namespace) -> int:
         host=config.host,
         port=config.port,
         log_level=args.log_level,
-        log_config=log_config(_root_level(args)),
+        log_config=log_config(_root_level(args), config.log_format),
         **proxy_options(config),
     )
     return 0
@@ -159,7 +159,7 @@ def jobs(args: argparse.Namespace) -> int:
     config = _config()
     # Warnings and errors on stderr; the one summary line on stdout (cron mails / alerts on
     # the exit code: 0 done, 1 the job reported errors or failed).
-    configure_logging(_root_level(args))
+    configure_logging(_root_level(args), config.log_format)
     if not config.production and config.is_sqlite:
         _migrate(config)
     try:
@@ -203,6 +203,7 @@ def report(args: argparse.Namespace) -> int:
     from adapters.reports.settlement import to_csv, to_text
 
     config = _config()
+    configure_logging(_root_level(args), config.log_format)
     if not config.production and config.is_sqlite:
         _migrate(config)
     result = asyncio.run(settlement_report(config, args.date))

@@ -3,13 +3,31 @@
 Anything a request carries (a webhook's imp_uid, a path, a header) may reach a log line. The
 formatters here escape control characters (newline, CR, NUL, ESC, C1, Unicode line breaks) in
 the message, so no request can write a line of its own; a traceback keeps its lines, each
-marked as a continuation of the record it belongs to (docs/adr/0020).
+marked as a continuation of the record it belongs to (docs/adr/0020). Every line, in either
+format, is scrubbed of issued card numbers, and carries the id of the request it was written
+for (`REQUEST_ID`, set by adapters/http/request_id.py) (docs/adr/0023).
+
+Formats (`DOLGO_LOG_FORMAT`): `text`, one line per record, or `json`, one JSON object per line
+(python-json-logger): `timestamp` (UTC), `level`, `logger`, `message`, `request_id`, and
+`exc_info` with a traceback.
 """
 
 import logging
 import logging.config
+from contextvars import ContextVar
 from types import TracebackType
-from typing import Any
+from typing import Any, Literal
+
+from pythonjsonlogger.core import RESERVED_ATTRS
+from pythonjsonlogger.json import JsonFormatter
+
+from domain.masking import scrub_issued_card_numbers
+
+LogFormat = Literal["text", "json"]
+LOG_FORMATS: tuple[LogFormat, ...] = ("text", "json")
+
+# The id of the HTTP request being answered (None outside one: a job, the startup).
+REQUEST_ID: ContextVar[str | None] = ContextVar("dolgo_pay_request_id", default=None)
 
 _CONTROLS = [*range(0x20), 0x7F, *range(0x80, 0xA0), 0x2028, 0x2029]
 _NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
@@ -43,13 +61,13 @@ class Escaping(logging.Formatter):
             record.exc_text = cached
 
     def formatMessage(self, record: logging.LogRecord) -> str:
-        return escape(super().formatMessage(record))
+        return escape(scrub_issued_card_numbers(super().formatMessage(record)))
 
     def formatException(self, ei: ExcInfo) -> str:  # type: ignore[override]
-        return continuation(super().formatException(ei))
+        return continuation(scrub_issued_card_numbers(super().formatException(ei)))
 
     def formatStack(self, stack_info: str) -> str:
-        return continuation(super().formatStack(stack_info))
+        return continuation(scrub_issued_card_numbers(super().formatStack(stack_info)))
 
 
 class EscapingFormatter(Escaping, logging.Formatter):
@@ -64,32 +82,76 @@ def access_formatter(fmt: str) -> logging.Formatter:
     class EscapingAccessFormatter(Escaping, AccessFormatter):
         pass
 
-    return EscapingAccessFormatter(fmt=fmt, use_colors=False)
+    return EscapingAccessFormatter(fmt=fmt, use_colors=False)  # its handler adds request_tag
 
 
-FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
-ACCESS_FORMAT = '%(asctime)s %(levelname)s %(client_addr)s - "%(request_line)s" %(status_code)s'
+class JsonLines(JsonFormatter):
+    """One JSON object per record; every string in it scrubbed of issued card numbers. JSON's
+    own escaping keeps each record on one line (non-ASCII as \\u escapes)."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            "{levelname}{name}{message}{request_id}",
+            style="{",
+            rename_fields={"levelname": "level", "name": "logger"},
+            timestamp=True,
+            reserved_attrs=[*RESERVED_ATTRS, "request_tag", "color_message"],
+        )
+
+    def process_log_record(self, log_data: dict[str, Any]) -> dict[str, Any]:
+        return {
+            key: scrub_issued_card_numbers(value) if isinstance(value, str) else value
+            for key, value in log_data.items()
+        }
 
 
-def log_config(level: str = "WARNING") -> dict[str, Any]:
+class RequestContext(logging.Filter):
+    """Adds the request id to every record a handler writes: `request_id` (None outside a
+    request) and `request_tag` (" [<id>]", or nothing) for the text format."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        request_id = REQUEST_ID.get()
+        record.request_id = request_id
+        record.request_tag = f" [{request_id}]" if request_id else ""
+        return True
+
+
+NO_REQUEST = {"request_id": None, "request_tag": ""}  # a handler without RequestContext
+FORMAT = "%(asctime)s %(levelname)s %(name)s%(request_tag)s: %(message)s"
+ACCESS_FORMAT = (
+    '%(asctime)s %(levelname)s%(request_tag)s %(client_addr)s - "%(request_line)s" %(status_code)s'
+)
+
+
+def _formatters(fmt: LogFormat) -> dict[str, Any]:
+    if fmt == "json":
+        return {"default": {"()": JsonLines}, "access": {"()": JsonLines}}
+    return {
+        "default": {"()": EscapingFormatter, "fmt": FORMAT, "defaults": NO_REQUEST},
+        "access": {"()": access_formatter, "fmt": ACCESS_FORMAT},
+    }
+
+
+def log_config(level: str = "WARNING", fmt: LogFormat = "text") -> dict[str, Any]:
     """A `logging.config.dictConfig` (uvicorn's `log_config` too): uvicorn's loggers as uvicorn
-    sets them up, ours and the libraries' on the root at `level`, all escaped."""
+    sets them up, ours and the libraries' on the root at `level`, all escaped and scrubbed, in
+    the format `fmt`, each line with its request's id."""
     return {
         "version": 1,
         "disable_existing_loggers": False,
-        "formatters": {
-            "default": {"()": EscapingFormatter, "fmt": FORMAT},
-            "access": {"()": access_formatter, "fmt": ACCESS_FORMAT},
-        },
+        "formatters": _formatters(fmt),
+        "filters": {"request": {"()": RequestContext}},
         "handlers": {
             "default": {
                 "class": "logging.StreamHandler",
                 "formatter": "default",
+                "filters": ["request"],
                 "stream": "ext://sys.stderr",
             },
             "access": {
                 "class": "logging.StreamHandler",
                 "formatter": "access",
+                "filters": ["request"],
                 "stream": "ext://sys.stdout",
             },
         },
@@ -102,6 +164,6 @@ def log_config(level: str = "WARNING") -> dict[str, Any]:
     }
 
 
-def configure(level: str = "WARNING") -> None:
+def configure(level: str = "WARNING", fmt: LogFormat = "text") -> None:
     """Set up logging for a command that does not run uvicorn (jobs, report)."""
-    logging.config.dictConfig(log_config(level))
+    logging.config.dictConfig(log_config(level, fmt))

@@ -85,6 +85,7 @@ def test_values_are_parsed() -> None:
             "DOLGO_RATE_LIMIT_PAYMENT_PER_IP": "off",
             "DOLGO_DB_POOL_SIZE": "20",
             "DOLGO_IDEMPOTENCY_LEASE_SECONDS": "900",
+            "DOLGO_LOG_FORMAT": "json",
         }
     )
     assert c.public_base_url == "http://127.0.0.1:9000"
@@ -95,6 +96,7 @@ def test_values_are_parsed() -> None:
     assert c.rate_limits.payment_per_ip is None
     assert c.db_pool_size == 20
     assert c.idempotency_lease == timedelta(minutes=15)
+    assert c.log_format == "json"
 
 
 @pytest.mark.parametrize(
@@ -114,6 +116,7 @@ def test_values_are_parsed() -> None:
         ("DOLGO_DUNNING_DAYS", "3,1"),
         ("DOLGO_CHARGE_HOUR", "24"),
         ("DOLGO_SCHEDULER", "maybe"),
+        ("DOLGO_LOG_FORMAT", "xml"),
         ("DOLGO_JWT_SECRET", "short"),
         ("DOLGO_SECRET", "short"),
         ("DOLGO_IDEMPOTENCY_LEASE_SECONDS", "soon"),

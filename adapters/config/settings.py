@@ -17,6 +17,7 @@ from adapters.config.channels import demo_channels, load_channels
 from adapters.config.demo_rules import demo_errors
 from adapters.config.errors import ConfigError, ConfigErrors
 from adapters.config.events import EventConfig, parse_event_config
+from adapters.logs import LOG_FORMATS, LogFormat
 from application.channels import ChannelDirectory
 from application.settings import PaymentSettings
 from domain.channel_health import BreakerPolicy
@@ -97,6 +98,7 @@ class AppConfig:
     # Shared state of N instances (rate-limit counters): Redis when set, else per instance.
     redis_url: str | None = field(default=None, repr=False)
     redis_prefix: str = "dolgo-pay"
+    log_format: LogFormat = "text"
 
     @property
     def production(self) -> bool:
@@ -223,6 +225,12 @@ def _switch(raw: str) -> bool:
     if lowered in ("off", "false", "0", "no"):
         return False
     raise ValueError("must be on or off")
+
+
+def _log_format(raw: str) -> LogFormat:
+    if raw not in LOG_FORMATS:
+        raise ValueError("must be text or json")
+    return raw  # type: ignore[return-value]
 
 
 def _mode(raw: str) -> Mode:
@@ -367,6 +375,7 @@ def load_config(env: Mapping[str, str] | None = None) -> AppConfig:
         events=events,
         redis_url=r.get("DOLGO_REDIS_URL", None, _redis_url),
         redis_prefix=r.get("DOLGO_REDIS_PREFIX", "dolgo-pay", _redis_prefix),
+        log_format=r.get("DOLGO_LOG_FORMAT", "text", _log_format),
     )
     for name, key in (("DOLGO_JWT_SECRET", "jwt_secret"), ("DOLGO_SECRET", "secret")):
         value = r.raw(name)

@@ -53,6 +53,7 @@ from adapters.http.errors import problem_details_plugin
 from adapters.http.idempotency import IdempotencyDeps
 from adapters.http.openapi import docs_assets, openapi_config
 from adapters.http.rate_limit import rate_limit_middleware
+from adapters.http.request_id import RequestId
 from adapters.http.request_metrics import prometheus_config
 from adapters.scheduler.loop import run_scheduler
 
@@ -191,7 +192,7 @@ def create_app(container: Container, *, sandbox: ASGIApp | None = None) -> Lites
         "config": Provide(lambda: config, sync_to_thread=False),
     }
     shared_stores = _shared_stores(config)
-    return Litestar(
+    app = Litestar(
         stores=shared_stores,
         route_handlers=handlers,
         dependencies=dependencies,
@@ -210,6 +211,10 @@ def create_app(container: Container, *, sandbox: ASGIApp | None = None) -> Lites
         lifespan=[lifespan],
         state=State({"container": container, "config": config}),
     )
+    # Around everything, as Litestar's own CORS and OpenTelemetry wrappers are: route
+    # middleware never sees a 404 or the mounted sandbox's own answers.
+    app.asgi_handler = RequestId(app.asgi_handler)
+    return app
 
 
 def _shared_stores(config: AppConfig) -> dict[str, Any]:

@@ -24,6 +24,7 @@ import msgspec
 from adapters.iamport import wire
 from adapters.iamport.redact import redact
 from adapters.iamport.token import Token, TokenCache, TokenUnavailable
+from adapters.logs import REQUEST_ID
 from application.gateway import GatewayConfigurationError, NotAttempted, Rejected, Unknown
 
 log = logging.getLogger("dolgo_pay.iamport")
@@ -37,6 +38,15 @@ NOT_SENT = (
     httpx.UnsupportedProtocol,
 )
 _JSON = {"Content-Type": "application/json", "Accept": "application/json"}
+
+
+def _request_id() -> dict[str, str]:
+    """The id of the request this call serves, sent along (iamport ignores it; the sandbox
+    logs it), so the call can be found from either side."""
+    request_id = REQUEST_ID.get()
+    return {"X-Request-Id": request_id} if request_id else {}
+
+
 _LOGGED_BODY = 4000
 
 Emit = Callable[[str, str, float, str], None]
@@ -112,7 +122,7 @@ class Transport:
 
     async def _send(self, call: Call, token: Token) -> httpx.Response | NotAttempted | Unknown:
         content = msgspec.json.encode(call.body) if call.body is not None else None
-        headers = {**_JSON, "Authorization": token.value}
+        headers = {**_JSON, **_request_id(), "Authorization": token.value}
         attempts = 2 if call.method == "GET" else 1
         for attempt in range(1, attempts + 1):
             if log.isEnabledFor(logging.DEBUG):
@@ -166,7 +176,10 @@ class Transport:
         for attempt in (1, 2):  # idempotent: iamport hands out the same token until it expires
             try:
                 response = await self._http.post(
-                    url, content=self._credentials, headers=_JSON, timeout=self._timeout
+                    url,
+                    content=self._credentials,
+                    headers={**_JSON, **_request_id()},
+                    timeout=self._timeout,
                 )
                 break
             except NOT_SENT as exc:
