@@ -23,6 +23,7 @@ from adapters.failures import OperatorError, PortInUse
 from adapters.logs import configure as configure_logging
 from adapters.logs import log_config
 from adapters.scheduler.jobs import JOBS, JobReport, JobUnavailable
+from domain.errors import InvalidValue
 
 log = logging.getLogger("dolgo_pay.cli")
 
@@ -206,7 +207,11 @@ def report(args: argparse.Namespace) -> int:
     configure_logging(_root_level(args), config.log_format)
     if not config.production and config.is_sqlite:
         _migrate(config)
-    result = asyncio.run(settlement_report(config, args.date))
+    try:
+        result = asyncio.run(settlement_report(config, args.date))
+    except InvalidValue as exc:
+        print(f"dolgo-pay report settlement: --{exc}", file=sys.stderr)
+        return 2
     sys.stdout.write(to_csv(result) if args.csv else to_text(result))
     return 1 if result.errors else 0
 

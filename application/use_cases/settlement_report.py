@@ -19,11 +19,15 @@ from application.payment_sync import decisive_try
 from application.ports import Clock, Page, PaymentFilter, UnitOfWorkFactory
 from application.use_cases.actor import Actor
 from domain.cancellation import manually_refunded
+from domain.errors import InvalidValue
 from domain.money import vat_of
 from domain.payment import Payment
 from domain.seoul import seoul_date, seoul_moment
 
 _PAGE = 500
+# iamport is listed from the day before the report's day to now: a day far back would page
+# through years of listings (a date in year 1 never finished).
+MAX_AGE = timedelta(days=400)
 
 
 @dataclass
@@ -93,7 +97,10 @@ class BuildSettlementReport:
     async def execute(self, query: SettlementReportQuery) -> SettlementReport:
         if not query.operator.operator:
             raise NotFoundError("report not found")  # admin routes and the CLI only
-        day = query.day or seoul_date(self._clock.now()) - timedelta(days=1)
+        today = seoul_date(self._clock.now())
+        day = query.day or today - timedelta(days=1)
+        if not today - MAX_AGE <= day <= today:
+            raise InvalidValue("date", f"must be today or up to {MAX_AGE.days} days back")
         since = seoul_moment(day)
         until = seoul_moment(day + timedelta(days=1))
         ours, manual = await self._ours(since, until)

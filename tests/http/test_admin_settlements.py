@@ -30,7 +30,7 @@ async def test_the_report_lists_the_day_and_a_console_cancel_as_a_difference(api
         (order["merchant_uid"], "cancelled")
     ]
 
-    r = await api.get(f"/api/admin/settlements?date={day}&format=csv", who="admin")
+    r = await api.get(f"/api/admin/settlements.csv?date={day}", who="admin")
     assert r.status_code == 200 and r.headers["content-type"].startswith("text/csv")
     lines = list(csv.reader(io.StringIO(r.text)))
     assert lines[0] == ROW_HEADER and DIFF_HEADER in lines
@@ -63,7 +63,27 @@ async def test_the_command_line_report_is_the_same_report(api: Api) -> None:
     assert "no differences" in to_text(report)
 
 
+@pytest.mark.parametrize("days", [-1, 401, 365 * 2025])
+async def test_a_date_beyond_today_or_400_days_back_is_refused_naming_it(
+    api: Api, days: int
+) -> None:
+    day = (seoul_date(api.clock.now()) - timedelta(days=days)).isoformat()
+    for path in ("/api/admin/settlements", "/api/admin/settlements.csv"):
+        r = await api.get(f"{path}?date={day}", who="admin")
+        assert assert_problem(r, 400, "invalid_value")["field"] == "date"
+    oldest = (seoul_date(api.clock.now()) - timedelta(days=400)).isoformat()
+    assert (await api.get(f"/api/admin/settlements?date={oldest}", who="admin")).status_code == 200
+
+
 def test_the_command_line_refuses_a_bad_date(capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(SystemExit) as exited:
         main(["report", "settlement", "--date", "2026-13-01"])
     assert exited.value.code == 2 and "is not a date YYYY-MM-DD" in capsys.readouterr().err
+
+
+def test_the_command_line_refuses_a_date_far_back(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path
+) -> None:
+    monkeypatch.setenv("DOLGO_DATABASE_URL", f"sqlite+aiosqlite:///{tmp_path}/report.db")
+    assert main(["report", "settlement", "--date", "0001-01-01"]) == 2
+    assert "--date: must be today or up to 400 days back" in capsys.readouterr().err

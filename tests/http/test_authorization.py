@@ -70,6 +70,7 @@ RULES: dict[tuple[str, str], str] = {
     ("POST", "/api/admin/cancellations/{cancellation_id:int}/settle"): "admin",
     ("POST", "/api/admin/key-in-payments"): "admin",
     ("GET", "/api/admin/settlements"): "admin",
+    ("GET", "/api/admin/settlements.csv"): "admin",
 }
 
 # Routes that are not part of the API proper (schema UI, mounts, the pages' files).

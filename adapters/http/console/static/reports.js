@@ -35,7 +35,7 @@ async function showSettlement(day) {
 $("#settlement-csv").addEventListener("click", async () => {
   try {
     const day = $("[data-testid=st-date]").value;
-    const res = await fetch(`/api/admin/settlements?${query({ date: day, format: "csv" })}`, { headers: { Authorization: `Bearer ${session.token}` } });
+    const res = await fetch(`/api/admin/settlements.csv?${query({ date: day })}`, { headers: { Authorization: `Bearer ${session.token}` } });
     if (!res.ok) throw new ApiError(res.status, await res.json().catch(() => null));
     const a = el("a", { href: URL.createObjectURL(await res.blob()), download: `settlement-${day}.csv` });
     a.click();
