@@ -25,11 +25,11 @@ from application.ports import Clock, IdGenerator, UnitOfWork, UnitOfWorkFactory
 from application.settlement import (
     DUPLICATE,
     DUPLICATE_REASON,
-    FORGERY_REASON,
     VERIFICATION,
     Settlement,
     SettleResult,
 )
+from application.verification import FORGERY_REASON
 from domain.cancellation import Cancellation
 from domain.money import vat_of
 from domain.order import Order

@@ -34,14 +34,13 @@ from application.gateway import (
     Unknown,
 )
 from application.settings import PaymentSettings
-from domain.cancel_history import claimed, in_flight, matching_entry
-from domain.cancellation import Cancellation, manually_refunded
+from application.verification import Verifier
+from domain.cancel_history import IamportCancels, book_cancels_of_unbooked_try, book_refunds
+from domain.cancellation import Cancellation
 from domain.order import Order
-from domain.payment import Payment, SettledFacts, VirtualAccount
-from domain.refund_policy import METHOD_ALIASES
+from domain.payment import Payment, VirtualAccount
 from domain.status import OrderStatus, OrderType, PaymentStatus
 
-FORGERY_REASON = "위변조 의심: 금액 불일치"
 ABANDONED_REASON = "결제창 이탈(미결제)"
 VBANK_CLOSED_REASON = "가상계좌 발급 취소(미입금)"
 DUPLICATE_REASON = "중복 결제 자동 환불"
@@ -128,7 +127,7 @@ def _fingerprint(order: Order, payment: Payment) -> tuple[PaymentStatus, OrderSt
 class Settlement:
     def __init__(self, settings: PaymentSettings, channels: ChannelDirectory) -> None:
         self._settings = settings
-        self._channels = channels
+        self._verifier = Verifier(settings, channels)
 
     def first_check_at(self, at: datetime) -> datetime:
         """The first check time of a gateway call recorded at `at` (its intent carries it from
@@ -365,16 +364,18 @@ class Settlement:
                 self._unpaid(run, ABANDONED_REASON, at, cause, data, imp_uid=record.imp_uid)
             return
 
-        refusal = self._verify(record, payment)
+        refusal = self._verifier.refusal(record, payment)
         if refusal is not None:
-            rule, message, forged = refusal
+            rule, message, forged = refusal.rule, refusal.message, refusal.forged
             run.refused_rule = rule
             evidence = {**data, "rule": rule, "expected_amount": payment.amount.total}
             if payment.status is PaymentStatus.REQUESTED:
                 payment.fail(
                     message, at, cause, unpaid_proven=False, imp_uid=record.imp_uid, data=evidence
                 )
-            self._unbooked_cancels(run, record, at, cause, cancellations, confirmed)
+            run.cancellations.extend(
+                book_cancels_of_unbooked_try(cancellations, _cancels(record), confirmed, at, cause)
+            )
             if (
                 payment.status is PaymentStatus.FAILED
                 and not payment.unpaid_proven
@@ -393,7 +394,7 @@ class Settlement:
         if record.status is IamportStatus.READY:  # vbank issued
             if payment.status is PaymentStatus.REQUESTED:
                 payment.issue_vbank(
-                    self._facts(record),
+                    self._verifier.facts(record),
                     VirtualAccount(
                         bank_code=record.vbank_code,
                         bank_name=record.vbank_name,
@@ -422,7 +423,7 @@ class Settlement:
             run.duplicate = (
                 run.order.status is OrderStatus.PAID and run.order.type is not OrderType.MONTHLY
             ) or run.order.cycle_paid_by_another(payment)
-            payment.approve(self._facts(record), paid_at, cause, data)
+            payment.approve(self._verifier.facts(record), paid_at, cause, data)
             note = run.order.attempt_paid(payment, paid_at, cause, data, duplicate=run.duplicate)
             if note is not None:
                 run.report(note)
@@ -435,63 +436,6 @@ class Settlement:
                     f"cycle {payment.cycle} paid twice: attempt {payment.attempt} "
                     f"({record.imp_uid}) is refunded in full"
                 )
-
-    def _unbooked_cancels(
-        self,
-        run: _Run,
-        record: GatewayPayment,
-        at: datetime,
-        cause: str,
-        cancellations: Sequence[Cancellation],
-        confirmed: Cancellation | None,
-    ) -> None:
-        """Our cancel of a try we never booked as paid (a forgery): it succeeded when iamport's
-        cancel_history shows it; nothing is booked as refunded because nothing was booked paid."""
-        taken = claimed(cancellations, record.cancel_history)
-        for c in in_flight(cancellations):
-            entry = matching_entry(c, record.cancel_history, taken)
-            if entry is not None or c is confirmed:
-                cid = entry.cancellation_id if entry else None
-                c.succeeded(at, cause, cid, {"cancel_amount": record.cancel_amount})
-                run.cancellations.append(c)
-
-    def _verify(self, record: GatewayPayment, payment: Payment) -> tuple[str, str, bool] | None:
-        """(rule, message, forged) of the first rule the record breaks, or None."""
-        expected = payment.amount.total
-        if (record.currency or "KRW").upper() != "KRW":
-            return "currency", f"{FORGERY_REASON} (통화 {record.currency})", True
-        if record.amount != expected:
-            return "amount", f"{FORGERY_REASON} (expected {expected}, seen {record.amount})", True
-        channel = self._channels.that_took(record.pg_provider, record.pg_id)
-        if channel is None:
-            return (
-                "channel",
-                f"검증 실패: 등록되지 않은 PG 채널 ({record.pg_provider}/{record.pg_id})",
-                False,
-            )
-        if self._settings.production and (record.sandbox or channel.test):
-            return "test_channel", "검증 실패: 운영 환경에서 테스트 채널 결제", False
-        if not _method_compatible(payment.pay_method, record.pay_method):
-            return (
-                "pay_method",
-                f"검증 실패: 결제수단 불일치 ({payment.pay_method} ≠ {record.pay_method})",
-                False,
-            )
-        return None
-
-    def _facts(self, record: GatewayPayment) -> SettledFacts:
-        channel = self._channels.that_took(record.pg_provider, record.pg_id)
-        return SettledFacts(
-            imp_uid=record.imp_uid,
-            pg_provider=record.pg_provider,
-            pg_tid=record.pg_tid,
-            pay_method=record.pay_method,
-            card_name=record.card_name,
-            card_number=record.card_number,
-            bank_name=record.bank_name or record.vbank_name,
-            receipt_url=record.receipt_url,
-            channel=channel.name if channel else None,
-        )
 
     def _unpaid(
         self,
@@ -538,54 +482,24 @@ class Settlement:
         cancellations: Sequence[Cancellation],
         confirmed: Cancellation | None,
     ) -> None:
-        """Bring our refunded amount up to iamport's cancel_amount.
-
-        Manual bank refunds are ours alone (iamport never sees them); in-flight cancels of ours
-        are matched against iamport's cancel_history; whatever growth is left was cancelled in
-        iamport's console.
-        """
+        """Bring our refunded amount up to iamport's cancel_amount (domain/cancel_history.py);
+        a payment refunded in full refunds its order, unless it was a double charge."""
         payment, order = run.payment, run.order
-        grown = record.cancel_amount - (payment.cancelled_amount - manually_refunded(cancellations))
-        if grown <= 0 or not payment.is_paid:
-            return
-        taken = claimed(cancellations, record.cancel_history)
-        # The cancel iamport just confirmed claims its history entry first, so that another
-        # in-flight cancel of the same amount cannot take that entry and be booked with it.
-        flight = sorted(in_flight(cancellations), key=lambda c: c is not confirmed)
-        for c in flight:
-            entry = matching_entry(c, record.cancel_history, taken)
-            if c is not confirmed and (entry is None or c.amount > grown):
-                continue  # not (yet) at iamport: its own resolver decides
-            amount = min(c.amount, payment.refundable)
-            c.succeeded(
-                at,
-                cause,
-                entry.cancellation_id if entry else None,
-                {"cancel_amount": record.cancel_amount},
-            )
-            run.cancellations.append(c)
-            tax_free = min(c.tax_free, payment.refundable_tax_free, amount)
-            payment.record_refund(amount, tax_free, at, cause, c.reason)
-            grown -= amount
-            if not payment.is_paid:
-                break
-        if grown > 0 and payment.is_paid:
-            grown = min(grown, payment.refundable)
-            tax_free = self._settings.refund_policy.tax_free_part(payment, grown)
-            payment.record_refund(
-                grown,
-                tax_free,
-                at,
-                cause,
-                record.cancel_reason or "iamport 콘솔 취소",
-                {**record.evidence(), "source": "console"},
-            )
+        booked = book_refunds(payment, cancellations, _cancels(record), confirmed, at, cause)
+        run.cancellations.extend(booked.settled)
         if (
-            payment.status is PaymentStatus.CANCELLED
+            booked.grew
+            and payment.status is PaymentStatus.CANCELLED
             and order.status is OrderStatus.PAID
             and not _duplicate(run, cancellations)
         ):
             order.refunded(at, cause, {"cancel_amount": record.cancel_amount})
+
+
+def _cancels(record: GatewayPayment) -> IamportCancels:
+    return IamportCancels(
+        record.cancel_amount, record.cancel_history, record.cancel_reason, record.evidence()
+    )
 
 
 def _duplicate(run: _Run, cancellations: Sequence[Cancellation]) -> bool:
@@ -601,13 +515,6 @@ def _system_cancel_refused(run: _Run, cancellation: Cancellation) -> None:
             f"automatic cancel {cancellation.id} ({cancellation.reason}, {cancellation.amount} "
             f"KRW) not carried out: {cancellation.failure_message}"
         )
-
-
-def _method_compatible(expected: str | None, seen: str | None) -> bool:
-    """kakaopay and the other easy-pay methods are reported as `point` etc. for card orders."""
-    if expected is None or seen is None:
-        return True
-    return METHOD_ALIASES.get(seen, seen) == METHOD_ALIASES.get(expected, expected)
 
 
 def _given_back(record: GatewayPayment) -> bool:
