@@ -127,3 +127,13 @@ def test_serve_before_migrate_says_run_migrate(empty_mariadb: str) -> None:
     jobs = dolgo_pay("jobs", "run", "reconcile", env=env)
     assert jobs.returncode == 1 and "run `dolgo-pay migrate`" in jobs.stdout
     assert "Traceback" not in jobs.stderr
+
+
+def test_serve_with_dolgo_mode_forgotten_next_to_real_settings_never_listens() -> None:
+    """The careless operator of issue #11: real iamport keys, a MySQL URL and a JWT secret, but
+    no DOLGO_MODE. serve must stop before it could mint a single demo (admin) token."""
+    from tests.test_config import PRODUCTION
+
+    real = {k: v for k, v in PRODUCTION.items() if k != "DOLGO_MODE"}
+    result = dolgo_pay("serve", env={**real, "DOLGO_PORT": str(free_port())})
+    assert result.returncode == 2 and "DOLGO_MODE=production" in result.stderr, result.stderr

@@ -33,6 +33,18 @@ BASE_ENV = {
     "DOLGO_SECRET": "test-service-secret-0123456789abcdef012345",
 }
 
+# Every abuse limit off: for tests that send many requests from one client.
+NO_LIMITS = {
+    f"DOLGO_RATE_LIMIT_{limit}": "off"
+    for limit in (
+        "CARD_PER_USER",
+        "CARD_PER_IP",
+        "PAYMENT_PER_USER",
+        "PAYMENT_PER_IP",
+        "WEBHOOK_PER_IP",
+    )
+}
+
 # Demo tokens are never signed with a configured JWT secret: the app gets a random one.
 DEMO_TOKENS = {"DOLGO_DEMO_TOKENS": "on", "DOLGO_JWT_SECRET": ""}
 

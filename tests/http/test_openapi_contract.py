@@ -20,6 +20,7 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
+from tests.http.conftest import NO_LIMITS
 from tests.serving import Served, serving
 
 EXAMPLES = 3  # per operation and mode: ~50 operations in a few tens of seconds
@@ -31,16 +32,6 @@ CHECKS = [
     response_headers_conformance,
     response_schema_conformance,
 ]
-NO_LIMITS = {
-    f"DOLGO_RATE_LIMIT_{name}": "off"
-    for name in (
-        "CARD_PER_USER",
-        "CARD_PER_IP",
-        "PAYMENT_PER_USER",
-        "PAYMENT_PER_IP",
-        "WEBHOOK_PER_IP",
-    )
-}
 
 
 @pytest.fixture(scope="module")
