@@ -5,11 +5,10 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from domain import state_machine as sm
-from domain.errors import InvalidTransition
 from domain.history import HistoryEntry, Transitions
 from domain.money import Amount
 from domain.payment import Payment
-from domain.status import OrderEvent, OrderStatus, OrderType, PayMethod
+from domain.status import OrderAction, OrderEvent, OrderStatus, OrderType, PayMethod
 from domain.subscription import DunningPolicy, Subscription
 
 
@@ -45,13 +44,11 @@ class Order(Transitions):
         """A new payment attempt for this order; only while it is still unpaid. A one-time
         order's attempt may use another method (`pay_method`): the order then records the method
         of its latest attempt."""
-        if self.status not in (OrderStatus.ORDERED, OrderStatus.FAILED) or (
-            self.type is OrderType.MONTHLY
-        ):
-            raise InvalidTransition("order", self.status, "start_attempt")
+        monthly = self.type is OrderType.MONTHLY
+        sm.require_order_action(self.status, OrderAction.START_ATTEMPT, not monthly)
         if pay_method is not None and pay_method != self.pay_method:
-            if self.type is not OrderType.ONE_TIME:
-                raise InvalidTransition("order", self.status, "change_pay_method")
+            one_time = self.type is OrderType.ONE_TIME
+            sm.require_order_action(self.status, OrderAction.CHANGE_PAY_METHOD, one_time)
             self.pay_method = pay_method
         self.attempts += 1
         self.updated_at = at
@@ -99,17 +96,22 @@ class Order(Transitions):
         return self.status in (OrderStatus.ROUTINE, OrderStatus.ROUTINE_PAST_DUE)
 
     # -- monthly sponsorship -----------------------------------------------------------------
-    def _routine(self) -> Subscription:
-        if self.subscription is None:
-            raise InvalidTransition("order", self.status, "subscription_change")
+    def _routine(self, action: OrderAction = OrderAction.CHANGE_SUBSCRIPTION) -> Subscription:
+        sm.require_order_action(self.status, action, self.subscription is not None)
+        return self._sub()
+
+    def _sub(self) -> Subscription:
+        assert self.subscription is not None  # a monthly order's, checked by the caller
         return self.subscription
 
     def begin_cycle_attempt(self, at: datetime) -> tuple[int, int]:
         """(cycle, attempt) of a new charge; the caller has proven the previous one unpaid."""
-        sub = self._routine()
-        first_charge = self.status is OrderStatus.ORDERED and sub.cycle == 1 and not sub.cycle_paid
-        if not (first_charge or self.is_active_routine):
-            raise InvalidTransition("order", self.status, "charge_cycle")
+        sub = self._routine(OrderAction.CHARGE_CYCLE)
+        # a new sponsorship (ORDERED) charges its first cycle only
+        may_charge = self.status is not OrderStatus.ORDERED or (
+            sub.cycle == 1 and not sub.cycle_paid
+        )
+        sm.require_order_action(self.status, OrderAction.CHARGE_CYCLE, may_charge)
         cycle, attempt = sub.begin_attempt(at)
         if attempt == 1 and sub.next_amount is not None:
             self.amount, sub.next_amount = sub.next_amount, None
@@ -125,8 +127,6 @@ class Order(Transitions):
         billing_day: int | None = None,
     ) -> None:
         sub = self._routine()
-        if not self.is_active_routine:
-            raise InvalidTransition("order", self.status, "subscription_change")
         if amount is not None:
             sub.next_amount = amount  # from the next cycle on
         if card_id is not None:
@@ -180,7 +180,7 @@ class Order(Transitions):
         elif not duplicate and self.status is not OrderStatus.ROUTINE:
             note = f"payment {payment.merchant_uid} paid while its order is {self.status.name}"
         if monthly and self.is_active_routine and self.is_current_attempt(payment):
-            self._routine().paid(paid_at)
+            self._sub().paid(paid_at)
         return note
 
     def attempt_unpaid(
@@ -197,7 +197,7 @@ class Order(Transitions):
         retry."""
         if not self.is_current_attempt(payment):
             return
-        sub = self._routine()
+        sub = self._sub()
         if self.status is OrderStatus.ORDERED:
             self.give_up(at, cause, data)
             return
@@ -218,7 +218,7 @@ class Order(Transitions):
         sponsorship's first charge with no channel left to try gives up, as a decline does."""
         if not self.is_current_attempt(payment):
             return
-        sub = self._routine()
+        sub = self._sub()
         if self.is_active_routine:
             sub.retry_at(at + retry)
         elif self.status is OrderStatus.ORDERED and retry:
@@ -235,7 +235,7 @@ class Order(Transitions):
         """iamport holds no try of `payment` at all: nothing is known of the card, so an active
         cycle moves on to its next attempt at once, outside dunning."""
         if self.is_current_attempt(payment) and self.is_active_routine:
-            self._routine().retry_at(at)
+            self._sub().retry_at(at)
         else:
             self.attempt_unpaid(payment, at, cause, data, dunning)
 
@@ -243,4 +243,4 @@ class Order(Transitions):
         """A rejected cycle charge: the cycle comes back at `check_at`, when the charge use
         case looks the attempt up before it tries again."""
         if self.is_current_attempt(payment) and self.is_active_routine:
-            self._routine().retry_at(check_at)
+            self._sub().retry_at(check_at)

@@ -14,6 +14,7 @@ from domain.status import CancellationEvent as CE
 from domain.status import CancellationStatus as CS
 from domain.status import CardEvent as KE
 from domain.status import CardStatus as KS
+from domain.status import OrderAction as OA
 from domain.status import OrderEvent as OE
 from domain.status import OrderStatus as O
 from domain.status import PaymentEvent as PE
@@ -93,3 +94,20 @@ CARD = StateMachine[KS, KE](
 )
 
 ALL = (ORDER, PAYMENT, CANCELLATION, CARD)
+
+# What may be done to an order without moving it, by status (ADR 0002's second table). The
+# order's type narrows it further: only monthly orders charge cycles, only one-time orders
+# change their method.
+ORDER_ACTIONS: Mapping[OA, frozenset[O]] = {
+    OA.START_ATTEMPT: frozenset({O.ORDERED, O.FAILED}),
+    OA.CHANGE_PAY_METHOD: frozenset({O.ORDERED, O.FAILED}),
+    OA.CHARGE_CYCLE: frozenset({O.ORDERED, O.ROUTINE, O.ROUTINE_PAST_DUE}),
+    OA.CHANGE_SUBSCRIPTION: frozenset({O.ROUTINE, O.ROUTINE_PAST_DUE}),
+}
+
+
+def require_order_action(status: O, action: OA, allowed: bool = True) -> None:
+    """Raise InvalidTransition unless `action` may be done in `status` (and `allowed`, the
+    caller's own condition on the order's type or subscription)."""
+    if not allowed or status not in ORDER_ACTIONS[action]:
+        raise InvalidTransition("order", status, action)

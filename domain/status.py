@@ -64,6 +64,15 @@ class OrderEvent(StrEnum):
     DUNNING_EXHAUSTED = "dunning_exhausted"
 
 
+class OrderAction(StrEnum):
+    """What may be done to an order without moving its status (ORDER_ACTIONS says when)."""
+
+    START_ATTEMPT = "start_attempt"  # a new payment attempt (one-time, one-click)
+    CHANGE_PAY_METHOD = "change_pay_method"  # a one-time order's retry by another method
+    CHARGE_CYCLE = "charge_cycle"  # a new charge of a monthly cycle
+    CHANGE_SUBSCRIPTION = "subscription_change"  # amount, card or billing day
+
+
 class PaymentEvent(StrEnum):
     APPROVED = "approved"
     ROUTINE_APPROVED = "routine_approved"

@@ -120,3 +120,20 @@ def test_an_attempt_of_a_cycle_another_attempt_paid_is_a_double_charge(
     order = monthly(attempt=2)
     order.subscription.cycle_paid = cycle_paid
     assert order.cycle_paid_by_another(attempt(cycle, attempt_no)) is expected
+
+
+def test_a_paid_order_starts_no_new_attempt():
+    order = Order(1, 7, OrderType.ONE_TIME, 1, 1, "후원", Amount(1_000), NOW)
+    order.status = OrderStatus.PAID
+    with pytest.raises(InvalidTransition) as caught:
+        order.start_attempt(NOW)
+    assert str(caught.value) == "order in state PAID cannot take event START_ATTEMPT"
+
+
+def test_a_past_due_sponsorship_may_change_its_card_but_an_ended_one_may_not():
+    order = monthly(OrderStatus.ROUTINE_PAST_DUE)
+    order.change_subscription(NOW, card_id=9)
+    order.status = OrderStatus.ROUTINE_ENDED
+    with pytest.raises(InvalidTransition):
+        order.change_subscription(NOW, card_id=10)
+    assert order.subscription.card_id == 9

@@ -3,10 +3,11 @@
 import re
 from pathlib import Path
 
-from domain.state_machine import ALL
+from domain.state_machine import ALL, ORDER_ACTIONS
 
 ADR = Path(__file__).resolve().parents[2] / "docs" / "adr" / "0002-state-machine.md"
 ROW = re.compile(r"^\|\s*(\w+)\s*\|\s*(\w+)\s*\|\s*(\w+)\s*\|\s*(\w+)\s*\|\s*$")
+ACTION_ROW = re.compile(r"^\|\s*(\w+)\s*\|\s*([A-Z_, ]+)\s*\|\s*$")
 
 
 def adr_rows() -> list[tuple[str, str, str, str]]:
@@ -33,3 +34,11 @@ def test_the_adr_table_equals_the_code_tables():
 def test_the_adr_table_lists_no_transition_twice():
     rows = adr_rows()
     assert len(rows) == len(set(rows))
+
+
+def test_the_adr_actions_table_equals_the_code_table():
+    rows = {}
+    for line in ADR.read_text(encoding="utf-8").splitlines():
+        if m := ACTION_ROW.match(line):
+            rows[m.group(1)] = {name.strip() for name in m.group(2).split(",")}
+    assert rows == {a.value: {s.name for s in allowed} for a, allowed in ORDER_ACTIONS.items()}
