@@ -79,6 +79,7 @@ from application.use_cases.subscriptions import (
 )
 from application.use_cases.window_card import (
     CompleteWindowCardRegistration,
+    StartBackupCardRegistration,
     StartWindowCardRegistration,
 )
 
@@ -412,6 +413,9 @@ class Container(containers.DeclarativeContainer):
         ids=ids,
         channels=channels,
         settings=settings,
+    )
+    start_backup_card = providers.Factory(
+        StartBackupCardRegistration, uow=uow_factory, channels=channels, settings=settings
     )
     complete_window_card = providers.Factory(
         CompleteWindowCardRegistration,

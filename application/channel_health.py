@@ -78,8 +78,12 @@ class ChannelHealthBook:
         now = self._clock.now()
         async with self._uow() as uow:
             seen = await uow.channel_health.get(channel)
-        if seen is None or seen.admission(now, self._policy) is Admission.ALLOW:
+        if seen is None:
             return Admission.ALLOW
+        if (unlocked := seen.admission(now, self._policy)) is not Admission.PROBE:
+            # ALLOW, or REFUSE without taking the row's lock: an open breaker is read by every
+            # charge of a billing run. Stale at worst, and a refused request is not attempted.
+            return unlocked
         async with self._uow() as uow:
             health = await _locked(uow, channel)
             admission = health.admit(now, self._policy)

@@ -80,6 +80,18 @@ class PaymentCard(Transitions):
         if self.status is CardStatus.ISSUING:
             self._move(sm.CARD, CardEvent.ISSUED, at, cause, data)
 
+    def pending_key(self) -> BillingKey | None:
+        """The key asked for and not yet issued nor given up (at most one at a time)."""
+        return next((k for k in self.keys if k.issued_at is None and k.deleted_at is None), None)
+
+    def ask_key(self, channel: str) -> BillingKey:
+        """The key at `channel`, asked for (again): a never-issued key given up before is
+        asked for anew under the same customer_uid."""
+        key = self.key_for(channel)
+        if key.issued_at is None:
+            key.deleted_at = None
+        return key
+
     def key_not_issued(self, channel: str, at: datetime) -> None:
         """A key asked for at `channel` was not issued (a backup refused): never used."""
         key = self.key_for(channel)

@@ -30,12 +30,16 @@ def customer_uid_for(card_id: int, channel: str) -> str:
     return f"dpc{card_id}_{channel}"
 
 
-_ISSUE_UID = re.compile(r"^dpk(\d+)$")
+_ISSUE_UID = re.compile(r"^dpk(\d+)(?:b[a-z0-9_]+)?$")
 
 
-def issue_merchant_uid_for(card_id: int) -> str:
-    """The merchant_uid of a card's key-issuance window (amount 0): one per card."""
-    return f"dpk{card_id}"
+def issue_merchant_uid_for(card_id: int, backup: str | None = None) -> str:
+    """The merchant_uid of a card's key-issuance window (amount 0): one per card, and one per
+    backup channel the card is registered on afterwards (`dpk<card>b<channel>`)."""
+    uid = f"dpk{card_id}" if backup is None else f"dpk{card_id}b{backup}"
+    if len(uid) > 40:
+        raise InvalidValue("merchant_uid", "longer than iamport's 40 characters")
+    return uid
 
 
 def parse_issue_merchant_uid(uid: str) -> int | None:

@@ -44,6 +44,15 @@ vbank_refund_banks = ["004", "088"]
 closes_vbanks = true
 """
 
+WINDOW_CHANNEL_TOML = """
+[[channel]]
+name = "inicis"
+pg = "html5_inicis.MOIreal01"
+pg_provider = "html5_inicis"
+methods = ["card"]
+key_issuance = "window"
+"""
+
 
 def variables(exc: ConfigErrors) -> set[str]:
     return {e.variable.split(" ")[0] for e in exc.errors}
@@ -64,7 +73,7 @@ def test_defaults_are_the_demo() -> None:
     assert s.dunning.retry_after_days == (1, 3, 7)
     assert s.charge_hour == 10 and not s.production
     names = {ch.name for ch in c.channels.channels}
-    assert names == {"nice", "kicc", "html5_inicis", "kcp", "danal"}
+    assert names == {"nice", "kicc", "html5_inicis", "kcp_billing", "kcp", "danal"}
     assert c.channels.named("nice").key_issuance is KeyIssuance.REST
     assert c.channels.named("html5_inicis").key_issuance is KeyIssuance.WINDOW
     assert c.channels.for_method("phone").name in ("html5_inicis", "danal")
@@ -231,9 +240,22 @@ def test_the_example_channels_file_describes_the_seeds_billing_pgs() -> None:
         "jtnet",
         "kicc",
         "html5_inicis",
+        "kcp_billing",
         "kakaopay",
     }
-    assert {c.name for c in directory.channels if c.cancel_tax_fields} == {"nice", "kicc", "kcp"}
+    assert {c.name for c in directory.channels if c.cancel_tax_fields} == {
+        "nice",
+        "kicc",
+        "kcp",
+        "kcp_billing",
+    }
+    backups = {c.name: c.billing_backup for c in directory.channels if c.billing_backup}
+    assert backups == {
+        "nice": "jtnet",
+        "jtnet": "nice",
+        "html5_inicis": "kcp_billing",
+        "kcp_billing": "html5_inicis",
+    }
     assert directory.for_method("phone").name == "danal"
     assert directory.for_method("vbank").refund_terms().vbank_refund_contract
 
@@ -321,18 +343,23 @@ def test_the_standalone_sandbox_refuses_production(
     [
         ("nice", "names the channel itself"),
         ("nowhere", "names no channel"),
-        ("kcp", "both channels must issue keys by REST"),
+        ("kcp", "both channels must issue keys the same way"),  # kcp issues none
+        ("inicis", "both channels must issue keys the same way"),  # in its window
     ],
 )
-def test_a_billing_backup_must_be_another_rest_billing_channel(backup: str, problem: str) -> None:
+def test_a_billing_backup_must_be_another_channel_issuing_keys_the_same_way(
+    backup: str, problem: str
+) -> None:
     toml = CHANNELS_TOML.replace(
         'key_issuance = "rest"', f'key_issuance = "rest"\nbilling_backup = "{backup}"'
     )
     with pytest.raises(ConfigError, match=problem):
-        parse_channels(toml)
+        parse_channels(toml + WINDOW_CHANNEL_TOML)
 
 
-def test_the_demo_channels_back_nice_with_kicc() -> None:
+def test_the_demo_channels_back_nice_with_kicc_and_inicis_with_kcp_billing() -> None:
     c = load_config({})
     assert c.channels.named("nice").billing_backup == "kicc"
     assert c.channels.named("kicc").key_issuance is KeyIssuance.REST
+    assert c.channels.named("html5_inicis").billing_backup == "kcp_billing"
+    assert c.channels.named("kcp_billing").key_issuance is KeyIssuance.WINDOW

@@ -7,7 +7,8 @@
     pg_ids = ["dolgonice1m"]      # MIDs iamport may report in pg_id (empty: any)
     methods = ["card"]
     key_issuance = "rest"         # "rest" | "window"; absent: no billing keys here
-    billing_backup = "kicc"       # cards registered here also get a key there (failover)
+    billing_backup = "kicc"       # cards registered here also get a key there (failover);
+                                  # both channels issue keys the same way (rest, or window)
     priority = 10                 # lower wins
     test = false                  # a PortOne test channel
     vbank_refund_contract = true  # the merchant holds this PG's 가상계좌 환불 특약 (payco offers none)
@@ -101,11 +102,11 @@ def _backup_problem(directory: ChannelDirectory, channel: Channel) -> str | None
     backup = next((c for c in directory.channels if c.name == name), None)
     if backup is None:
         return f"names no channel ({name!r})"
-    if backup.key_issuance is not KeyIssuance.REST or channel.key_issuance is not KeyIssuance.REST:
-        # The backup key is issued in the registration's own request, with the card data
-        # given once: both channels must issue by REST. (A window channel needs the sponsor
-        # in its own window: register the card there separately.)
-        return f"{name!r}: both channels must issue keys by REST"
+    if backup.key_issuance is not channel.key_issuance:
+        # REST: the backup key is issued in the registration's own request, with the card
+        # data given once. Window: the sponsor is asked into the backup's window next, for
+        # the same card. A mix would need the card data and a window both (ADR 0025).
+        return f"{name!r}: both channels must issue keys the same way (both rest or both window)"
     if backup.test != channel.test:
         return f"{name!r}: a live channel's backup must be live too (and a test one's test)"
     return None
@@ -153,8 +154,20 @@ def demo_channels() -> ChannelDirectory:
                 frozenset({"card", "trans", "vbank"}),
                 frozenset({"MOIdolgo01"}),
                 KeyIssuance.WINDOW,
+                billing_backup="kcp_billing",
                 priority=20,
                 closes_vbanks=True,
+            ),
+            Channel(
+                "kcp_billing",
+                "kcp_billing.BA001",
+                "kcp_billing",
+                frozenset(),
+                frozenset({"BA001"}),
+                KeyIssuance.WINDOW,
+                billing_backup="html5_inicis",
+                priority=35,
+                cancel_tax_fields=True,
             ),
             Channel(
                 "kcp",

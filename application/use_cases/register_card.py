@@ -33,7 +33,7 @@ from application.gateway import (
 )
 from application.ports import Clock, IdGenerator, UnitOfWork, UnitOfWorkFactory
 from application.settings import PaymentSettings
-from domain.card import PaymentCard
+from domain.card import BillingKey, PaymentCard
 from domain.card_credentials import CardCredentials
 from domain.masking import scrub_card
 from domain.status import CardStatus
@@ -286,12 +286,11 @@ class ResolveCardIssuance:
     async def execute(self, command: ResolveCardIssuanceCommand) -> ResolveCardIssuanceResult:
         async with self._uow() as uow:
             card = await _load(uow, command.card_id, for_update=False)
-        if card.status is not CardStatus.ISSUING:
+        if card.status not in (CardStatus.ISSUING, CardStatus.ACTIVE):
             return ResolveCardIssuanceResult(card, resolved=True)
-        pending = [k for k in card.keys if k.issued_at is None and k.deleted_at is None]
-        if not pending:
-            return ResolveCardIssuanceResult(card, resolved=False)
-        key = pending[0]
+        key = card.pending_key()  # an ACTIVE card's: a backup window's key
+        if key is None:
+            return ResolveCardIssuanceResult(card, resolved=card.status is CardStatus.ACTIVE)
         channel = self._channels.named(key.channel)
 
         lookup = await self._gateway.get_billing_key(key.customer_uid)
@@ -308,21 +307,40 @@ class ResolveCardIssuance:
         now = self._clock.now()
         async with self._uow() as uow:
             card = await _load(uow, command.card_id)
-            if card.status is not CardStatus.ISSUING:
+            if not same_key(card.pending_key(), key):  # settled meanwhile
                 return ResolveCardIssuanceResult(card, resolved=True)
-            match lookup:
-                case Approved(value=info):
-                    refusal = key_refusal(channel, info, production=self._production)
-                    if refusal is None:
-                        activate(card, channel, info, now, command.cause)
-                    else:
-                        card.issue_failed(now, command.cause, refusal)
-                case _:
-                    card.issue_failed(now, command.cause, {"lookup": "no billing key at iamport"})
+            failure: dict[str, object] | None = {"lookup": "no billing key at iamport"}
+            if isinstance(lookup, Approved):
+                failure = key_refusal(channel, lookup.value, production=self._production)
+            settle_key(card, channel, lookup, failure, now, command.cause)
             await uow.cards.save(card)
             await uow.commit()
         log.info("card %s: issuance settled %s (%s)", card.id, card.status.name, command.cause)
         return ResolveCardIssuanceResult(card, resolved=True)
+
+
+def settle_key(
+    card: PaymentCard,
+    channel: Channel,
+    lookup: object,
+    failure: dict[str, object] | None,
+    at: datetime,
+    cause: str,
+) -> None:
+    """Apply iamport's word on the card's pending key at `channel`: issued → the key is active
+    (an ISSUING card becomes ACTIVE); not ours or missing → an ISSUING card FAILED, while an
+    ACTIVE card (a backup window) only gives that key up."""
+    if failure is None:
+        assert isinstance(lookup, Approved)
+        activate(card, channel, lookup.value, at, cause)
+    elif card.status is CardStatus.ISSUING:
+        card.issue_failed(at, cause, failure)
+    else:
+        card.key_not_issued(channel.name, at)
+
+
+def same_key(a: BillingKey | None, b: BillingKey) -> bool:
+    return a is not None and a.customer_uid == b.customer_uid
 
 
 async def _load(uow: UnitOfWork, card_id: int, *, for_update: bool = True) -> PaymentCard:

@@ -7,9 +7,9 @@ passes the issue payment's imp_uid — that payment carries the same customer_ui
 """
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
-from application.channels import Channel, ChannelDirectory, KeyIssuance
+from application.channels import Channel, ChannelDirectory, KeyIssuance, NoChannel
 from application.errors import (
     ConflictError,
     GatewayUnavailable,
@@ -20,7 +20,12 @@ from application.gateway import Approved, Declined, IamportGateway, NotFound, Pe
 from application.ports import Clock, IdGenerator, UnitOfWorkFactory
 from application.settings import PaymentSettings
 from application.use_cases.actor import Actor, require_owner
-from application.use_cases.register_card import activate, issuing_channel, key_refusal
+from application.use_cases.register_card import (
+    issuing_channel,
+    key_refusal,
+    same_key,
+    settle_key,
+)
 from domain.card import BillingKey, PaymentCard
 from domain.identifiers import issue_merchant_uid_for
 from domain.status import CardStatus
@@ -68,6 +73,59 @@ def window_channel(channels: ChannelDirectory, name: str | None, *, production: 
     return issuing_channel(channels, KeyIssuance.WINDOW, name, production=production)
 
 
+def backup_to_register(card: PaymentCard, channels: ChannelDirectory) -> Channel | None:
+    """The backup channel this ACTIVE card still needs the sponsor in: the `billing_backup` of
+    a channel it holds a key at, when that backup issues keys only in its own window (a REST
+    backup is issued with the card data in the registration itself, or not at all)."""
+    if card.status is not CardStatus.ACTIVE:
+        return None
+    for key in card.keys:
+        if not key.active:
+            continue
+        try:
+            backup = channels.backup_of(channels.named(key.channel))
+        except NoChannel:  # a channel gone from the file
+            continue
+        if (
+            backup is not None
+            and backup.key_issuance is KeyIssuance.WINDOW
+            and card.active_key(backup.name) is None
+        ):
+            return backup
+    return None
+
+
+class WindowRequest(Protocol):
+    """What a key-issuance window shows: the order name and the buyer."""
+
+    name: str
+    buyer_name: str | None
+    buyer_email: str | None
+    buyer_tel: str | None
+
+
+def window_params(
+    channel: Channel,
+    merchant_uid: str,
+    customer_uid: str,
+    settings: PaymentSettings,
+    request: WindowRequest,
+) -> WindowParams:
+    return WindowParams(
+        pg=channel.pg,
+        pay_method="card",
+        merchant_uid=merchant_uid,
+        customer_uid=customer_uid,
+        amount=0,
+        name=request.name,
+        notice_url=settings.notice_url,
+        m_redirect_url=settings.return_url,
+        buyer_name=request.buyer_name,
+        buyer_email=request.buyer_email,
+        buyer_tel=request.buyer_tel,
+    )
+
+
 class StartWindowCardRegistration:
     def __init__(
         self,
@@ -96,19 +154,52 @@ class StartWindowCardRegistration:
             key = card.key_for(channel.name)
             await uow.cards.add(card)
             await uow.commit()
-        params = WindowParams(
-            pg=channel.pg,
-            pay_method="card",
-            merchant_uid=issue_merchant_uid_for(card.id),
-            customer_uid=key.customer_uid,
-            amount=0,
-            name=command.name,
-            notice_url=self._settings.notice_url,
-            m_redirect_url=self._settings.return_url,
-            buyer_name=command.buyer_name,
-            buyer_email=command.buyer_email,
-            buyer_tel=command.buyer_tel,
-        )
+        uid = issue_merchant_uid_for(card.id)
+        params = window_params(channel, uid, key.customer_uid, self._settings, command)
+        return StartWindowCardRegistrationResult(card, params)
+
+
+@dataclass(frozen=True, slots=True)
+class StartBackupCardRegistrationCommand:
+    user_seq: int
+    card_id: int
+    name: str = "예비 결제수단 등록"
+    buyer_name: str | None = None
+    buyer_email: str | None = None
+    buyer_tel: str | None = None
+
+
+class StartBackupCardRegistration:
+    """The second window of a card whose channel's backup issues keys only in its window: the
+    key is asked for on the same card (`customer_uid` of that channel), then completed like the
+    first (`CompleteWindowCardRegistration`). Opening it again after a closed window asks for
+    the same key anew."""
+
+    def __init__(
+        self,
+        uow: UnitOfWorkFactory,
+        channels: ChannelDirectory,
+        settings: PaymentSettings,
+    ) -> None:
+        self._uow = uow
+        self._channels = channels
+        self._settings = settings
+
+    async def execute(
+        self, command: StartBackupCardRegistrationCommand
+    ) -> StartWindowCardRegistrationResult:
+        async with self._uow() as uow:
+            card = await uow.cards.get(command.card_id, for_update=True)
+            require_owner_card(card, command.user_seq)
+            assert card is not None
+            backup = backup_to_register(card, self._channels)
+            if backup is None:
+                raise ConflictError("this card needs no registration on a backup channel")
+            key = card.ask_key(backup.name)
+            await uow.cards.save(card)
+            await uow.commit()
+        uid = issue_merchant_uid_for(card.id, backup.name)
+        params = window_params(backup, uid, key.customer_uid, self._settings, command)
         return StartWindowCardRegistrationResult(card, params)
 
 
@@ -147,11 +238,13 @@ class CompleteWindowCardRegistration:
             card = await uow.cards.get(command.card_id)
         require_owner_card(card, command.user_seq)
         assert card is not None
-        if card.status is CardStatus.ACTIVE:
+        key = card.pending_key()
+        if card.status is CardStatus.ACTIVE and key is None:
             return CompleteWindowCardRegistrationResult(card)  # completed already (webhook, retry)
-        if card.status is not CardStatus.ISSUING:
+        if card.status not in (CardStatus.ISSUING, CardStatus.ACTIVE):
             raise ConflictError(f"card registration is {card.status.name.lower()}")
-        key = _pending_key(card)
+        if key is None:
+            raise ConflictError("card has no billing key waiting for issuance")
         channel = self._channels.named(key.channel)
 
         if command.imp_uid:
@@ -171,12 +264,8 @@ class CompleteWindowCardRegistration:
         async with self._uow() as uow:
             card = await uow.cards.get(command.card_id, for_update=True)
             assert card is not None
-            if card.status is CardStatus.ISSUING:
-                if failure is None:
-                    assert isinstance(lookup, Approved)
-                    activate(card, channel, lookup.value, now, cause)
-                else:
-                    card.issue_failed(now, cause, failure)
+            if same_key(card.pending_key(), key):  # not settled meanwhile (webhook, retry)
+                settle_key(card, channel, lookup, failure, now, cause)
                 await uow.cards.save(card)
                 await uow.commit()
         if failure is not None:
@@ -204,10 +293,3 @@ def require_owner_card(card: PaymentCard | None, user_seq: int) -> None:
     if card is None or card.status is CardStatus.DELETED:
         raise NotFoundError("card not found")
     require_owner(Actor(user_seq), card.user_seq, "card")
-
-
-def _pending_key(card: PaymentCard) -> BillingKey:
-    for key in card.keys:
-        if key.issued_at is None and key.deleted_at is None:
-            return key
-    raise ConflictError("card has no billing key waiting for issuance")

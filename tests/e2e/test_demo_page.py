@@ -373,10 +373,21 @@ def test_card_registration_in_the_pg_window(page: Page, service, shots):
     window.get_by_test_id("approve").click()
     card = page.get_by_test_id("card-item").filter(has_text="0000")
     expect(card).to_have_attribute("data-status", "ACTIVE")
+    # html5_inicis's backup, kcp_billing, issues keys only in its own window: the page asks
+    expect(card.get_by_test_id("card-backup-step")).to_contain_text("예비 결제수단 등록")
+    expect(card.get_by_test_id("card-backup-step")).to_contain_text("kcp_billing")
     shots.take(page, "window_card")
+
+    card.get_by_test_id("card-backup").click()
+    window = pg_window(page)
+    window.get_by_test_id("card-select").select_option("3530-1113-3330-0000")
+    window.get_by_test_id("approve").click()
+    expect(card.get_by_test_id("card-backup-step")).to_have_count(0)
+    shots.take(page, "window_card_backup")
 
     with api_client(service, 6) as api:
         [listed] = api.get("/api/cards").json()["items"]
     assert listed["status"] == "active"
     assert str(listed["id"]) == card.get_attribute("data-card-id")
+    assert listed["channels"] == ["html5_inicis", "kcp_billing"]  # both keys on the one card
     assert not page.errors

@@ -40,6 +40,7 @@ RULES: dict[tuple[str, str], str] = {
     ("GET", "/api/cards"): "user",
     ("DELETE", "/api/cards/{card_id:int}"): "user",
     ("POST", "/api/cards/{card_id:int}/complete"): "user",
+    ("POST", "/api/cards/{card_id:int}/backup"): "user",
     ("POST", "/api/billing/payments"): "user",
     ("POST", "/api/subscriptions"): "user",
     ("GET", "/api/subscriptions"): "user",

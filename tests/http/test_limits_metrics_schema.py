@@ -177,7 +177,7 @@ async def test_openapi_declares_every_route_with_errors(api: Api, env: dict) -> 
         assert "invalid_idempotency_key" in op["responses"]["400"]["description"]
     public_ops = {p for p, _, op in operations if op.get("security") == [{}]}
     assert public_ops == public | {"/api/webhooks/iamport", "/api/demo/token"}
-    assert sum("Idempotency-Key" in str(op.get("parameters")) for _, _, op in operations) == 9
+    assert sum("Idempotency-Key" in str(op.get("parameters")) for _, _, op in operations) == 10
     webhook = schema["paths"]["/api/webhooks/iamport"]["post"]["responses"]
     assert "413" in webhook and "application/problem+json" in webhook["413"]["content"]
     body = schema["paths"]["/api/orders"]["post"]["requestBody"]["content"]["application/json"]

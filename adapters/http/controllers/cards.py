@@ -1,4 +1,5 @@
-"""POST/GET /api/cards, DELETE /api/cards/{card_id}, POST /api/cards/{card_id}/complete."""
+"""POST/GET /api/cards, DELETE /api/cards/{card_id}, POST /api/cards/{card_id}/complete,
+POST /api/cards/{card_id}/backup."""
 
 from typing import Annotated
 
@@ -17,15 +18,19 @@ from adapters.http.wire.cards import (
     CompleteCardRequest,
     RegisterCardRequest,
     RestCardRequest,
+    WindowBuyer,
     card_view,
     request_pay,
 )
+from application.channels import ChannelDirectory
 from application.use_cases.actor import Actor
 from application.use_cases.cards import DeleteCard, DeleteCardCommand, ListCards, ListCardsCommand
 from application.use_cases.register_card import RegisterCard, RegisterCardCommand
 from application.use_cases.window_card import (
     CompleteWindowCardRegistration,
     CompleteWindowCardRegistrationCommand,
+    StartBackupCardRegistration,
+    StartBackupCardRegistrationCommand,
     StartWindowCardRegistration,
     StartWindowCardRegistrationCommand,
 )
@@ -90,18 +95,50 @@ class CardController(Controller):
         data: JSONBody[CompleteCardRequest],
         me: NamedDependency[Principal],
         complete_window_card: NamedDependency[CompleteWindowCardRegistration],
+        channels: NamedDependency[ChannelDirectory],
     ) -> CardView:
         done = await complete_window_card.execute(
             CompleteWindowCardRegistrationCommand(me.user_seq, card_id, data.imp_uid)
         )
-        return card_view(done.card)
+        return card_view(done.card, channels)
+
+    @post(
+        "/{card_id:int}/backup",
+        operation_id="startBackupCardRegistration",
+        summary="Open the PG window of the card's backup channel (keys issued only there)",
+        middleware=[IDEMPOTENT],
+        operation_class=IdempotentOperation,
+        opt=limited(CARD),
+        responses=problems(*USER, 409, 429),
+    )
+    async def backup(
+        self,
+        card_id: CardId,
+        me: NamedDependency[Principal],
+        start_backup_card: NamedDependency[StartBackupCardRegistration],
+        data: JSONBody[WindowBuyer | None] = None,
+    ) -> CardRegistration:
+        buyer = data or WindowBuyer()
+        started = await start_backup_card.execute(
+            StartBackupCardRegistrationCommand(
+                me.user_seq,
+                card_id,
+                buyer_name=buyer.buyer_name,
+                buyer_email=buyer.buyer_email,
+                buyer_tel=buyer.buyer_tel,
+            )
+        )
+        return CardRegistration(card_view(started.card), request_pay(started.params))
 
     @get("/", operation_id="listCards", summary="My active cards", responses=problems(*USER))
     async def list_cards(
-        self, me: NamedDependency[Principal], list_cards: NamedDependency[ListCards]
+        self,
+        me: NamedDependency[Principal],
+        list_cards: NamedDependency[ListCards],
+        channels: NamedDependency[ChannelDirectory],
     ) -> CardList:
         found = await list_cards.execute(ListCardsCommand(me.user_seq))
-        return CardList([card_view(c) for c in found.cards])
+        return CardList([card_view(c, channels) for c in found.cards])
 
     @delete(
         "/{card_id:int}",

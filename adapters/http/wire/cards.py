@@ -7,7 +7,8 @@ import msgspec
 from msgspec import Meta
 
 from adapters.http.wire.common import BuyerName, Email, ImpUid, Tel
-from application.use_cases.window_card import WindowParams
+from application.channels import ChannelDirectory
+from application.use_cases.window_card import WindowParams, backup_to_register
 from domain.card import PaymentCard
 from domain.card_credentials import CardCredentials
 
@@ -44,15 +45,18 @@ class RestCardRequest(msgspec.Struct, tag_field="issuance", tag="rest", forbid_u
     __str__ = __repr__
 
 
-class WindowCardRequest(
-    msgspec.Struct, tag_field="issuance", tag="window", forbid_unknown_fields=True
-):
-    """Start a key issuance through the PG window (inicis, kakaopay, ...)."""
+class WindowBuyer(msgspec.Struct, forbid_unknown_fields=True):
+    """Who the PG window shows as the buyer; the body of `POST /api/cards/{id}/backup`."""
 
-    channel: ChannelName | None = None
     buyer_name: BuyerName | None = None
     buyer_email: Email | None = None
     buyer_tel: Tel | None = None
+
+
+class WindowCardRequest(WindowBuyer, tag_field="issuance", tag="window"):
+    """Start a key issuance through the PG window (inicis, kakaopay, ...)."""
+
+    channel: ChannelName | None = None
 
 
 RegisterCardRequest = RestCardRequest | WindowCardRequest
@@ -62,7 +66,15 @@ class CompleteCardRequest(msgspec.Struct, forbid_unknown_fields=True):
     imp_uid: ImpUid | None = None
 
 
-class CardView(msgspec.Struct):
+class BackupRegistration(msgspec.Struct):
+    """The sponsor is needed once more: the card's backup channel issues keys only in its own
+    window. `POST /api/cards/{id}/backup` opens it for this card."""
+
+    channel: str
+    reason: str
+
+
+class CardView(msgspec.Struct, omit_defaults=True):
     id: int
     status: Literal["issuing", "active", "deleted", "failed"]
     card_disp: str | None
@@ -70,6 +82,7 @@ class CardView(msgspec.Struct):
     card_type: int
     channels: list[str]
     created_at: datetime
+    backup_registration: BackupRegistration | None = None
 
 
 class WindowRequestPay(msgspec.Struct, omit_defaults=True):
@@ -97,7 +110,9 @@ class CardList(msgspec.Struct):
     items: list[CardView]
 
 
-def card_view(card: PaymentCard) -> CardView:
+def card_view(card: PaymentCard, channels: ChannelDirectory | None = None) -> CardView:
+    """The card; with `channels`, whether a backup registration is still needed."""
+    backup = backup_to_register(card, channels) if channels is not None else None
     return CardView(
         id=card.id,
         status=card.status.name.lower(),  # type: ignore[arg-type]
@@ -106,6 +121,15 @@ def card_view(card: PaymentCard) -> CardView:
         card_type=card.card_type_code,
         channels=[k.channel for k in card.keys if k.active],
         created_at=card.created_at,
+        backup_registration=(
+            BackupRegistration(
+                backup.name,
+                f"{backup.name} issues billing keys only in its own window: register the card "
+                "there once more, so that charges can move to it when the card's PG is down",
+            )
+            if backup is not None
+            else None
+        ),
     )
 
 

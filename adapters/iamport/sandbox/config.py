@@ -46,8 +46,8 @@ DEFAULT_CHANNELS: tuple[ChannelSpec, ...] = (
     ),
     ChannelSpec("kicc", "kicc", "dolgokicc1", frozenset({"card"}), billing="rest"),
     ChannelSpec("jtnet", "jtnet", "dolgojt01", frozenset({"card"}), billing="rest"),
-    # KCP's billing MID: keys issued only in its window, no window payments of its own
-    ChannelSpec("kcp_billing", "kcp_billing", "BA001", frozenset(), billing="window"),
+    # KCP's billing MID: keys issued only in its (card) window
+    ChannelSpec("kcp_billing", "kcp_billing", "BA001", frozenset({"card"}), billing="window"),
     ChannelSpec("kcp", "kcp", "A52Q7", frozenset({"vbank", "trans"}), phone_partial_cancel=True),
     ChannelSpec("danal", "danal", "A010002002", frozenset({"phone"})),
     ChannelSpec("nice_test", "nice", "nictest04m", frozenset({"card"}), billing="rest", test=True),

@@ -404,6 +404,7 @@
       cardStatus(c) !== "ACTIVE" ? badge(CARD_STATUS, cardStatus(c)) : null,
       (pick(c, "channels") || []).length ? h("span", { class: "muted small" }, ` · ${pick(c, "channels").join(", ")}`) : null,
       h("button", { type: "button", class: "ghost small", "data-testid": "card-delete", onclick: () => deleteCard(c) }, "삭제"),
+      backupStep(c),
     )) : [h("li", { class: "muted" }, "없음")]));
     for (const sel of $$(".card-select")) {
       const keep = sel.value;
@@ -447,9 +448,7 @@
     const button = $("#card-window");
     button.disabled = true;
     try {
-      const res = await api("POST", "/api/cards", {
-        issuance: "window", buyer_name: `후원자 ${state.user}`, buyer_email: `sponsor${state.user}@example.com`,
-      }, { creates: true });
+      const res = await api("POST", "/api/cards", { issuance: "window", ...windowBuyer() }, { creates: true });
       await afterRegistration(res);
     } catch (err) {
       fail(err, "카드 등록");
@@ -458,6 +457,27 @@
       await loadCards();
     }
   }
+  // A card whose PG's backup issues billing keys only in its own window: one more window, on
+  // the same card, so that monthly charges can move there while the card's PG is down.
+  function backupStep(c) {
+    const backup = pick(c, "backup_registration");
+    if (!backup) return null;
+    const button = h("button", { type: "button", class: "primary small", "data-testid": "card-backup" }, "예비 결제수단 등록");
+    button.onclick = async () => {
+      button.disabled = true;
+      try {
+        await afterRegistration(await api("POST", `/api/cards/${cardId(c)}/backup`, windowBuyer(), { creates: true }));
+      } catch (err) {
+        fail(err, "예비 결제수단 등록");
+      } finally {
+        await loadCards();
+      }
+    };
+    return h("div", { class: "small", "data-testid": "card-backup-step" },
+      h("p", { class: "muted" }, `예비 결제수단 등록: 이 카드를 등록한 PG에 장애가 나도 정기후원이 끊기지 않도록 예비 PG(${pick(backup, "channel")})에도 같은 카드를 등록해 주세요. 이 PG는 결제창에서만 등록할 수 있어 한 번 더 열어요.`),
+      button);
+  }
+  const windowBuyer = () => ({ buyer_name: `후원자 ${state.user}`, buyer_email: `sponsor${state.user}@example.com` });
   async function afterRegistration(res) {
     let card = pick(res, "card") || res;
     const params = checkoutParams(res);
@@ -466,7 +486,8 @@
       // The server asks iamport whether the key was issued; the callback alone proves nothing.
       card = await api("POST", `/api/cards/${cardId(card)}/complete`, rsp.imp_uid ? { imp_uid: rsp.imp_uid } : {});
     }
-    if (cardStatus(card) === "ACTIVE") toast(`카드를 등록했어요: ${cardText(card)}`, "ok");
+    if (pick(card, "backup_registration")) toast(`카드를 등록했어요: ${cardText(card)} — 예비 결제수단 등록을 이어서 해 주세요`, "ok");
+    else if (cardStatus(card) === "ACTIVE") toast(`카드를 등록했어요: ${cardText(card)}`, "ok");
     else toast(`카드 등록을 확인하는 중이에요 (${label(CARD_STATUS, cardStatus(card))[0]})`);
   }
   async function deleteCard(c) {
