@@ -15,7 +15,6 @@ from application.errors import NotFoundError
 from application.gateway import (
     AgainRequest,
     Approved,
-    Buyer,
     ChargeOutcome,
     IamportGateway,
     NotAttempted,
@@ -181,7 +180,7 @@ class BillingCharges:
                     amount=payment.amount.total,
                     name=payment.name,
                     tax_free=payment.amount.tax_free,
-                    buyer=Buyer(order.buyer.name, order.buyer.email, order.buyer.tel),
+                    buyer=order.buyer,
                     notice_url=self._settings.notice_url,
                 )
             )

@@ -18,6 +18,7 @@ from enum import StrEnum
 from typing import Generic, Protocol, TypeVar
 
 from domain.card_credentials import CardCredentials
+from domain.order import Buyer
 
 T = TypeVar("T")
 
@@ -171,13 +172,6 @@ PrepareOutcome = Approved[PreparedAmount] | NotFound | Rejected | NotAttempted |
 
 
 # -- requests ------------------------------------------------------------------------------------
-@dataclass(frozen=True, slots=True)
-class Buyer:
-    name: str | None = None
-    email: str | None = field(default=None, repr=False)
-    tel: str | None = field(default=None, repr=False)
-
-
 @dataclass(frozen=True, slots=True)
 class CancelRequest:
     imp_uid: str

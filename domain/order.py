@@ -15,8 +15,8 @@ from domain.subscription import DunningPolicy, Subscription
 @dataclass(frozen=True, slots=True)
 class Buyer:
     name: str | None = None
-    tel: str | None = None
-    email: str | None = None
+    tel: str | None = field(default=None, repr=False)
+    email: str | None = field(default=None, repr=False)
 
 
 @dataclass(eq=False)

@@ -201,7 +201,7 @@ class CreateCheckout(_Checkout):
             amount=amount,
             created_at=now,
             pay_method=method,
-            buyer=Buyer(command.buyer_name, command.buyer_tel, command.buyer_email),
+            buyer=Buyer(name=command.buyer_name, tel=command.buyer_tel, email=command.buyer_email),
         )
         payment = self._attempt(order, route, now)
         async with self._uow() as uow:

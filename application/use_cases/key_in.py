@@ -20,7 +20,6 @@ from application.channel_health import ChannelHealthBook
 from application.channels import Channel, ChannelDirectory
 from application.errors import GatewayUnavailable, NotFoundError
 from application.gateway import (
-    Buyer,
     ChargeOutcome,
     Declined,
     IamportGateway,
@@ -37,8 +36,7 @@ from domain.card_credentials import CardCredentials
 from domain.channel_health import Admission
 from domain.masking import scrub_card
 from domain.money import Amount
-from domain.order import Buyer as OrderBuyer
-from domain.order import Order
+from domain.order import Buyer, Order
 from domain.status import OrderType, PayMethod
 
 log = logging.getLogger("dolgo_pay.key_in")
@@ -54,7 +52,7 @@ class KeyInCommand:
     content_type_code: int
     content_seq: int
     tax_free: int = 0
-    buyer: OrderBuyer = OrderBuyer()
+    buyer: Buyer = Buyer()
     channel: str | None = None  # a channel with a REST (비인증) contract; None: the best one
     card_quota: int | None = None  # 할부 months; None: 일시불
 
@@ -155,7 +153,6 @@ class KeyInPayment:
     ) -> ChargeOutcome:
         if await self._health.admit(channel.name) is Admission.REFUSE:
             return NotAttempted(f"circuit breaker of channel {channel.name} is open")
-        b = command.buyer
         sent = await self._gateway.charge_onetime(
             OnetimeRequest(
                 merchant_uid=merchant_uid,
@@ -165,7 +162,7 @@ class KeyInPayment:
                 pg=channel.pg,
                 tax_free=command.tax_free,
                 card_quota=command.card_quota,
-                buyer=Buyer(b.name, b.email, b.tel),
+                buyer=command.buyer,
                 notice_url=self._settings.notice_url,
             )
         )

@@ -7,8 +7,9 @@ import pytest
 from adapters.iamport.bodies import OnetimeRequest
 from adapters.iamport.client import IamportClient
 from adapters.iamport.redact import redact
-from application.gateway import BillingKeyRequest, Buyer, CancelRequest, GatewayConfigurationError
+from application.gateway import BillingKeyRequest, CancelRequest, GatewayConfigurationError
 from domain.card_credentials import CardCredentials
+from domain.order import Buyer
 from tests.iamport_client.fake_iamport import (
     KEY,
     FakeIamport,

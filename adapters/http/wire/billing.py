@@ -20,7 +20,7 @@ class BuyerIn(msgspec.Struct, forbid_unknown_fields=True):
     email: Email | None = None
 
     def buyer(self) -> Buyer:
-        return Buyer(self.name, self.tel, self.email)
+        return Buyer(name=self.name, tel=self.tel, email=self.email)
 
 
 def buyer_of(body: BuyerIn | None) -> Buyer:

@@ -1,6 +1,5 @@
 """Shared wire pieces: constrained scalars and the problem document (for OpenAPI)."""
 
-from datetime import datetime
 from typing import Annotated
 
 import msgspec
@@ -39,7 +38,3 @@ class Problem(msgspec.Struct, omit_defaults=True):
     field: str | None = None
     rule: str | None = None
     invalid_params: list[dict[str, str]] | None = None
-
-
-def iso(value: datetime | None) -> datetime | None:
-    return value

@@ -70,7 +70,7 @@ def order_from_row(row: Mapping[str, Any]) -> Order:
         amount=Amount(row["price"], row["tax_free"]),
         created_at=row["created_at"],
         pay_method=PayMethod(row["pay_method"]) if row["pay_method"] else None,
-        buyer=Buyer(row["buyer_name"], row["buyer_tel"], row["buyer_email"]),
+        buyer=Buyer(name=row["buyer_name"], tel=row["buyer_tel"], email=row["buyer_email"]),
         status=OrderStatus(row["order_status"]),
         payment_card_id=row["payment_card_seq"] or None,
         attempts=row["attempts"],
