@@ -291,9 +291,7 @@ class Container(containers.DeclarativeContainer):
     expire_orders = providers.Factory(
         ExpireAbandonedOrders,
         uow=uow_factory,
-        gateway=gateway,
         sync=payment_sync,
-        settlement=settlement,
         clock=clock,
         settings=settings,
     )

@@ -6,7 +6,7 @@ Lock order, everywhere: the order, then the payment, then the payment's cancella
 """
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from application.gateway import (
@@ -97,6 +97,36 @@ class Synced:
     duplicate_refund: Cancellation | None = None  # a double charge given back (Settlement)
 
 
+async def prove_unpaid(
+    uow_factory: UnitOfWorkFactory,
+    settlement: Settlement,
+    at: datetime,
+    payment: Payment,
+    cause: str,
+    reason: str,
+) -> SettleResult:
+    """Record, under the row locks, that `payment` charged nothing (the caller knows why)."""
+    async with uow_factory() as uow:
+        order = await uow.orders.get(payment.order_id, for_update=True)
+        row = await uow.payments.get(payment.id, for_update=True)
+        assert order is not None and row is not None
+        result = settlement.apply_unpaid_proof(order, row, at, cause, reason)
+        if result.changed:
+            await uow.payments.save(row)
+            await uow.orders.save(order)
+        await uow.commit()
+    return result
+
+
+@dataclass(frozen=True, slots=True)
+class Confirmation:
+    """What iamport said when asked about an attempt."""
+
+    answered: bool  # False: iamport did not answer; nothing is known
+    tries: list[GatewayPayment] = field(default_factory=list)  # its tries under the merchant_uid
+    synced: Synced | None = None  # the decisive try, applied to our payment
+
+
 class PaymentSync:
     """Apply one iamport record to our payment of its merchant_uid, in its own transactions."""
 
@@ -117,6 +147,21 @@ class PaymentSync:
     @property
     def settlement(self) -> Settlement:
         return self._settlement
+
+    async def confirm(self, payment: Payment, cause: str) -> Confirmation:
+        """Ask iamport about an attempt (every try under its merchant_uid) and apply the
+        decisive try, if there is one. What no try at all means is the caller's to say."""
+        tries = tries_of(await self._gateway.find_all_payments(payment.merchant_uid))
+        if tries is None:
+            return Confirmation(answered=False)
+        decisive = decisive_try(tries)
+        synced = await self.apply(decisive, cause) if decisive is not None else None
+        return Confirmation(True, tries, synced)
+
+    async def prove_unpaid(self, payment: Payment, cause: str, reason: str) -> SettleResult:
+        return await prove_unpaid(
+            self._uow, self._settlement, self._clock.now(), payment, cause, reason
+        )
 
     async def apply(self, record: GatewayPayment, cause: str) -> Synced:
         """Raises PaymentMissing when the merchant_uid is not one of our payments."""

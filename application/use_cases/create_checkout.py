@@ -20,7 +20,7 @@ from application.channel_health import ChannelHealthBook
 from application.channels import Channel, ChannelDirectory
 from application.errors import ConflictError, GatewayRejected, GatewayUnavailable, NotFoundError
 from application.gateway import Approved, IamportGateway, NotAttempted, Rejected, Unknown
-from application.payment_sync import PaymentSync, decisive_try, tries_of
+from application.payment_sync import PaymentSync, prove_unpaid
 from application.ports import Clock, IdGenerator, UnitOfWorkFactory
 from application.routing import ChannelRouter, Route
 from application.settings import PaymentSettings
@@ -148,17 +148,8 @@ class _Checkout:
 
     async def _unusable(self, payment: Payment, reason: str) -> None:
         """Its merchant_uid was never handed to the browser: nothing can be paid under it."""
-        async with self._uow() as uow:
-            order = await uow.orders.get(payment.order_id, for_update=True)
-            row = await uow.payments.get(payment.id, for_update=True)
-            assert order is not None and row is not None
-            result = self._settlement.apply_unpaid_proof(
-                order, row, self._clock.now(), "checkout", reason
-            )
-            if result.changed:
-                await uow.payments.save(row)
-                await uow.orders.save(order)
-            await uow.commit()
+        at = self._clock.now()
+        await prove_unpaid(self._uow, self._settlement, at, payment, "checkout", reason)
 
     def _params(self, order: Order, payment: Payment, channel: Channel) -> RequestPayParams:
         method = str(payment.pay_method)  # this attempt's method
@@ -260,13 +251,11 @@ class RetryCheckout(_Checkout):
         return await self._prepare(order, payment, route.channel)
 
     async def _confirm(self, payment: Payment) -> None:
-        tries = tries_of(await self._gateway.find_all_payments(payment.merchant_uid))
-        if tries is None:
+        confirmed = await self._sync.confirm(payment, user_cause(payment.user_seq))
+        if not confirmed.answered:
             raise GatewayUnavailable("iamport did not answer about the previous attempt")
-        decisive = decisive_try(tries)
-        if decisive is not None:
-            await self._sync.apply(decisive, user_cause(payment.user_seq))
-        elif payment.unknown is None:  # a window payment nobody paid under
+        if confirmed.synced is None and payment.unknown is None:
+            # a window payment nobody paid under
             await self._unusable(payment, "결제창 미결제: iamport에 결제 시도 없음")
 
 

@@ -21,13 +21,10 @@ from application.gateway import Approved, IamportGateway, IamportStatus, NotFoun
 from application.payment_sync import (
     JANITOR,
     PaymentSync,
-    decisive_try,
     record_of,
-    tries_of,
 )
 from application.ports import Clock, UnitOfWork, UnitOfWorkFactory, Work
 from application.settings import PaymentSettings
-from application.settlement import Settlement
 from domain.order import Order
 from domain.payment import Payment
 from domain.status import OrderStatus, PaymentStatus
@@ -131,16 +128,12 @@ class ExpireAbandonedOrders:
     def __init__(
         self,
         uow: UnitOfWorkFactory,
-        gateway: IamportGateway,
         sync: PaymentSync,
-        settlement: Settlement,
         clock: Clock,
         settings: PaymentSettings,
     ) -> None:
         self._uow = uow
-        self._gateway = gateway
         self._sync = sync
-        self._settlement = settlement
         self._clock = clock
         self._settings = settings
 
@@ -179,22 +172,9 @@ class ExpireAbandonedOrders:
 
     async def _confirm_all(self, requested: list[Payment]) -> bool:
         for payment in requested:
-            tries = tries_of(await self._gateway.find_all_payments(payment.merchant_uid))
-            if tries is None:
+            confirmed = await self._sync.confirm(payment, JANITOR)
+            if not confirmed.answered:
                 return False
-            decisive = decisive_try(tries)
-            if decisive is not None:
-                await self._sync.apply(decisive, JANITOR)
-                continue
-            async with self._uow() as uow:
-                order = await uow.orders.get(payment.order_id, for_update=True)
-                row = await uow.payments.get(payment.id, for_update=True)
-                assert order is not None and row is not None
-                settled = self._settlement.apply_unpaid_proof(
-                    order, row, self._clock.now(), JANITOR, "결제 시도 없음(방치된 주문)"
-                )
-                if settled.changed:
-                    await uow.payments.save(row)
-                    await uow.orders.save(order)
-                await uow.commit()
+            if confirmed.synced is None:
+                await self._sync.prove_unpaid(payment, JANITOR, "결제 시도 없음(방치된 주문)")
         return True

@@ -12,11 +12,9 @@ from application.gateway import IamportGateway, NotFound
 from application.payment_sync import (
     JANITOR,
     PaymentSync,
-    decisive_try,
     lock_payment,
     record_of,
     save_settled,
-    tries_of,
 )
 from application.ports import Clock, Page, PaymentFilter, UnitOfWorkFactory, Work
 from application.settings import PaymentSettings
@@ -96,14 +94,17 @@ class ResolveUnknownPayments:
 
     async def resolve(self, payment: Payment, cause: str) -> Resolution:
         """Settle one unknown payment from iamport's word, or check it again later."""
-        tries = tries_of(await self._gateway.find_all_payments(payment.merchant_uid))
-        decisive = decisive_try(tries or [])
-        if decisive is not None:
-            synced = await self._sync.apply(decisive, cause)
-            status = synced.payment.status
+        confirmed = await self._sync.confirm(payment, cause)
+        if confirmed.synced is not None:
+            status = confirmed.synced.payment.status
             if status is not PaymentStatus.REQUESTED:
                 return Resolution(payment.id, payment.merchant_uid, status.name.lower())
-        elif tries == [] and payment.unknown is not None and payment.unknown.operation == CHARGE:
+        elif (
+            confirmed.answered
+            and not confirmed.tries
+            and payment.unknown is not None
+            and payment.unknown.operation == CHARGE
+        ):
             found = await self._gateway.find_payment(payment.merchant_uid)
             if isinstance(found, NotFound) and await self._prove_not_attempted(payment, cause):
                 return Resolution(payment.id, payment.merchant_uid, "not_attempted")

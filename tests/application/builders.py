@@ -359,9 +359,7 @@ class Wiring:
         )
         self.reconcile = Reconcile(store, gateway, self.sync, clock)
         self.expire_vbanks = ExpireVbanks(store, gateway, self.sync, clock)
-        self.expire_abandoned = ExpireAbandonedOrders(
-            store, gateway, self.sync, self.settlement, clock, settings
-        )
+        self.expire_abandoned = ExpireAbandonedOrders(store, self.sync, clock, settings)
 
     async def history(self, order_id: int) -> list[HistoryEntry]:
         async with self.store() as uow:
