@@ -31,6 +31,11 @@ from application.settings import PaymentSettings
 from application.settlement import Settlement
 from application.use_cases.attention import AcknowledgeAttention
 from application.use_cases.cards import DeleteCard, ListCards
+from application.use_cases.cash_receipts import (
+    CashReceiptJanitor,
+    ListCashReceipts,
+    RequestCashReceipt,
+)
 from application.use_cases.channel_admin import ForceChannel, ListChannels
 from application.use_cases.charge_cycle import ChargeCycle, ChargeDueSubscriptions
 from application.use_cases.complete_payment import CompletePayment
@@ -276,6 +281,20 @@ class Container(containers.DeclarativeContainer):
         settings=settings,
     )
     list_unknown_outcomes = providers.Factory(ListUnknownOutcomes, uow=uow_factory, clock=clock)
+
+    # -- cash receipts (현금영수증) --------------------------------------------------------------------
+    request_cash_receipt = providers.Factory(
+        RequestCashReceipt,
+        uow=uow_factory,
+        gateway=gateway,
+        clock=clock,
+        ids=ids,
+        settings=settings,
+    )
+    list_cash_receipts = providers.Factory(ListCashReceipts, uow=uow_factory)
+    cash_receipt_janitor = providers.Factory(
+        CashReceiptJanitor, uow=uow_factory, gateway=gateway, clock=clock, settings=settings
+    )
     reconcile = providers.Factory(
         Reconcile, uow=uow_factory, gateway=gateway, sync=payment_sync, clock=clock
     )

@@ -116,6 +116,20 @@ class BillingKeyInfo:
 
 
 @dataclass(frozen=True, slots=True)
+class GatewayReceipt:
+    """A 현금영수증 as iamport holds it (ReceiptAnnotation, translated)."""
+
+    imp_uid: str
+    apply_num: str | None = None  # 국세청 발행번호
+    type: str | None = None  # person | company
+    amount: int = 0
+    vat: int = 0
+    receipt_url: str | None = None
+    applied_at: datetime | None = None
+    cancelled_at: datetime | None = None  # set once cancelled
+
+
+@dataclass(frozen=True, slots=True)
 class PreparedAmount:
     merchant_uid: str
     amount: int
@@ -169,6 +183,8 @@ ListOutcome = Approved[list[GatewayPayment]] | NotFound | Rejected | NotAttempte
 KeyOutcome = Approved[BillingKeyInfo] | Rejected | NotAttempted | Unknown
 KeyLookup = Approved[BillingKeyInfo] | NotFound | Rejected | NotAttempted | Unknown
 PrepareOutcome = Approved[PreparedAmount] | NotFound | Rejected | NotAttempted | Unknown
+ReceiptOutcome = Approved[GatewayReceipt] | Rejected | NotAttempted | Unknown
+ReceiptLookup = Approved[GatewayReceipt] | NotFound | Rejected | NotAttempted | Unknown
 
 
 # -- requests ------------------------------------------------------------------------------------
@@ -205,6 +221,18 @@ class AgainRequest:
     tax_free: int = 0
     buyer: Buyer = field(default_factory=Buyer)
     notice_url: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ReceiptRequest:
+    """`POST /receipts/{imp_uid}`: a 현금영수증 for a paid trans / vbank payment (its balance)."""
+
+    imp_uid: str
+    identifier: str = field(repr=False)  # phone number or 사업자번호, digits only
+    identifier_type: str  # phone | business
+    type: str  # person (소득공제) | company (지출증빙)
+    tax_free: int = 0
+    buyer: Buyer = field(default_factory=Buyer)
 
 
 @dataclass(frozen=True, slots=True)
@@ -265,3 +293,11 @@ class IamportGateway(Protocol):
         ...
 
     async def close_vbank(self, imp_uid: str) -> ChargeOutcome: ...
+
+    async def issue_receipt(self, request: ReceiptRequest) -> ReceiptOutcome:
+        """Any echo of the identifier is scrubbed from what comes back."""
+        ...
+
+    async def get_receipt(self, imp_uid: str) -> ReceiptLookup: ...
+
+    async def cancel_receipt(self, imp_uid: str) -> ReceiptOutcome: ...

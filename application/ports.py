@@ -16,6 +16,7 @@ from application.outbox import DeliveryAttempt, DeliveryFilter, EventDelivery, O
 from application.records import IdempotencyRecord, InboxMessage, ReconcileReport
 from domain.cancellation import Cancellation
 from domain.card import PaymentCard
+from domain.cash_receipt import CashReceipt
 from domain.channel_health import ChannelHealth
 from domain.history import HistoryEntry
 from domain.order import Order
@@ -120,6 +121,23 @@ class CancellationRepository(Protocol):
 
         A REQUESTED one carries its first check time from the moment it is recorded, so one
         whose process died before iamport's answer was recorded is found here too."""
+        ...
+
+
+class CashReceiptRepository(Protocol):
+    async def add(self, receipt: CashReceipt) -> None: ...
+    async def get(self, receipt_id: int, *, for_update: bool = False) -> CashReceipt | None: ...
+    async def save(self, receipt: CashReceipt) -> None: ...
+    async def for_payment(self, payment_id: int) -> list[CashReceipt]:
+        """The payment's receipts, oldest first."""
+        ...
+
+    async def unresolved(self, now: datetime, limit: int) -> list[CashReceipt]:
+        """ISSUING or CANCELLING receipts whose next check is due, by due time."""
+        ...
+
+    async def to_cancel(self, limit: int) -> list[CashReceipt]:
+        """ISSUED receipts (never refused a cancel) of payments fully refunded (CANCELLED)."""
         ...
 
 
@@ -290,6 +308,7 @@ class UnitOfWork(Protocol):
     orders: OrderRepository
     payments: PaymentRepository
     cancellations: CancellationRepository
+    receipts: CashReceiptRepository
     cards: CardRepository
     history: HistoryRepository
     webhooks: WebhookInbox

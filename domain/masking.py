@@ -59,6 +59,7 @@ MASKERS: Mapping[str, Callable[[str | None], str | None]] = {
     "customer_email": mask_email,
     "refund_account": mask_account,
     "card_number": _mask_card_number,
+    "identifier": mask_account,  # a 현금영수증's phone number or 사업자번호
 }
 
 

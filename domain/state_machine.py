@@ -14,6 +14,8 @@ from domain.status import CancellationEvent as CE
 from domain.status import CancellationStatus as CS
 from domain.status import CardEvent as KE
 from domain.status import CardStatus as KS
+from domain.status import CashReceiptEvent as RE
+from domain.status import CashReceiptStatus as R
 from domain.status import OrderAction as OA
 from domain.status import OrderEvent as OE
 from domain.status import OrderStatus as O
@@ -93,7 +95,18 @@ CARD = StateMachine[KS, KE](
     },
 )
 
-ALL = (ORDER, PAYMENT, CANCELLATION, CARD)
+CASH_RECEIPT = StateMachine[R, RE](
+    "cash_receipt",
+    {
+        (R.ISSUING, RE.ISSUED): R.ISSUED,
+        (R.ISSUING, RE.ISSUE_FAILED): R.FAILED,
+        (R.ISSUED, RE.CANCEL_REQUESTED): R.CANCELLING,
+        (R.CANCELLING, RE.CANCELLED): R.CANCELLED,
+        (R.CANCELLING, RE.CANCEL_REJECTED): R.ISSUED,
+    },
+)
+
+ALL = (ORDER, PAYMENT, CANCELLATION, CARD, CASH_RECEIPT)
 
 # What may be done to an order without moving it, by status (ADR 0002's second table). The
 # order's type narrows it further: only monthly orders charge cycles, only one-time orders

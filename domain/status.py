@@ -38,6 +38,14 @@ class CardStatus(IntEnum):
     FAILED = -2
 
 
+class CashReceiptStatus(IntEnum):
+    ISSUING = 0  # recorded, sent (or about to be); outcome unknown until iamport answers
+    ISSUED = 1
+    CANCELLING = 2  # its cancel was sent; outcome unknown until iamport answers
+    FAILED = -1  # iamport refused it, or proved it was never issued
+    CANCELLED = -2
+
+
 class OrderType(IntEnum):
     """`type_code` of payment_order / payment."""
 
@@ -88,6 +96,14 @@ class CancellationEvent(StrEnum):
     SUCCEEDED = "succeeded"
     REJECTED = "rejected"
     UNKNOWN = "unknown"
+
+
+class CashReceiptEvent(StrEnum):
+    ISSUED = "issued"
+    ISSUE_FAILED = "issue_failed"
+    CANCEL_REQUESTED = "cancel_requested"
+    CANCELLED = "cancelled"
+    CANCEL_REJECTED = "cancel_rejected"  # iamport refused the cancel, or shows it still issued
 
 
 class CardEvent(StrEnum):

@@ -41,6 +41,10 @@ from adapters.http.controllers.admin_settlements import AdminSettlementControlle
 from adapters.http.controllers.admin_webhooks import AdminWebhookController
 from adapters.http.controllers.billing import BillingController
 from adapters.http.controllers.cards import CardController
+from adapters.http.controllers.cash_receipts import (
+    AdminCashReceiptController,
+    CashReceiptController,
+)
 from adapters.http.controllers.demo import DemoTokenController
 from adapters.http.controllers.health import HealthController
 from adapters.http.controllers.orders import OrderController
@@ -148,6 +152,8 @@ def create_app(container: Container, *, sandbox: ASGIApp | None = None) -> Lites
         AdminRepairController,
         AdminSettlementController,
         AdminKeyInController,
+        CashReceiptController,
+        AdminCashReceiptController,
     ]
     sandbox_app = None
     if config.sandbox and not config.production:

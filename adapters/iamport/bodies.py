@@ -13,6 +13,7 @@ from application.gateway import (
     Buyer,
     CancelRequest,
     OnetimeRequest,
+    ReceiptRequest,
 )
 from domain.card_credentials import CardCredentials
 
@@ -101,6 +102,25 @@ def onetime(request: OnetimeRequest) -> dict[str, Any]:
             "notice_url": request.notice_url,
         }
     )
+
+
+def receipt(request: ReceiptRequest) -> dict[str, Any]:
+    return compact(
+        {
+            "identifier": request.identifier,
+            "identifier_type": request.identifier_type,
+            "type": request.type,
+            "tax_free": request.tax_free,
+            **buyer_fields(request.buyer),
+        }
+    )
+
+
+def receipt_secrets(request: ReceiptRequest) -> tuple[str, ...]:
+    """The identifier, as sent and as a PG may echo it (grouped by dashes)."""
+    d = request.identifier
+    grouped = f"{d[:3]}-{d[3:-4]}-{d[-4:]}" if len(d) == 11 else f"{d[:3]}-{d[3:5]}-{d[5:]}"
+    return (d, grouped)
 
 
 def id_list(key: str, ids: Iterable[str]) -> list[tuple[str, str]]:

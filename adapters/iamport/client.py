@@ -36,6 +36,9 @@ from application.gateway import (
     NotFound,
     PaymentLookup,
     PrepareOutcome,
+    ReceiptLookup,
+    ReceiptOutcome,
+    ReceiptRequest,
     Unknown,
 )
 
@@ -181,6 +184,25 @@ class IamportClient:
             secrets=secrets,
         )
         return await self._one(call, partial(translate.read_payment_status, secrets=secrets))
+
+    # -- cash receipts (현금영수증) ------------------------------------------------------------------
+    async def issue_receipt(self, request: ReceiptRequest) -> ReceiptOutcome:
+        call = Call(
+            "issue_receipt",
+            "POST",
+            f"/receipts/{segment(request.imp_uid)}",
+            body=bodies.receipt(request),
+            secrets=bodies.receipt_secrets(request),
+        )
+        return await self._one(call, translate.read_receipt)
+
+    async def get_receipt(self, imp_uid: str) -> ReceiptLookup:
+        call = Call("get_receipt", "GET", f"/receipts/{segment(imp_uid)}")
+        return await self._one(call, translate.read_receipt, Missing.NOT_FOUND)
+
+    async def cancel_receipt(self, imp_uid: str) -> ReceiptOutcome:
+        call = Call("cancel_receipt", "DELETE", f"/receipts/{segment(imp_uid)}")
+        return await self._one(call, translate.read_receipt)
 
     # -- billing keys ----------------------------------------------------------------------------
     async def issue_billing_key(self, request: BillingKeyRequest) -> KeyOutcome:

@@ -22,6 +22,7 @@ from application.gateway import (
     GatewayCancel,
     GatewayConfigurationError,
     GatewayPayment,
+    GatewayReceipt,
     IamportStatus,
     NotAttempted,
     NotFound,
@@ -189,6 +190,22 @@ def read_page(raw: msgspec.Raw) -> Outcome:
 
 def read_customer(raw: msgspec.Raw) -> Outcome:
     return Approved(customer(wire.decode(raw, wire.WireCustomer)))
+
+
+def read_receipt(raw: msgspec.Raw) -> Outcome:
+    w = wire.decode(raw, wire.WireReceipt)
+    return Approved(
+        GatewayReceipt(
+            imp_uid=w.imp_uid,
+            apply_num=w.apply_num,
+            type=w.type,
+            amount=won(w.amount),
+            vat=won(w.vat),
+            receipt_url=w.receipt_url,
+            applied_at=moment(w.applied_at),
+            cancelled_at=moment(w.cancelled_at),
+        )
+    )
 
 
 def read_prepared(raw: msgspec.Raw) -> Outcome:

@@ -158,6 +158,20 @@ class WirePaymentPage(_Wire):
     list: builtins.list[WirePayment] = msgspec.field(default_factory=builtins.list)
 
 
+class WireReceipt(_Wire):
+    """ReceiptAnnotation (a 현금영수증)."""
+
+    imp_uid: str
+    apply_num: str | None = None
+    receipt_tid: str | None = None
+    type: str | None = None
+    amount: Number = 0
+    vat: Number = 0
+    receipt_url: str | None = None
+    applied_at: int | None = None
+    cancelled_at: int | None = None
+
+
 class WireCustomer(_Wire):
     """CustomerAnnotation (a billing key)."""
 

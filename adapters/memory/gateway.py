@@ -22,6 +22,7 @@ from application.gateway import (
     Declined,
     GatewayCancel,
     GatewayPayment,
+    GatewayReceipt,
     IamportStatus,
     KeyLookup,
     KeyOutcome,
@@ -32,6 +33,9 @@ from application.gateway import (
     Pending,
     PreparedAmount,
     PrepareOutcome,
+    ReceiptLookup,
+    ReceiptOutcome,
+    ReceiptRequest,
     Rejected,
 )
 
@@ -67,6 +71,7 @@ class FakeGateway:
         self.keys: dict[str, BillingKeyInfo] = {}
         self.declining: dict[str, str] = {}  # customer_uid -> decline reason
         self.declining_cards: dict[str, str] = {}  # card digits -> decline reason (key-in)
+        self.receipts: dict[str, GatewayReceipt] = {}  # imp_uid -> its 현금영수증
         self.invalid_cards: set[str] = {"4000000000000010"}
         self.down: set[str] = set()  # pg_providers in an outage: they reject before approval
         self.calls: list[tuple[str, object]] = []
@@ -322,6 +327,49 @@ class FakeGateway:
             return Declined(reason, payment) if reason else Approved(payment)
 
         return await self._run("charge_billing_key", request, real)  # type: ignore[return-value]
+
+    # -- cash receipts (현금영수증) ------------------------------------------------------------------
+    async def issue_receipt(self, request: ReceiptRequest) -> ReceiptOutcome:
+        def real() -> ReceiptOutcome:
+            payment = self.payments.get(request.imp_uid)
+            if payment is None or payment.status is not IamportStatus.PAID:
+                return Rejected("결제완료(paid) 상태의 결제건이 아닙니다.", -1)
+            if payment.pay_method not in ("trans", "vbank"):
+                return Rejected("현금성 거래(가상계좌, 계좌이체)가 아닙니다.", -1)
+            held = self.receipts.get(request.imp_uid)
+            if held is not None and held.cancelled_at is None:
+                return Rejected("이미 현금영수증이 발행된 거래건입니다.", -1)
+            amount = payment.amount - payment.cancel_amount
+            receipt = GatewayReceipt(
+                imp_uid=request.imp_uid,
+                apply_num=f"{next(self._cancel_ids):09d}",
+                type=request.type,
+                amount=amount,
+                vat=(amount - request.tax_free) // 11,
+                receipt_url=f"https://iamport.test/receipt/{request.imp_uid}",
+                applied_at=self._clock(),
+            )
+            self.receipts[request.imp_uid] = receipt
+            return Approved(receipt)
+
+        return await self._run("issue_receipt", request, real)  # type: ignore[return-value]
+
+    async def get_receipt(self, imp_uid: str) -> ReceiptLookup:
+        def real() -> ReceiptLookup:
+            held = self.receipts.get(imp_uid)
+            return Approved(held) if held else NotFound("현금영수증 발행된 내역이 없습니다.")
+
+        return await self._run("get_receipt", imp_uid, real)  # type: ignore[return-value]
+
+    async def cancel_receipt(self, imp_uid: str) -> ReceiptOutcome:
+        def real() -> ReceiptOutcome:
+            held = self.receipts.get(imp_uid)
+            if held is None or held.cancelled_at is not None:
+                return Rejected("현금영수증이 발급된 적이 없는 거래건입니다.", -1)
+            self.receipts[imp_uid] = replace(held, cancelled_at=self._clock())
+            return Approved(self.receipts[imp_uid])
+
+        return await self._run("cancel_receipt", imp_uid, real)  # type: ignore[return-value]
 
     async def charge_onetime(self, request: OnetimeRequest) -> ChargeOutcome:
         """Key-in: a number in `invalid_cards` is refused, one in `declining_cards` declined."""

@@ -26,11 +26,19 @@ from application.ports import ConcurrentUpdate, OrderFilter, Page, PaymentFilter
 from application.records import IdempotencyRecord, InboxMessage, InboxState, ReconcileReport
 from domain.cancellation import Cancellation
 from domain.card import PaymentCard
+from domain.cash_receipt import CashReceipt
 from domain.channel_health import ChannelHealth
 from domain.history import HistoryEntry
 from domain.order import Order
 from domain.payment import Payment
-from domain.status import CancellationStatus, CardStatus, OrderStatus, OrderType, PaymentStatus
+from domain.status import (
+    CancellationStatus,
+    CardStatus,
+    CashReceiptStatus,
+    OrderStatus,
+    OrderType,
+    PaymentStatus,
+)
 
 E = TypeVar("E")
 
@@ -44,6 +52,7 @@ class InMemoryStore:
     orders: dict[int, Order] = field(default_factory=dict)
     payments: dict[int, Payment] = field(default_factory=dict)
     cancellations: dict[int, Cancellation] = field(default_factory=dict)
+    receipts: dict[int, CashReceipt] = field(default_factory=dict)
     cards: dict[int, PaymentCard] = field(default_factory=dict)
     history: list[HistoryEntry] = field(default_factory=list)
     inbox: dict[int, InboxMessage] = field(default_factory=dict)
@@ -328,6 +337,44 @@ class CancellationRepo(_Repo):
         return sorted(rows, key=lambda c: (c.next_check_at, c.id))[:limit]
 
 
+class CashReceiptRepo(_Repo):
+    async def add(self, receipt: CashReceipt) -> None:
+        await self._uow.lock()
+        self._t.add(receipt.id, receipt)
+
+    async def get(self, receipt_id: int, *, for_update: bool = False) -> CashReceipt | None:
+        return await self._read(receipt_id, for_update)
+
+    async def save(self, receipt: CashReceipt) -> None:
+        await self._uow.lock()
+        self._t.save(receipt.id, receipt)
+
+    async def for_payment(self, payment_id: int) -> list[CashReceipt]:
+        rows = _where(self._t.all(), lambda r: r.payment_id == payment_id)
+        return sorted(rows, key=lambda r: r.id)
+
+    async def unresolved(self, now: datetime, limit: int) -> list[CashReceipt]:
+        in_flight = (CashReceiptStatus.ISSUING, CashReceiptStatus.CANCELLING)
+        rows = _where(
+            self._t.all(),
+            lambda r: r.status in in_flight,
+            lambda r: r.next_check_at is not None and r.next_check_at <= now,
+        )
+        return sorted(rows, key=lambda r: (r.next_check_at, r.id))[:limit]
+
+    async def to_cancel(self, limit: int) -> list[CashReceipt]:
+        def refunded(r: CashReceipt) -> bool:
+            payment = self._uow.payments._t.read(r.payment_id)
+            return payment is not None and payment.status is PaymentStatus.CANCELLED
+
+        rows = _where(
+            self._t.all(),
+            lambda r: r.status is CashReceiptStatus.ISSUED and r.failure_message is None,
+            refunded,
+        )
+        return sorted(rows, key=lambda r: r.id)[:limit]
+
+
 class CardRepo(_Repo):
     def _check_unique_keys(self, card: PaymentCard) -> None:
         mine = {k.customer_uid for k in card.keys}
@@ -602,6 +649,7 @@ class InMemoryUnitOfWork:
             _Table(self, store.reconcile_reports, versioned=False),
             _Table(self, store.outbox, versioned=False),
             _Table(self, store.deliveries, versioned=False),
+            _Table(self, store.receipts),
         ]
         t = self._tables
         self.orders = OrderRepo(self, t[0])
@@ -615,6 +663,7 @@ class InMemoryUnitOfWork:
         self.history = HistoryRepo(self)
         self.leases = InMemoryWorkLeases(self)
         self.events = EventsRepo(self, t[8], t[9])
+        self.receipts = CashReceiptRepo(self, t[10])
 
     async def lock(self) -> None:
         if not self._locked:

@@ -373,6 +373,53 @@ payment_cancel = Table(
     **MYSQL,
 )
 
+cash_receipt = Table(
+    "cash_receipt",
+    metadata,
+    _seq(),
+    Column("payment_seq", BigInteger, ForeignKey("payment.seq"), nullable=False, comment="결제키"),
+    Column("imp_uid", String(60), nullable=False, comment="iamport 거래고유번호"),
+    Column("kind", String(20), nullable=False, comment="personal: 소득공제, business: 지출증빙"),
+    Column(
+        "identifier_masked",
+        String(30),
+        nullable=False,
+        comment="휴대폰번호 / 사업자번호 (마스킹된 값만 저장)",
+    ),
+    Column(
+        "receipt_status",
+        Integer,
+        nullable=False,
+        server_default=text("0"),
+        comment="상태 (0 발급중, 1 발급, 2 취소중, -1 실패, -2 취소)",
+    ),
+    Column(
+        "requested_by", String(50), nullable=False, comment="요청자 (user:<seq> | operator:<seq>)"
+    ),
+    Column("requested_at", UtcDateTime, nullable=False, comment="요청일시 (UTC)"),
+    Column("amount", Money, nullable=True, comment="발급 금액 (원)"),
+    Column("vat", Money, nullable=True, comment="발급 금액 중 부가세 (원)"),
+    Column("apply_num", String(50), nullable=True, comment="국세청 발행번호"),
+    Column("receipt_url", String(500), nullable=True, comment="현금영수증 URL"),
+    Column("issued_at", UtcDateTime, nullable=True, comment="발급일시 (UTC)"),
+    Column("cancelled_at", UtcDateTime, nullable=True, comment="취소일시 (UTC)"),
+    Column("failure_message", String(500), nullable=True, comment="iamport 거절 메시지"),
+    Column(
+        "next_check_at",
+        UtcDateTime,
+        nullable=True,
+        comment="결과를 모를 때 iamport에 다시 물어볼 시각 (UTC)",
+    ),
+    Column(
+        "checks", Integer, nullable=False, server_default=text("0"), comment="결과 확인 시도 수"
+    ),
+    _version(),
+    Index(None, "payment_seq", "seq"),
+    Index(None, "receipt_status", "next_check_at"),
+    comment="현금영수증 (계좌이체, 가상계좌)",
+    **MYSQL,
+)
+
 payment_card = Table(
     "payment_card",
     metadata,

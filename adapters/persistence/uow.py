@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from adapters.persistence.repositories.cancellations import SqlCancellationRepository
 from adapters.persistence.repositories.cards import SqlCardRepository
+from adapters.persistence.repositories.cash_receipts import SqlCashReceiptRepository
 from adapters.persistence.repositories.channel_health import SqlChannelHealthRepository
 from adapters.persistence.repositories.events import SqlEventOutbox
 from adapters.persistence.repositories.history import SqlHistoryRepository
@@ -31,6 +32,7 @@ class SqlUnitOfWork:
         self.orders = SqlOrderRepository(self)
         self.payments = SqlPaymentRepository(self)
         self.cancellations = SqlCancellationRepository(self)
+        self.receipts = SqlCashReceiptRepository(self)
         self.cards = SqlCardRepository(self)
         self.history = SqlHistoryRepository(self)
         self.webhooks = SqlWebhookInbox(self)

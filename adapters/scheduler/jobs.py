@@ -59,8 +59,15 @@ async def resolve_unknown(c: Any) -> JobReport:
     payments = await (await _get(c.resolve_unknown_payments)).execute(ResolveCommand())
     cancels = await (await _get(c.resolve_unknown_cancellations)).execute(ResolveCommand())
     cards = await (await _get(c.resolve_stuck_cards)).execute(ResolveStuckCardIssuancesCommand())
+    receipts = await (await _get(c.cash_receipt_janitor)).execute()
     outcomes = Counter(
-        r.outcome for r in [*payments.resolutions, *cancels.resolutions, *cards.resolutions]
+        r.outcome
+        for r in [
+            *payments.resolutions,
+            *cancels.resolutions,
+            *cards.resolutions,
+            *receipts.resolutions,
+        ]
     )
     return JobReport(f"{sum(outcomes.values())} checked: {dict(outcomes)}")
 
@@ -140,7 +147,8 @@ async def deliver_events(c: Any) -> JobReport:
 
 JOBS: dict[str, tuple[str, JobRunner]] = {
     "resolve-unknown": (
-        "re-ask iamport about unknown charges, refunds and key issuances",
+        "re-ask iamport about unknown charges, refunds, key issuances and cash receipts; "
+        "cancel the cash receipts of fully refunded payments",
         resolve_unknown,
     ),
     "process-webhooks": ("process stored webhooks that are due", process_webhooks),

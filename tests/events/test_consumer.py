@@ -22,6 +22,7 @@ from application.use_cases.actor import Actor
 from application.use_cases.deliver_events import DeliverEvents, DeliverEventsCommand
 from application.use_cases.refund import RequestRefund, RequestRefundCommand
 from tests.application.builders import USER, World, settlement
+from tests.events import asgi
 from tests.sandbox.live import LiveServer
 
 
@@ -57,21 +58,12 @@ class Consumer:
 
     async def __call__(self, scope, receive, send) -> None:
         if scope["type"] == "lifespan":
-            while (await receive())["type"] != "lifespan.shutdown":
-                await send({"type": "lifespan.startup.complete"})
-            await send({"type": "lifespan.shutdown.complete"})
+            await asgi.lifespan(receive, send)
             return
-        body = b""
-        while True:
-            message = await receive()
-            body += message.get("body", b"")
-            if not message.get("more_body"):
-                break
-        headers = {k.decode(): v.decode() for k, v in scope["headers"]}
+        headers, body = await asgi.request_of(scope, receive)
         self.requests += 1
         status = await self._handle(headers, body)
-        await send({"type": "http.response.start", "status": status, "headers": []})
-        await send({"type": "http.response.body", "body": b""})
+        await asgi.answer(send, status)
 
     async def _handle(self, headers: dict[str, str], body: bytes) -> int:
         try:

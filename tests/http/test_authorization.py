@@ -70,6 +70,10 @@ RULES: dict[tuple[str, str], str] = {
     ("POST", "/api/admin/webhooks/{message_id:int}/reprocess"): "admin",
     ("POST", "/api/admin/cancellations/{cancellation_id:int}/settle"): "admin",
     ("POST", "/api/admin/key-in-payments"): "admin",
+    ("POST", "/api/payments/{payment_id:int}/cash-receipts"): "user",
+    ("GET", "/api/payments/{payment_id:int}/cash-receipts"): "user",
+    ("POST", "/api/admin/payments/{payment_id:int}/cash-receipts"): "admin",
+    ("GET", "/api/admin/payments/{payment_id:int}/cash-receipts"): "admin",
     ("GET", "/api/admin/settlements"): "admin",
     ("GET", "/api/admin/settlements.csv"): "admin",
 }
@@ -170,6 +174,8 @@ async def test_user_b_gets_404_on_every_route_naming_user_a_resources(api: Api) 
         body: Any = None
         if method == "POST" and template.endswith("/refund"):
             body = {"reason": "남의 결제"}
+        elif method == "POST" and template.endswith("/cash-receipts"):
+            body = {"kind": "personal", "identifier": "010-1234-5678"}
         elif method == "PATCH":
             body = {"amount": 1000}
         elif method == "POST":

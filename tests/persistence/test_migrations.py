@@ -59,7 +59,7 @@ def test_the_config_is_built_in_code_from_the_package_folder():
     assert config.config_file_name is None  # no alembic.ini
     assert config.get_main_option("script_location") == str(HERE)
     assert (HERE / "env.py").is_file() and (HERE / "script.py.mako").is_file()
-    assert head_revisions() == ("0009",)
+    assert head_revisions() == ("0010",)
 
 
 @pytest.mark.mariadb

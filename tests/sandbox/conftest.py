@@ -18,7 +18,7 @@ from .swagger import swagger_available, validate_response
 
 BASE = "http://sandbox.test"
 CONSOLE_URL = "http://merchant.test/webhooks/iamport"
-NOT_IAMPORT = ("/_sandbox", "/js/", "/window", "/receipts")
+NOT_IAMPORT = ("/_sandbox", "/js/", "/window", "/receipt/")
 APPROVE_CARD = "4111-1111-1111-1111"
 VALIDATED: list[str] = []
 

@@ -295,7 +295,7 @@ async def test_mounted_under_a_prefix_links_use_the_public_url(clock):
             json={},
             headers={"Accept": "application/json"},
         )
-        assert done.json()["rsp"]["receipt_url"].startswith("http://shop.test/sandbox/receipts/")
+        assert done.json()["rsp"]["receipt_url"].startswith("http://shop.test/sandbox/receipt/")
 
 
 async def test_mounted_without_public_url_infers_the_prefix(clock):

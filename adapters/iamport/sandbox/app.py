@@ -10,7 +10,7 @@ from litestar.datastructures import State
 from litestar.di import Provide
 from litestar.exceptions import HTTPException
 
-from . import billing, lookups, payments, tokens, window, wire
+from . import billing, lookups, payments, receipts, tokens, window, wire
 from .config import SandboxConfig
 from .operator import OperatorController
 from .state import SandboxState
@@ -58,7 +58,7 @@ def create_sandbox_app(config: SandboxConfig | None = None) -> Litestar:
     sandbox = SandboxState(config)
     iamport_api = Router(
         path="/",
-        route_handlers=[*lookups.ROUTES, *payments.ROUTES, *billing.ROUTES],
+        route_handlers=[*lookups.ROUTES, *payments.ROUTES, *billing.ROUTES, *receipts.ROUTES],
         before_request=_require_token,
     )
 

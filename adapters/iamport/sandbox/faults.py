@@ -25,7 +25,7 @@ from typing import Any
 import httpx
 
 KINDS = ("latency", "error", "drop", "hang", "refuse", "timeout_after_commit", "drop_after_commit")
-UNFAULTED_PREFIXES = ("/_sandbox", "/js/", "/window", "/receipts")
+UNFAULTED_PREFIXES = ("/_sandbox", "/js/", "/window", "/receipt/")
 
 _GATEWAY_PAGE = b"<html><head><title>%d</title></head><body><h1>%d</h1></body></html>"
 

@@ -89,6 +89,22 @@ class Payment:
 
 
 @dataclass(slots=True)
+class Receipt:
+    """A 현금영수증 of a cash-like payment; the identifier is kept masked only."""
+
+    imp_uid: str
+    type: str  # person | company
+    amount: int
+    vat: int
+    identifier_masked: str
+    apply_num: str
+    receipt_tid: str
+    applied_at: int
+    receipt_url: str
+    cancelled_at: int = 0
+
+
+@dataclass(slots=True)
 class Customer:
     customer_uid: str
     channel: ChannelSpec
@@ -184,6 +200,7 @@ class Store:
         self.payments: dict[str, Payment] = {}
         self.prepared: dict[str, Prepared] = {}
         self.customers: dict[str, Customer] = {}
+        self.receipts: dict[str, Receipt] = {}  # imp_uid → its 현금영수증
         self.token: Token | None = None
         self.outages: dict[str, Outage] = {}  # channel name → how that PG is down
         self.clock.offset = timedelta()
@@ -250,7 +267,7 @@ class Store:
         return "T" + self.ids.alnum(19)
 
     def receipt_url(self, base_url: str, imp_uid: str) -> str:
-        return f"{base_url}/receipts/{imp_uid}"
+        return f"{base_url}/receipt/{imp_uid}"  # /receipts/{imp_uid} is the cash-receipt API
 
     def now(self) -> datetime:
         return self.clock.now()

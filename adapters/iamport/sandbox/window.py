@@ -163,7 +163,7 @@ def _result_page(result: Result) -> str:
     )
 
 
-@get("/receipts/{imp_uid:str}", media_type=MediaType.HTML, include_in_schema=False)
+@get("/receipt/{imp_uid:str}", media_type=MediaType.HTML, include_in_schema=False)
 async def receipt(imp_uid: FromPath[str], sandbox: SandboxDep) -> str:
     p = sandbox.store.payments.get(imp_uid)
     if p is None:
