@@ -433,6 +433,8 @@ class HistoryRepo:
         cancels = {c.id for c in self._uow.cancellations._t.all() if c.payment_id in payments}
         keys = {("order", order_id)} | {("payment", i) for i in payments}
         keys |= {("cancellation", i) for i in cancels}
+        receipts = {r.id for r in self._uow.receipts._t.all() if r.payment_id in payments}
+        keys |= {("cash_receipt", i) for i in receipts}
         return sorted(
             (h for h in self._all() if (h.entity, h.entity_id) in keys), key=lambda h: h.at
         )

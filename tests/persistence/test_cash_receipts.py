@@ -1,5 +1,5 @@
-"""The cash-receipt repository on the fakes, SQLite and MariaDB: round trip with its history,
-the janitor's two queries."""
+"""The cash-receipt repository on the fakes, SQLite and MariaDB: round trip with its history
+(in the order's timeline too), the janitor's two queries."""
 
 from datetime import timedelta
 
@@ -47,6 +47,7 @@ async def test_a_receipt_round_trips_with_its_history(uow_factory):
     async with uow_factory() as uow:
         (again,) = await uow.receipts.for_payment(payment.id)
         history = await uow.history.for_entity("cash_receipt", issued.id)
+        timeline = await uow.history.for_order(payment.order_id)
     assert (again.status, again.amount, again.vat, again.kind, again.version) == (
         CashReceiptStatus.ISSUED,
         10_000,
@@ -55,6 +56,9 @@ async def test_a_receipt_round_trips_with_its_history(uow_factory):
         1,
     )
     assert [e.event for e in history] == ["issued"]
+    assert [(e.entity, e.event) for e in timeline if e.entity == "cash_receipt"] == [
+        ("cash_receipt", "issued")
+    ]
 
 
 async def test_due_in_flight_receipts_and_those_of_refunded_payments_are_found(uow_factory):

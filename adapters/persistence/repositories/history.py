@@ -4,7 +4,7 @@ from sqlalchemy import select, union_all
 
 from adapters.persistence.mappers.history import history_from_row
 from adapters.persistence.repositories.base import SqlRepository
-from adapters.persistence.tables import payment, payment_cancel
+from adapters.persistence.tables import cash_receipt, payment, payment_cancel
 from adapters.persistence.tables import payment_history as h
 from domain.history import HistoryEntry
 
@@ -21,10 +21,16 @@ class SqlHistoryRepository(SqlRepository):
             .join(payment, payment.c.seq == payment_cancel.c.payment_seq)
             .where(payment.c.order_seq == order_id)
         )
+        receipts = (
+            select(cash_receipt.c.seq)
+            .join(payment, payment.c.seq == cash_receipt.c.payment_seq)
+            .where(payment.c.order_seq == order_id)
+        )
         parts = union_all(
             select(h).where(h.c.entity == "order", h.c.entity_id == order_id),
             select(h).where(h.c.entity == "payment", h.c.entity_id.in_(payments)),
             select(h).where(h.c.entity == "cancellation", h.c.entity_id.in_(cancels)),
+            select(h).where(h.c.entity == "cash_receipt", h.c.entity_id.in_(receipts)),
         ).subquery()
         query = select(parts).order_by(parts.c.occurred_at, parts.c.seq)
         return [history_from_row(r) for r in await self._rows(query)]
