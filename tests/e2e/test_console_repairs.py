@@ -13,6 +13,7 @@ import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import httpx
@@ -284,6 +285,11 @@ def test_an_operator_reads_a_days_settlement_and_its_differences(
         expect(differences).to_contain_text("취소 금액 다름")
         expect(differences).to_contain_text("2,000원")
         shots.take(page, "console-settlement")
+        with page.expect_download() as downloaded:
+            page.get_by_test_id("st-csv").click()
+        assert downloaded.value.suggested_filename == f"settlement-{today}.csv"
+        csv = Path(downloaded.value.path()).read_text(encoding="utf-8")
+        assert paid["merchant_uid"] in csv and paid["imp_uid"] in csv
         with client(service, OPERATOR, admin=True) as admin:
             r = admin.get(f"/api/admin/settlements?date={today}")
         [mine] = [d for d in r.json()["differences"] if d["merchant_uid"] == paid["merchant_uid"]]

@@ -4,7 +4,6 @@ import { $, badge, causeLabel, el, table, toast, when } from "./dom.js";
 import { api, problemText, submitOnce } from "./api.js";
 import { formParams, register } from "./router.js";
 
-// ---- channels ---------------------------------------------------------------------------
 function breakerForm(c) {
   const form = el("form", { class: "inline", autocomplete: "off", testid: `breaker-form-${c.name}` },
     el("select", { name: "force", testid: "breaker-force" },

@@ -4,7 +4,6 @@ import { $, badge, byWhom, el, empty, facts, link, table, toast, when } from "./
 import { api, query } from "./api.js";
 import { PAGE, actionButton, fillForm, pager, register, route } from "./router.js";
 
-// ---- outgoing events ------------------------------------------------------------------------
 // Resend: the same webhook-id, a fresh retry schedule; to one endpoint, or to every one not pending.
 const resendButton = (eventId, endpoint) => actionButton(endpoint ? "다시 보내기" : "모든 수신처에 다시 보내기", "resend", async () => {
   await api("POST", `/api/admin/events/${encodeURIComponent(eventId)}/resend`, endpoint ? { endpoint } : {});

@@ -113,6 +113,7 @@ function renderPayment(story) {
       ["금액", won(p.amount), "fact-amount"], ["면세", p.tax_free ? won(p.tax_free) : null],
       ["환불된 금액", won(p.cancelled_amount), "fact-cancelled"], ["환불 가능", won(p.refundable), "fact-refundable"],
       ["결제수단", METHOD[p.pay_method] || p.pay_method], ["채널 / PG", `${p.channel} / ${p.pg_provider || "-"}`],
+      ["채널을 고른 이유", p.route_reason, "fact-route"],
       ["카드", p.card_name ? `${p.card_name} ${p.card_number || ""}` : null], ["은행", p.bank_name],
       ["가상계좌", vbankFacts(p.vbank)],
       ["시도", p.cycle ? `${p.cycle}회차 (시도 ${p.attempt})` : `시도 ${p.attempt}`],

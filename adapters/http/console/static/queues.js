@@ -7,7 +7,6 @@ import { orderColumns } from "./payments.js";
 import { deliveryTable } from "./events.js";
 import { register } from "./router.js";
 
-// ---- queues -------------------------------------------------------------------------------
 async function showQueues() {
   const [unknown, attention, unmatched, dunning, dead, stuck] = await Promise.all([
     api("GET", "/api/admin/unknown-outcomes"),

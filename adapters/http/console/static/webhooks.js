@@ -4,7 +4,6 @@ import { $, badge, byWhom, el, link, table, toast, when } from "./dom.js";
 import { api, query } from "./api.js";
 import { PAGE, actionButton, fillForm, pager, register, route } from "./router.js";
 
-// ---- webhooks -----------------------------------------------------------------------------
 export function webhookTable(items, testid) {
   return table([["#", (w) => String(w.id)], ["수신일시", (w) => when(w.received_at)], ["처리", (w) => badge(INBOX_STATE, w.state)],
     ["status", (w) => w.status || ""], ["imp_uid", (w) => el("span", { class: "mono" }, w.imp_uid || "")],
