@@ -27,7 +27,6 @@ from application.routing import BillingTarget, ChannelRouter
 from application.settings import PaymentSettings
 from application.settlement import Settlement, SettleResult
 from domain.channel_health import Admission
-from domain.identifiers import merchant_uid_for
 from domain.order import Order
 from domain.payment import Payment
 from domain.status import PayMethod
@@ -97,21 +96,15 @@ def new_charge(
     between this commit and iamport's answer leaves a row the janitor finds and resolves by
     looking the merchant_uid up, after `in_flight_for` — longer than the gateway's timeouts.
     """
-    payment = Payment(
-        id=payment_id,
-        order_id=order.id,
-        user_seq=order.user_seq,
-        type=order.type,
-        merchant_uid=merchant_uid_for(order.id, attempt, cycle),
-        amount=order.amount,
+    payment = order.attempt_payment(
+        payment_id,
+        attempt=attempt,
+        at=at,
         channel=channel,
         route_reason=route_reason,
-        name=order.name,
-        requested_at=at,
-        pay_method=PayMethod.CARD.value,
-        attempt=attempt,
         cycle=cycle,
-        payment_card_id=card_id,
+        card_id=card_id,
+        pay_method=PayMethod.CARD,
     )
     payment.mark_unknown(at, at + in_flight_for, "charge")
     return payment

@@ -6,6 +6,7 @@ from typing import Any
 
 from domain import state_machine as sm
 from domain.history import HistoryEntry, Transitions
+from domain.identifiers import merchant_uid_for
 from domain.money import Amount
 from domain.payment import Payment
 from domain.status import OrderAction, OrderEvent, OrderStatus, OrderType, PayMethod
@@ -53,6 +54,37 @@ class Order(Transitions):
         self.attempts += 1
         self.updated_at = at
         return self.attempts
+
+    def attempt_payment(
+        self,
+        payment_id: int,
+        *,
+        attempt: int,
+        at: datetime,
+        channel: str,
+        route_reason: str | None = None,
+        cycle: int | None = None,
+        card_id: int | None = None,
+        pay_method: PayMethod | None = None,
+    ) -> Payment:
+        """The REQUESTED payment of one attempt of this order, under a merchant_uid naming the
+        order, the cycle and the attempt; it pays the order's amount by its method."""
+        return Payment(
+            id=payment_id,
+            order_id=self.id,
+            user_seq=self.user_seq,
+            type=self.type,
+            merchant_uid=merchant_uid_for(self.id, attempt, cycle),
+            amount=self.amount,
+            channel=channel,
+            route_reason=route_reason,
+            name=self.name,
+            requested_at=at,
+            pay_method=str(pay_method or self.pay_method),
+            attempt=attempt,
+            cycle=cycle,
+            payment_card_id=card_id,
+        )
 
     # -- transitions -------------------------------------------------------------------------
     def paid(self, at: datetime, cause: str, data: dict[str, Any] | None = None) -> None:

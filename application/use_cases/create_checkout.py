@@ -27,7 +27,6 @@ from application.settings import PaymentSettings
 from application.settlement import Settlement
 from application.use_cases.actor import user_cause
 from domain.errors import InvalidValue
-from domain.identifiers import merchant_uid_for
 from domain.money import Amount
 from domain.order import Buyer, Order
 from domain.payment import Payment
@@ -112,21 +111,13 @@ class _Checkout:
     def _attempt(
         self, order: Order, route: Route, at: datetime, method: PayMethod | None = None
     ) -> Payment:
-        channel = route.channel
         attempt = order.start_attempt(at, method)
-        return Payment(
-            id=self._ids.new_id(),
-            order_id=order.id,
-            user_seq=order.user_seq,
-            type=order.type,
-            merchant_uid=merchant_uid_for(order.id, attempt),
-            amount=order.amount,
-            channel=channel.name,
-            route_reason=route.reason,
-            name=order.name,
-            requested_at=at,
-            pay_method=str(order.pay_method),
+        return order.attempt_payment(
+            self._ids.new_id(),
             attempt=attempt,
+            at=at,
+            channel=route.channel.name,
+            route_reason=route.reason,
         )
 
     async def _prepare(self, order: Order, payment: Payment, channel: Channel) -> CheckoutResult:
