@@ -23,7 +23,7 @@ from typing import Any
 from litestar.datastructures import MutableScopeHeaders
 from litestar.enums import ParamType
 from litestar.middleware.base import DefineMiddleware
-from litestar.openapi.spec import OpenAPIType, Operation, Parameter, Schema
+from litestar.openapi.spec import OpenAPIType, Operation, Parameter, RequestBody, Schema
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
 from adapters.http.problems import (
@@ -144,6 +144,17 @@ class IdempotentOperation(Operation):
 
     def __post_init__(self) -> None:
         self.parameters = [*(self.parameters or []), _KEY_PARAMETER]
+
+
+@dataclass
+class OptionalBodyOperation(IdempotentOperation):
+    """An IDEMPOTENT route whose body may be left out: Litestar declares every body required,
+    even `JSONBody[X | None] = None`."""
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        if isinstance(self.request_body, RequestBody):
+            self.request_body.required = False
 
 
 _KEY_PARAMETER = Parameter(

@@ -8,7 +8,7 @@ from litestar.di import NamedDependency
 from litestar.params import JSONBody, PathParameter
 
 from adapters.http.auth import Principal, user_guard
-from adapters.http.idempotency import IDEMPOTENT, IdempotentOperation
+from adapters.http.idempotency import IDEMPOTENT, IdempotentOperation, OptionalBodyOperation
 from adapters.http.openapi import USER, problems
 from adapters.http.rate_limit import CARD, limited
 from adapters.http.wire.cards import (
@@ -107,7 +107,7 @@ class CardController(Controller):
         operation_id="startBackupCardRegistration",
         summary="Open the PG window of the card's backup channel (keys issued only there)",
         middleware=[IDEMPOTENT],
-        operation_class=IdempotentOperation,
+        operation_class=OptionalBodyOperation,
         opt=limited(CARD),
         responses=problems(*USER, 409, 429),
     )

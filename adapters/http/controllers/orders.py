@@ -9,7 +9,7 @@ from litestar.openapi.spec import RequestBody
 from litestar.params import JSONBody, PathParameter
 
 from adapters.http.auth import Principal, user_guard
-from adapters.http.idempotency import IDEMPOTENT, IdempotentOperation
+from adapters.http.idempotency import IDEMPOTENT, IdempotentOperation, OptionalBodyOperation
 from adapters.http.openapi import USER, problems
 from adapters.http.rate_limit import PAYMENT, limited
 from adapters.http.wire.common import Limit, Offset
@@ -36,13 +36,12 @@ OrderId = Annotated[int, PathParameter(gt=0, lt=2**53, description="order id")]
 
 
 @dataclass
-class RetryCheckoutOperation(IdempotentOperation):
-    """retryCheckout's body may be left out (Litestar declares every body required)."""
+class RetryCheckoutOperation(OptionalBodyOperation):
+    """retryCheckout's body may be left out; its description says what it changes."""
 
     def __post_init__(self) -> None:
         super().__post_init__()
         if isinstance(self.request_body, RequestBody):
-            self.request_body.required = False
             self.request_body.description = (
                 "Optional. `pay_method` (card | trans | vbank | phone) pays the new attempt by "
                 "another method; without a body (or without `pay_method`) the order's method of "
