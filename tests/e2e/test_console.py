@@ -173,6 +173,26 @@ def test_an_operator_keys_in_a_card_taken_by_phone(page: Page, service: Served) 
     assert not page.errors
 
 
+def test_an_operator_issues_a_cash_receipt_and_sees_it_masked(page: Page, service: Served) -> None:
+    sponsor = 4107
+    payment = deposited_vbank(service, sponsor, 12000)
+    sign_in_as_demo_operator(page)
+    open_payment_of(page, sponsor, payment["id"])
+    page.get_by_test_id("receipt-kind").select_option("personal")
+    page.get_by_test_id("receipt-identifier").fill("010-2468-1357")
+    page.get_by_test_id("receipt-submit").click()
+    expect(page.get_by_test_id("toast")).to_contain_text("현금영수증 발급됨")
+    row = page.get_by_test_id("receipt-table").locator("tbody tr")
+    expect(row).to_contain_text("1357")
+    expect(row).to_contain_text(f"운영자 {OPERATOR}")
+    expect(page.get_by_test_id("receipt-form")).to_be_hidden()  # one is issued: none to add
+    assert "2468" not in page.content()
+    with client(service, OPERATOR, admin=True) as admin:
+        [receipt] = admin.get(f"/api/admin/payments/{payment['id']}/cash-receipts").json()["items"]
+    assert (receipt["status"], receipt["requested_by"]) == ("issued", f"operator:{OPERATOR}")
+    assert not page.errors
+
+
 def test_an_operator_settles_an_unknown_outcome_from_the_queue(
     page: Page, service: Served, shots
 ) -> None:

@@ -4,6 +4,7 @@ import { $, $$, badge, causeLabel, el, empty, facts, link, maskAccount, table, t
 import { api, problemText, query, seoulDayEnd, seoulDayStart, submitOnce } from "./api.js";
 import { PAGE, fillForm, formParams, onSubmit, pager, register } from "./router.js";
 import { webhookTable } from "./webhooks.js";
+import { showReceipts } from "./receipts.js";
 
 // ---- payments -----------------------------------------------------------------------------
 const paymentColumns = [
@@ -135,6 +136,7 @@ function renderPayment(story) {
   ], cancels, { testid: "cancellation-table" }));
   $("#payment-timeline").replaceChildren(el("h3", {}, "타임라인"), historyList(story.timeline, "timeline"));
   $("#payment-webhooks").replaceChildren(el("h3", {}, "이 결제의 웹훅"), webhookTable(story.webhooks, "webhook-table"));
+  showReceipts(p).catch((err) => toast(problemText(err), "bad"));
   const notes = [];
   if (p.attention) notes.push(el("li", { testid: "note-open" }, el("strong", {}, "확인 필요 "), when(p.attention_at), el("pre", {}, p.attention)));
   for (const n of story.cleared_notes) {
