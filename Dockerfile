@@ -3,7 +3,7 @@
 #   docker run --rm -e DOLGO_MODE=production -e ... dolgo-pay serve
 FROM python:3.11-slim AS build
 WORKDIR /src
-COPY pyproject.toml README.md ./
+COPY pyproject.toml README.md LICENSE ./
 COPY domain domain
 COPY application application
 COPY adapters adapters

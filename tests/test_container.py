@@ -1,11 +1,14 @@
 """The container files hold together: the Dockerfile runs the console script as a non-root user,
 and compose.yaml brings up MariaDB, Redis, the sandbox and two dolgo-pay instances whose
-environment is a configuration dolgo-pay accepts. `docker compose config` and `docker build`
+environment is a configuration dolgo-pay accepts; the build stage builds the wheel from what it
+copies (without Docker). `docker compose config` and `docker build`
 run where a Docker engine is present (CI builds the image there)."""
 
 import os
 import shutil
 import subprocess
+import sys
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -109,3 +112,33 @@ def test_docker_build_succeeds() -> None:
         ["docker", "build", "-q", "-t", "dolgo-pay:test", "."], capture_output=True, cwd=REPO
     )
     assert result.returncode == 0, result.stderr[-2000:]
+
+
+def test_the_build_stage_builds_the_wheel_from_what_it_copies(tmp_path: Path) -> None:
+    """`pip wheel .` in the image's build stage sees only its COPY sources; the wheel it builds
+    must carry the license the project's metadata names."""
+    steps = dockerfile_instructions()
+    second = [i for i, (word, _) in enumerate(steps) if word == "FROM"][1]
+    src = tmp_path / "src"
+    src.mkdir()
+    for word, rest in steps[:second]:
+        if word == "COPY":
+            *sources, dest = rest.split()
+            target = src / dest if dest not in ("./", ".") else src
+            for name in sources:
+                if (REPO / name).is_dir():
+                    shutil.copytree(
+                        REPO / name, target, ignore=shutil.ignore_patterns("__pycache__")
+                    )
+                else:
+                    shutil.copy(REPO / name, src / name)
+    built = subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "-w", str(tmp_path), str(src)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert built.returncode == 0, built.stderr[-2000:]
+    (wheel,) = tmp_path.glob("dolgo_pay-*.whl")
+    with zipfile.ZipFile(wheel) as archive:
+        assert any(n.endswith(".dist-info/licenses/LICENSE") for n in archive.namelist())
