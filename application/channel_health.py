@@ -98,11 +98,14 @@ class ChannelHealthBook:
             return
         failure = pg_failure(outcome)
         now = self._clock.now()
-        if failure is None:
-            async with self._uow() as uow:
-                seen = await uow.channel_health.get(channel)
-            if seen is None or (seen.state is BreakerState.CLOSED and seen.failures == 0):
-                return
+        async with self._uow() as uow:
+            seen = await uow.channel_health.get(channel)
+        if failure is None and (
+            seen is None or (seen.state is BreakerState.CLOSED and seen.failures == 0)
+        ):
+            return
+        if seen is None:
+            await self._create(channel)
         async with self._uow() as uow:
             health = await _locked(uow, channel)
             if failure is None:
@@ -117,6 +120,7 @@ class ChannelHealthBook:
         self, channel: str, mode: Forced | None, by: str, reason: str | None
     ) -> ChannelHealth:
         now = self._clock.now()
+        await self._create(channel)
         async with self._uow() as uow:
             health = await _locked(uow, channel)
             health.force(mode, by, reason, now)
@@ -124,6 +128,14 @@ class ChannelHealthBook:
             await uow.commit()
         self._observer(health, now)
         return health
+
+    async def _create(self, channel: str) -> None:
+        """The channel's row, created (closed) on first use in a transaction of its own: a
+        `SELECT … FOR UPDATE` of a missing row takes a gap lock on MariaDB, and two instances
+        inserting under their gap locks deadlock. Plain inserts of one key only wait; one wins."""
+        async with self._uow() as uow:
+            if await uow.channel_health.add(ChannelHealth(channel)):
+                await uow.commit()
 
 
 async def _locked(uow: UnitOfWork, channel: str) -> ChannelHealth:

@@ -83,3 +83,22 @@ async def test_instances_racing_for_the_probe_let_exactly_one_through(kind, tmp_
 
         results = await race(racers, racer, engine=db.engine)
     assert sorted(map(str, results)) == ["probe"] + ["refuse"] * (racers - 1)
+
+
+@pytest.mark.parametrize("kind", KINDS)
+async def test_instances_counting_a_new_channels_first_failures_at_once_all_count(kind, tmp_path):
+    """A channel with no row yet: each racer's failure is counted (on MariaDB a FOR UPDATE of
+    the missing row took a gap lock, and two racers inserting under theirs deadlocked)."""
+    racers = 8
+    async with sql_database(kind, pool_size=racers + 2, directory=tmp_path) as db:
+        clock = FixedClock(T0)
+        policy = BreakerPolicy(failure_threshold=100, open_for=timedelta(seconds=60))
+
+        async def racer(barrier):
+            mine = ChannelHealthBook(db.uow_factory, clock, policy)
+            await barrier.wait()
+            await mine.record("nice", NotAttempted("connection refused"))
+
+        results = await race(racers, racer, engine=db.engine)
+        states = await ChannelHealthBook(db.uow_factory, clock, policy).states()
+    assert ([r for r in results if r is not None], states["nice"].failures) == ([], racers)
