@@ -54,6 +54,16 @@ async def test_webhooks_are_limited_per_ip_before_anything_is_stored(api: Api, e
     assert len(inbox) == 2 and len(api.gateway.calls_of("get_payment")) == 2
 
 
+@pytest.mark.parametrize("env", [{"DOLGO_RATE_LIMIT_WEBHOOK_PER_IP": "2/minute"}])
+async def test_the_return_page_shares_the_webhook_limit(api: Api, env: dict) -> None:
+    query = {"imp_uid": "imp_100000000001", "merchant_uid": "dp1a1"}
+    await api.client.post("/api/webhooks/iamport", json=query)
+    assert (await api.client.get("/payments/return", params=query)).status_code == 404
+    r = await api.client.get("/payments/return", params=query)
+    assert_problem(r, 429, "rate_limited")
+    assert len(api.gateway.calls_of("get_payment")) == 2
+
+
 async def test_health_and_ready(api: Api) -> None:
     assert (await api.client.get("/health")).json() == {"status": "ok"}
     ready = (await api.client.get("/ready")).json()

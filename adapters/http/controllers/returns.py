@@ -19,6 +19,7 @@ from adapters.http.auth import NO_TOKEN, PUBLIC
 from adapters.http.controllers.webhooks import _process
 from adapters.http.network import client_ip
 from adapters.http.openapi import problems
+from adapters.http.rate_limit import WEBHOOK, limited
 from adapters.http.wire.common import ImpUidQuery, MerchantUidQuery
 from application.use_cases.handle_webhook import (
     ProcessWebhook,
@@ -109,8 +110,9 @@ class PaymentReturnController(Controller):
         summary="m_redirect_url landing: verifies with iamport and shows the result (HTML)",
         media_type=MediaType.HTML,
         security=NO_TOKEN,
+        opt=limited(WEBHOOK),  # like a webhook, each landing makes an iamport lookup
         responses={
-            **problems(),  # a malformed query is problem+json, not Litestar's default 400
+            **problems(429),  # a malformed query is problem+json, not Litestar's default 400
             404: ResponseSpec(
                 data_container=str,
                 media_type=MediaType.HTML,
