@@ -56,7 +56,7 @@ METHOD_ALIASES: Mapping[str, str] = {
 DEFAULT_CARD_OVERRIDES: Mapping[str, int] = {"롯데카드": 180}
 
 # vbank refund_bank codes: the 금융결제원 standard 3-digit codes iamport V1 takes. Each PG has its
-# own list (docs/iamport-v1.md §5); a channel may name its own in the channels file.
+# own list (docs/iamport.md §5); a channel may name its own in the channels file.
 DEFAULT_VBANK_REFUND_BANKS: Mapping[str, str] = {
     "002": "산업은행",
     "003": "기업은행",

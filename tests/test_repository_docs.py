@@ -6,7 +6,12 @@ import subprocess
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
-OUTSIDE = re.compile(r"\.\./shared|shared/(docs|reference|seed)|\bspec\.md\b|\.\./seed")
+# The workplace's own files by path or by name (the repository's iamport notes are docs/iamport.md,
+# not the workplace's iamport-v1.md, so that a name never sends a newcomer outside).
+OUTSIDE = re.compile(
+    r"\.\./shared|shared/(docs|reference|seed)|\.\./seed"
+    r"|\b(spec|house-style|iamport-v1)\.md\b"
+)
 # The sandbox tests read iamport's published swagger when the workplace provides it (an optional
 # test input, skipped without it, named by DOLGO_IAMPORT_SWAGGER); nothing else may look outside.
 ALLOWED = {"tests/sandbox/swagger.py", "tests/test_repository_docs.py"}

@@ -36,7 +36,7 @@ from domain.status import OrderType, PaymentStatus, PayMethod
 
 @dataclass(frozen=True, slots=True)
 class RequestPayParams:
-    """The exact parameters of `IMP.request_pay` (docs/iamport-v1.md §8)."""
+    """The exact parameters of `IMP.request_pay` (docs/iamport.md §8)."""
 
     pg: str
     pay_method: str

@@ -31,7 +31,7 @@ log = logging.getLogger("dolgo_pay.webhooks")
 # exceeds the format's, so a cut value is still seen to be malformed.
 _KEPT = {"imp_uid": 50, "merchant_uid": 50, "status": 20, "cancellation_id": 100}
 _MAX_CONTENT_TYPE = 200
-# iamport's formats (docs/iamport-v1.md §3, §7): imp_ and digits (≤32 characters); a
+# iamport's formats (docs/iamport.md §3, §7): imp_ and digits (≤32 characters); a
 # merchant_uid of ≤40 printable ASCII characters; the statuses a notification carries.
 FORMATS = {
     "imp_uid": re.compile(r"imp_[0-9]{1,28}"),

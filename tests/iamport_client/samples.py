@@ -1,4 +1,4 @@
-"""Real iamport bodies, quoted verbatim from docs/iamport-v1.md (golden samples)."""
+"""Real iamport bodies, quoted verbatim from docs/iamport.md (golden samples)."""
 
 # §4.1 kakaopay billing-key issue payment, then cancelled (a bare PaymentAnnotation)
 KAKAOPAY_CANCELLED = """{"amount":5900,"apply_num":"","cancel_amount":5900,"cancel_history":[{"pg_tid":"T4fab0787514397709d3","amount":5900,"cancelled_at":1694156059,"reason":"잘못된 결제","receipt_url":"https://mockup-pg-web.kakao.com/..."}],

@@ -1,4 +1,4 @@
-"""Golden samples from docs/iamport-v1.md decode with the wire types and translate to the outcome."""
+"""Golden samples from docs/iamport.md decode with the wire types and translate to the outcome."""
 
 import inspect
 import json

@@ -1,5 +1,5 @@
 """Validate sandbox response bodies against iamport's own swagger, with exactly the
-relaxations of docs/iamport-v1.md §11b."""
+relaxations of docs/iamport.md §11b."""
 
 from __future__ import annotations
 

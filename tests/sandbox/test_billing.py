@@ -1,4 +1,4 @@
-"""Billing keys, again and onetime (docs/iamport-v1.md §6)."""
+"""Billing keys, again and onetime (docs/iamport.md §6)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""POST /payments/cancel and DELETE /vbanks/{imp_uid} (docs/iamport-v1.md §5)."""
+"""POST /payments/cancel and DELETE /vbanks/{imp_uid} (docs/iamport.md §5)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Prepare, lookups and the Payment object (docs/iamport-v1.md §3, §4)."""
+"""Prepare, lookups and the Payment object (docs/iamport.md §3, §4)."""
 
 from __future__ import annotations
 

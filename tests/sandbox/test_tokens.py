@@ -1,4 +1,4 @@
-"""POST /users/getToken and the token rules of docs/iamport-v1.md §2 / §11.1."""
+"""POST /users/getToken and the token rules of docs/iamport.md §2 / §11.1."""
 
 from __future__ import annotations
 

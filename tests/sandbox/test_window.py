@@ -1,5 +1,5 @@
 """The PG window: iamport.js, the approval page, callback / redirect, vbank, billing-key issue
-(docs/iamport-v1.md §8)."""
+(docs/iamport.md §8)."""
 
 from __future__ import annotations
 

@@ -33,7 +33,7 @@ METHOD_LABELS = {
 
 
 class RequestPay(msgspec.Struct):
-    """IMP.request_pay parameters (docs/iamport-v1.md §8)."""
+    """IMP.request_pay parameters (docs/iamport.md §8)."""
 
     merchant_uid: str | None = None
     amount: int | float | None = None

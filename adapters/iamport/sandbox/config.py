@@ -56,7 +56,7 @@ DEFAULT_CHANNELS: tuple[ChannelSpec, ...] = (
 
 @dataclass(frozen=True, slots=True)
 class WebhookOptions:
-    """How the sandbox delivers webhooks (see docs/iamport-v1.md §7); all changeable at run time."""
+    """How the sandbox delivers webhooks (see docs/iamport.md §7); all changeable at run time."""
 
     format: Literal["json", "form"] = "json"
     # "background": fire and forget (iamport's default race: callback may come first);
