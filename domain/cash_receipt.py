@@ -13,14 +13,25 @@ from typing import Any
 from domain import state_machine as sm
 from domain.errors import InvalidValue
 from domain.history import HistoryEntry, Transitions
-from domain.masking import mask_account
-from domain.status import CashReceiptEvent, CashReceiptStatus
+from domain.masking import mask_account, scrub_digits
+from domain.payment import Payment
+from domain.status import CashReceiptEvent, CashReceiptStatus, PaymentStatus
 
 CASH_METHODS = frozenset({"trans", "vbank"})  # iamport issues receipts for these only
 
 _SEPARATORS = re.compile(r"[\s-]")
 _PHONE = re.compile(r"^01[016789]\d{7,8}$")
 _BUSINESS = re.compile(r"^\d{10}$")
+
+
+def receipt_refusal(payment: Payment) -> str | None:
+    """Why `payment` can have no cash receipt, or None: iamport issues them for paid 계좌이체
+    and 가상계좌 payments only."""
+    if payment.pay_method not in CASH_METHODS:
+        return "cash receipts are issued for 계좌이체 (trans) and 가상계좌 (vbank) payments only"
+    if payment.status is not PaymentStatus.PAID or not payment.imp_uid:
+        return "the payment is not paid"
+    return None
 
 
 class ReceiptKind(StrEnum):
@@ -55,6 +66,11 @@ class ReceiptIdentifier:
     @property
     def masked(self) -> str:
         return mask_account(self.digits) or ""
+
+    def scrub(self, text: str) -> str:
+        """`text` (iamport's message, whose wording varies) with any echo of this identifier
+        masked, whatever separators it was written with."""
+        return scrub_digits(text, self.digits, self.masked)
 
     def __repr__(self) -> str:
         return f"ReceiptIdentifier({self.kind}, {self.masked})"

@@ -121,6 +121,12 @@ def scrub_issued_card_numbers(text: str) -> str:
 _SEP = r"[\s./-]*"
 
 
+def scrub_digits(text: str, digits: str, replacement: str) -> str:
+    """`text` with `digits` (a number we sent) replaced wherever it appears whole, with any
+    spaces, dashes, dots or slashes between its digits."""
+    return re.sub(rf"(?<!\d){_SEP.join(digits)}(?!\d)", replacement, text)
+
+
 def scrub_card(text: str, card: CardCredentials) -> str:
     """`text` (a PG's message, whose wording varies) with any echo of `card` blotted out: the
     number and the birth date with any spaces, dashes, dots or slashes between their digits,

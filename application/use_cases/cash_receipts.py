@@ -25,24 +25,13 @@ from application.gateway import (
 from application.ports import Clock, IdGenerator, UnitOfWorkFactory
 from application.settings import PaymentSettings
 from application.use_cases.actor import Actor, require_owner
-from domain.cash_receipt import CASH_METHODS, CashReceipt, ReceiptIdentifier
+from domain.cash_receipt import CashReceipt, ReceiptIdentifier, receipt_refusal
 from domain.payment import Payment
-from domain.status import CashReceiptStatus, PaymentStatus
+from domain.status import CashReceiptStatus
 
 log = logging.getLogger("dolgo_pay.receipts")
 
 JANITOR = "janitor"
-
-
-def _scrub(message: str, identifier: ReceiptIdentifier | None) -> str:
-    if identifier is None:
-        return message
-    d = identifier.digits
-    for form in sorted({d, f"{d[:3]}-{d[3:-4]}-{d[-4:]}", f"{d[:3]}-{d[3:5]}-{d[5:]}"}, key=len)[
-        ::-1
-    ]:
-        message = message.replace(form, identifier.masked)
-    return message
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,7 +89,8 @@ class RequestCashReceipt:
             payment = await _visible_payment(uow, command.actor, command.payment_id)
             locked = await uow.payments.get(payment.id, for_update=True)  # one request at a time
             assert locked is not None
-            _check_receivable(locked)
+            if (refusal := receipt_refusal(locked)) is not None:
+                raise ConflictError(refusal)
             if any(r.active for r in await uow.receipts.for_payment(locked.id)):
                 raise ConflictError("this payment has a cash receipt already (or one on its way)")
             now = self._clock.now()
@@ -138,15 +128,6 @@ class RequestCashReceipt:
         return current
 
 
-def _check_receivable(payment: Payment) -> None:
-    if payment.pay_method not in CASH_METHODS:
-        raise ConflictError(
-            "cash receipts are issued for 계좌이체 (trans) and 가상계좌 (vbank) payments only"
-        )
-    if payment.status is not PaymentStatus.PAID or not payment.imp_uid:
-        raise ConflictError("the payment is not paid")
-
-
 def _apply_issue(
     receipt: CashReceipt,
     outcome: ReceiptOutcome,
@@ -159,7 +140,7 @@ def _apply_issue(
         case Approved(value=GatewayReceipt() as record):
             _issued(receipt, record, at, cause)
         case Rejected(message=message) | NotAttempted(reason=message):
-            receipt.issue_failed(at, cause, _scrub(message, identifier))
+            receipt.issue_failed(at, cause, identifier.scrub(message) if identifier else message)
 
 
 def _issued(receipt: CashReceipt, record: GatewayReceipt, at, cause: str) -> None:  # noqa: ANN001
