@@ -139,11 +139,7 @@ class ChannelHealthBook:
 
 
 async def _locked(uow: UnitOfWork, channel: str) -> ChannelHealth:
-    """The channel's row, locked; created (closed) on first use. Two instances creating it at
-    once: one insert wins, the other reads the winner's row."""
+    """The channel's row, locked. It exists: rows are created first (`_create`), never deleted."""
     health = await uow.channel_health.get(channel, for_update=True)
-    if health is None:
-        await uow.channel_health.add(ChannelHealth(channel))
-        health = await uow.channel_health.get(channel, for_update=True)
-        assert health is not None
+    assert health is not None, f"channel_health {channel!r} has no row"
     return health
