@@ -7,29 +7,18 @@ our settled cancels is claimed: a later cancel of the same amount never takes it
 What iamport cancelled beyond our own cancels was cancelled in its console, and is booked so.
 """
 
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any, Protocol
 
 from domain.cancellation import Cancellation, CancellationKind, manually_refunded
+from domain.facts import CancelEntry, Refunded
 from domain.payment import Payment
 from domain.refund_policy import RefundPolicy
 
 # iamport's cancelled_at and our clock may disagree a little.
 CLOCK_SKEW = timedelta(minutes=5)
 CONSOLE_CANCEL_REASON = "iamport 콘솔 취소"
-
-
-class CancelEntry(Protocol):
-    """One entry of iamport's cancel_history, as the gateway port translates it."""
-
-    @property
-    def amount(self) -> int: ...
-    @property
-    def cancelled_at(self) -> datetime | None: ...
-    @property
-    def cancellation_id(self) -> str | None: ...
 
 
 def in_flight(cancellations: Sequence[Cancellation]) -> list[Cancellation]:
@@ -66,16 +55,6 @@ def matching_entry(
 
 
 @dataclass(frozen=True, slots=True)
-class IamportCancels:
-    """What iamport's record of a try says of its cancels."""
-
-    cancel_amount: int  # all cancelled so far
-    history: Sequence[CancelEntry]
-    reason: str | None = None  # the last cancel's reason
-    evidence: Mapping[str, Any] = field(default_factory=dict)
-
-
-@dataclass(frozen=True, slots=True)
 class Booked:
     settled: list[Cancellation]  # cancels of ours whose outcome iamport's record settled
     grew: bool  # iamport's cancel_amount was above what we had booked
@@ -83,7 +62,7 @@ class Booked:
 
 def book_cancels_of_unbooked_try(
     cancellations: Sequence[Cancellation],
-    cancels: IamportCancels,
+    cancels: Refunded,
     confirmed: Cancellation | None,
     at: datetime,
     cause: str,
@@ -105,7 +84,7 @@ def book_cancels_of_unbooked_try(
 def book_refunds(
     payment: Payment,
     cancellations: Sequence[Cancellation],
-    cancels: IamportCancels,
+    cancels: Refunded,
     confirmed: Cancellation | None,
     at: datetime,
     cause: str,

@@ -9,7 +9,14 @@ from domain.history import HistoryEntry, Transitions
 from domain.identifiers import merchant_uid_for
 from domain.money import Amount
 from domain.payment import Payment
-from domain.status import OrderAction, OrderEvent, OrderStatus, OrderType, PayMethod
+from domain.status import (
+    OrderAction,
+    OrderEvent,
+    OrderStatus,
+    OrderType,
+    PaymentStatus,
+    PayMethod,
+)
 from domain.subscription import DunningPolicy, Subscription
 
 
@@ -270,6 +277,22 @@ class Order(Transitions):
             self._sub().retry_at(at)
         else:
             self.attempt_unpaid(payment, at, cause, data, dunning)
+
+    def attempt_refunded(
+        self,
+        payment: Payment,
+        at: datetime,
+        cause: str,
+        data: dict[str, Any],
+        *,
+        duplicate: bool,
+    ) -> None:
+        """A refund of `payment` was booked. Refunded in full, it refunds the one-time or
+        one-click order it paid, unless it was a `duplicate` (a double charge: the other attempt
+        pays the order). A refunded cycle leaves its sponsorship as it is."""
+        refunded_in_full = payment.status is PaymentStatus.CANCELLED
+        if refunded_in_full and self.status is OrderStatus.PAID and not duplicate:
+            self.refunded(at, cause, data)
 
     def attempt_awaits_lookup(self, payment: Payment, check_at: datetime) -> None:
         """A rejected cycle charge: the cycle comes back at `check_at`, when the charge use

@@ -6,33 +6,30 @@ from typing import Any
 
 from domain import state_machine as sm
 from domain.errors import DomainError, InvalidValue
+from domain.facts import (
+    ABANDONED_REASON,
+    VBANK_CLOSED_REASON,
+    Abandoned,
+    AnswerLost,
+    Applied,
+    Fact,
+    Failed,
+    FailedByPg,
+    NeverSent,
+    Paid,
+    ProvenUnpaid,
+    RefusedByRule,
+    Rejected,
+    SettledFacts,
+    VbankClosed,
+    VbankIssued,
+    VirtualAccount,
+)
 from domain.history import HistoryEntry, Transitions
 from domain.money import Amount
 from domain.status import OrderType, PaymentEvent, PaymentStatus
 
-
-@dataclass(frozen=True, slots=True)
-class VirtualAccount:
-    bank_code: str | None
-    bank_name: str | None
-    number: str | None
-    holder: str | None
-    due_at: datetime | None
-
-
-@dataclass(frozen=True, slots=True)
-class SettledFacts:
-    """What iamport proved about the payment when it settled (all optional, PG-dependent)."""
-
-    imp_uid: str
-    pg_provider: str | None = None
-    pg_tid: str | None = None
-    pay_method: str | None = None
-    card_name: str | None = None
-    card_number: str | None = None  # masked by the PG
-    bank_name: str | None = None
-    receipt_url: str | None = None
-    channel: str | None = None  # our channel that took it, when it differs from the one offered
+__all__ = ["Payment", "SettledFacts", "UnknownOutcome", "VirtualAccount"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,6 +82,44 @@ class Payment(Transitions):
     updated_at: datetime | None = None
     version: int = 0
     pending_history: list[HistoryEntry] = field(default_factory=list, repr=False)
+
+    # -- what is known to have happened ------------------------------------------------------
+    def apply(self, fact: Fact, at: datetime, cause: str) -> Applied:
+        """Apply a fact about this attempt: the move it means in the current status
+        (state_machine.PAYMENT_FACTS), none when it is reflected already. A fact that proves a
+        failed attempt charged nothing marks it so; a lost answer marks the attempt unknown."""
+        event = sm.PAYMENT_FACTS.get((fact.kind, self.status))
+        if event is not None:
+            self._move_for(fact, event, at, cause)
+        proves_unpaid = isinstance(fact, ProvenUnpaid | FailedByPg) or (
+            isinstance(fact, RefusedByRule) and fact.given_back
+        )
+        if proves_unpaid and self.status is PaymentStatus.FAILED and not self.unpaid_proven:
+            self.prove_unpaid(at)
+            return Applied(event, marked=True)
+        if isinstance(fact, AnswerLost) and self._may_lose_answer():
+            self.mark_unknown(at, fact.next_check_at, "charge")
+            return Applied(marked=True)
+        return Applied(event)
+
+    def _may_lose_answer(self) -> bool:
+        # a charge's intent carries its unknown marker from the start: a lost answer is no check
+        return self.status is PaymentStatus.REQUESTED and self.unknown is None
+
+    def _move_for(self, fact: Fact, event: PaymentEvent, at: datetime, cause: str) -> None:
+        data = dict(getattr(fact, "evidence", {}))
+        match fact:
+            case Paid():
+                self.approve(fact.facts, fact.paid_at or at, cause, data)
+            case VbankIssued():
+                self.issue_vbank(fact.facts, fact.account, at, cause, data)
+            case VbankClosed() if event is PaymentEvent.VBANK_CLOSED:
+                self.close_vbank(at, cause, data)
+            case _:
+                reason, proven, imp_uid = _failure(fact)
+                if isinstance(fact, FailedByPg):
+                    data["pg_fault"] = True
+                self.fail(reason, at, cause, unpaid_proven=proven, imp_uid=imp_uid, data=data)
 
     # -- outcomes of the charge ----------------------------------------------------------------
     def approve(
@@ -165,13 +200,14 @@ class Payment(Transitions):
         self.updated_at = at
 
     # -- operator attention ---------------------------------------------------------------------
-    def needs_attention(self, note: str, at: datetime) -> None:
-        """Report `note` to operators; a note already shown is not added again."""
+    def needs_attention(self, note: str, at: datetime) -> bool:
+        """Report `note` to operators; a note already shown is not added again (False)."""
         if self.attention is not None and note in self.attention.split("\n"):
-            return
+            return False
         self.attention = note if self.attention is None else f"{self.attention}\n{note}"
         self.attention_at = at
         self.updated_at = at
+        return True
 
     def acknowledge_attention(
         self, at: datetime, cause: str = "operator", reason: str = ""
@@ -274,3 +310,21 @@ class Payment(Transitions):
             value = getattr(facts, name)
             if value is not None:
                 setattr(self, name, value)
+
+
+def _failure(fact: Fact) -> tuple[str, bool, str | None]:
+    """What a FAILED move writes for `fact`: the reason, whether nothing was charged, the try."""
+    match fact:
+        case Failed(reason=reason, imp_uid=imp_uid):
+            return reason, True, imp_uid
+        case Abandoned(imp_uid=imp_uid):
+            return ABANDONED_REASON, True, imp_uid
+        case VbankClosed(imp_uid=imp_uid):
+            return VBANK_CLOSED_REASON, True, imp_uid
+        case RefusedByRule(message=message, imp_uid=imp_uid):
+            return message, False, imp_uid
+        case Rejected(message=message):
+            return message, False, None
+        case ProvenUnpaid(reason=reason) | FailedByPg(reason=reason) | NeverSent(reason=reason):
+            return reason, True, None
+    raise ValueError(f"{fact.kind} is no failure")

@@ -20,6 +20,7 @@ from domain.status import OrderAction as OA
 from domain.status import OrderEvent as OE
 from domain.status import OrderStatus as O
 from domain.status import PaymentEvent as PE
+from domain.status import PaymentFact as PF
 from domain.status import PaymentStatus as P
 
 S = TypeVar("S", bound=Enum)
@@ -74,6 +75,31 @@ PAYMENT = StateMachine[P, PE](
         (P.ROUTINE_PAID, PE.REFUNDED): P.CANCELLED,
     },
 )
+
+# Which move a fact about an attempt means in each status (ADR 0002's third table); a pair not
+# here moves nothing (the fact is reflected already, or comes too late to change it). A monthly
+# payment's approval is `routine_approved`.
+PAYMENT_FACTS: Mapping[tuple[PF, P], PE] = {
+    (PF.PAID, P.REQUESTED): PE.APPROVED,
+    (PF.PAID, P.FAILED): PE.APPROVED,
+    (PF.PAID, P.READY): PE.DEPOSITED,
+    (PF.PAID, P.EXPIRED): PE.DEPOSITED,
+    (PF.VBANK_ISSUED, P.REQUESTED): PE.VBANK_ISSUED,
+    (PF.VBANK_CLOSED, P.READY): PE.VBANK_CLOSED,
+    (PF.VBANK_CLOSED, P.REQUESTED): PE.FAILED,
+    **{
+        (fact, P.REQUESTED): PE.FAILED
+        for fact in (
+            PF.FAILED,
+            PF.ABANDONED,
+            PF.REFUSED_BY_RULE,
+            PF.REJECTED,
+            PF.PROVEN_UNPAID,
+            PF.FAILED_BY_PG,
+            PF.NEVER_SENT,
+        )
+    },
+}
 
 CANCELLATION = StateMachine[CS, CE](
     "cancellation",

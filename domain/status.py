@@ -92,6 +92,24 @@ class PaymentEvent(StrEnum):
     REFUNDED = "refunded"  # fully
 
 
+class PaymentFact(StrEnum):
+    """What is known to have happened to an attempt (domain/facts.py); PAYMENT_FACTS says
+    which move each means in which status."""
+
+    PAID = "paid"
+    FAILED = "failed"  # iamport's failed record, or the card's decline
+    ABANDONED = "abandoned"
+    VBANK_ISSUED = "vbank_issued"
+    VBANK_CLOSED = "vbank_closed"
+    REFUSED_BY_RULE = "refused_by_rule"
+    REJECTED = "rejected"  # refused before approval: not known unpaid
+    PROVEN_UNPAID = "proven_unpaid"
+    FAILED_BY_PG = "failed_by_pg"
+    NEVER_SENT = "never_sent"
+    ANSWER_LOST = "answer_lost"
+    OTHER_TRY = "other_try"
+
+
 class CancellationEvent(StrEnum):
     SUCCEEDED = "succeeded"
     REJECTED = "rejected"

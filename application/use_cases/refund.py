@@ -39,7 +39,6 @@ from domain.refund_policy import (
     refund_vat,
     unconfigured_terms,
 )
-from domain.status import OrderStatus
 
 log = logging.getLogger("dolgo_pay.refunds")
 
@@ -265,9 +264,8 @@ class RecordManualRefund:
             )
             await uow.cancellations.add(cancellation)
             await uow.payments.save(payment)
-            if payment.refundable == 0 and order.status is OrderStatus.PAID:
-                # A monthly sponsorship's order is no payment: refunding a cycle leaves it be.
-                order.refunded(now, operator.cause, {"payment_id": payment.id})
-                await uow.orders.save(order)
+            data = {"payment_id": payment.id}
+            order.attempt_refunded(payment, now, operator.cause, data, duplicate=False)
+            await uow.orders.save(order)
             await uow.commit()
         return RefundResult(cancellation, payment)

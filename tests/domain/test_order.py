@@ -8,7 +8,7 @@ from domain.errors import InvalidTransition
 from domain.money import Amount
 from domain.order import Order
 from domain.payment import Payment
-from domain.status import OrderStatus, OrderType
+from domain.status import OrderStatus, OrderType, PaymentStatus
 from domain.subscription import DunningPolicy, Subscription
 
 NOW = datetime(2026, 3, 2, 1, tzinfo=UTC)
@@ -137,3 +137,30 @@ def test_a_past_due_sponsorship_may_change_its_card_but_an_ended_one_may_not():
     with pytest.raises(InvalidTransition):
         order.change_subscription(NOW, card_id=10)
     assert order.subscription.card_id == 9
+
+
+@pytest.mark.parametrize(
+    ("payment_status", "duplicate", "expected"),
+    [
+        (PaymentStatus.CANCELLED, False, OrderStatus.CANCELLED),
+        (PaymentStatus.CANCELLED, True, OrderStatus.PAID),  # the other attempt pays it
+        (PaymentStatus.PAID, False, OrderStatus.PAID),  # refunded in part
+    ],
+)
+def test_a_payment_refunded_in_full_refunds_its_order_unless_a_double_charge(
+    payment_status, duplicate, expected
+):
+    order = Order(1, 7, OrderType.ONE_TIME, 1, 1, "후원", Amount(1_000), NOW)
+    order.status = OrderStatus.PAID
+    payment = attempt()
+    payment.status = payment_status
+    order.attempt_refunded(payment, NOW, "test", {}, duplicate=duplicate)
+    assert order.status is expected
+
+
+def test_a_refunded_cycle_leaves_its_sponsorship_as_it_is():
+    order = monthly()
+    payment = attempt()
+    payment.status = PaymentStatus.CANCELLED
+    order.attempt_refunded(payment, NOW, "test", {}, duplicate=False)
+    assert (order.status, order.pending_history) == (OrderStatus.ROUTINE, [])

@@ -3,11 +3,12 @@
 import re
 from pathlib import Path
 
-from domain.state_machine import ALL, ORDER_ACTIONS
+from domain.state_machine import ALL, ORDER_ACTIONS, PAYMENT_FACTS
 
 ADR = Path(__file__).resolve().parents[2] / "docs" / "adr" / "0002-state-machine.md"
 ROW = re.compile(r"^\|\s*(\w+)\s*\|\s*(\w+)\s*\|\s*(\w+)\s*\|\s*(\w+)\s*\|\s*$")
 ACTION_ROW = re.compile(r"^\|\s*(\w+)\s*\|\s*([A-Z_, ]+)\s*\|\s*$")
+FACT_ROW = re.compile(r"^\|\s*([a-z_]+)\s*\|\s*([A-Z_]+)\s*\|\s*([a-z_]+)\s*\|\s*$")
 
 
 def adr_rows() -> list[tuple[str, str, str, str]]:
@@ -42,3 +43,14 @@ def test_the_adr_actions_table_equals_the_code_table():
         if m := ACTION_ROW.match(line):
             rows[m.group(1)] = {name.strip() for name in m.group(2).split(",")}
     assert rows == {a.value: {s.name for s in allowed} for a, allowed in ORDER_ACTIONS.items()}
+
+
+def test_the_adr_facts_table_equals_the_code_table():
+    rows = [
+        m.groups()
+        for line in ADR.read_text(encoding="utf-8").splitlines()
+        if (m := FACT_ROW.match(line))
+    ]
+    assert len(rows) == len(set(rows))
+    code = {(str(fact), status.name, str(event)) for (fact, status), event in PAYMENT_FACTS.items()}
+    assert set(rows) == code
