@@ -34,7 +34,7 @@ import sys
 import tempfile
 import time
 import venv
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -490,6 +490,97 @@ def ratios(r: Row, peer: Row | None, ceiling: Row | None) -> str:
 
 
 # -- the run ---------------------------------------------------------------------------------------
+@dataclass
+class Results:
+    completes: list[Row] = field(default_factory=list)
+    orders: list[Row] = field(default_factory=list)
+    peer: tuple[Row, Row] | None = None  # (orders, completion)
+    ceiling: tuple[Row, Row] | None = None
+    headline: Row | None = None  # dolgo-pay's default driver, with the most workers
+    headline_workers: int = 0
+
+
+def run_dolgo(
+    args: argparse.Namespace, url: str, sandbox: Sandbox, workers: list[int | None], out: Results
+) -> None:
+    for driver in filter(None, args.driver.split(",")):
+        missing = asyncmy_missing() if driver == "asyncmy" else None
+        if missing:
+            print(f"dolgo-pay with {driver}: skipped: {missing}")
+            continue
+        for w in workers:
+            label = f"dolgo-pay, {driver}, {w or 1} worker{'s' if (w or 1) > 1 else ''}"
+            try:
+                o, done, note = bench_dolgo(
+                    label, driver_url(url, driver), sandbox, args.n, args.c, w
+                )
+            except Exception as exc:  # a driver that fails is a finding, not a stop
+                print(f"{label}: failed: {str(exc)[-1500:]}", flush=True)
+                continue
+            print(f"{label}: done ({note})", flush=True)
+            out.orders.append(o)
+            out.completes.append(done)
+            if driver == "aiomysql" and (w or 1) >= out.headline_workers:
+                out.headline, out.headline_workers = done, w or 1
+
+
+def run(args: argparse.Namespace, workers: list[int | None]) -> Results:
+    skip = set(filter(None, args.skip.split(",")))
+    out = Results()
+    with tempfile.TemporaryDirectory(prefix="dolgo-bench-") as tmp:
+        url = asyncio.run(fresh_database("mariadb", Path(tmp), "complete"))
+        try:
+            with SandboxProcess() as process:
+                sandbox = Sandbox(process)
+                httpx.put(f"{sandbox.url}/_sandbox/webhooks/config", json={"hold": True})
+                process.fault("latency", seconds=args.latency)  # every REST call
+                run_dolgo(args, url, sandbox, workers, out)
+                if "peer" not in skip:
+                    try:
+                        out.peer = bench_peer(url, sandbox, args.n, args.c)
+                    except Exception as exc:
+                        print(f"the usual integration: failed: {exc!r}"[-1500:], flush=True)
+                    else:
+                        print("the usual integration: done", flush=True)
+            if "ceiling" not in skip and out.headline is not None:
+                out.ceiling = bench_ceiling(url, args.n, args.c)
+        finally:
+            drop(url)
+    for pair in (out.peer, out.ceiling):  # printed above dolgo-pay, ceiling first
+        if pair:
+            out.orders.insert(0, pair[0])
+            out.completes.insert(0, pair[1])
+    return out
+
+
+def report(out: Results) -> None:
+    print()
+    for i, (title, rows) in enumerate(
+        (("completion", out.completes), ("POST /api/orders", out.orders))
+    ):
+        peer = out.peer[1 - i] if out.peer else None
+        ceiling = out.ceiling[1 - i] if out.ceiling else None
+        print(f"{title}:")
+        print(HEADER)
+        for r in rows:
+            print(r.line())
+        for r in rows:
+            if r.name.startswith("dolgo-pay"):
+                print(f"  {r.name}: {ratios(r, peer, ceiling)}")
+        print()
+    print(load())
+    best = out.headline
+    if best is None:
+        print("completion: dolgo-pay did not run")
+        return
+    times = f"{best.rps / out.peer[1].rps:.1f}" if out.peer else "?"
+    share = f"{best.rps / out.ceiling[1].rps * 100:.1f}" if out.ceiling else "?"
+    print(
+        f"completion: {best.rps:.0f} req/s, {times}× the usual integration, {share} % of the"
+        f" database ceiling, p99 {best.p99 * 1000:.0f} ms, {best.calls:.2f} gateway calls"
+    )
+
+
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--n", type=int, default=2_000, help="requests per phase")
@@ -499,83 +590,13 @@ def main() -> None:
     p.add_argument("--workers", default="1,2", help="dolgo-pay worker counts (DOLGO_WORKERS)")
     p.add_argument("--skip", default="", help="comma-separated: peer, ceiling")
     args = p.parse_args()
-    skip = set(filter(None, args.skip.split(",")))
     print(load())
     print(f"N = {args.n}, C = {args.c}, L = {args.latency * 1000:.0f} ms per gateway call")
-    has_workers = workers_supported()
     workers: list[int | None] = [int(w) for w in args.workers.split(",") if w]
-    if not has_workers:
+    if not workers_supported():
         print("DOLGO_WORKERS is not in this dolgo-pay: one worker only")
         workers = [None]
-    orders: list[Row] = []
-    completes: list[Row] = []
-    headline: Row | None = None  # dolgo-pay's default driver, with the most workers
-    headline_workers = 0
-    with tempfile.TemporaryDirectory(prefix="dolgo-bench-") as tmp:
-        url = asyncio.run(fresh_database("mariadb", Path(tmp), "complete"))
-        try:
-            with SandboxProcess() as process:
-                sandbox = Sandbox(process)
-                httpx.put(f"{sandbox.url}/_sandbox/webhooks/config", json={"hold": True})
-                process.fault("latency", seconds=args.latency)  # every REST call
-                for driver in filter(None, args.driver.split(",")):
-                    missing = asyncmy_missing() if driver == "asyncmy" else None
-                    if missing:
-                        print(f"dolgo-pay with {driver}: skipped: {missing}")
-                        continue
-                    for w in workers:
-                        label = f"dolgo-pay, {driver}, {w or 1} worker{'s' if (w or 1) > 1 else ''}"
-                        try:
-                            o, done, note = bench_dolgo(
-                                label, driver_url(url, driver), sandbox, args.n, args.c, w
-                            )
-                        except Exception as exc:  # a driver that fails is a finding, not a stop
-                            print(f"{label}: failed: {str(exc)[-1500:]}", flush=True)
-                            continue
-                        print(f"{label}: done ({note})", flush=True)
-                        orders.append(o)
-                        completes.append(done)
-                        if driver == "aiomysql" and (w or 1) >= headline_workers:
-                            headline, headline_workers = done, w or 1
-                peer = ceiling = peer_orders = ceiling_orders = None
-                if "peer" not in skip:
-                    try:
-                        peer_orders, peer = bench_peer(url, sandbox, args.n, args.c)
-                    except Exception as exc:
-                        print(f"the usual integration: failed: {exc!r}"[-1500:], flush=True)
-                    else:
-                        orders.insert(0, peer_orders)
-                        completes.insert(0, peer)
-                        print("the usual integration: done", flush=True)
-            if "ceiling" not in skip and headline is not None:
-                ceiling_orders, ceiling = bench_ceiling(url, args.n, args.c)
-                orders.insert(0, ceiling_orders)
-                completes.insert(0, ceiling)
-        finally:
-            drop(url)
-    print()
-    for title, rows, p_row, c_row in (
-        ("completion", completes, peer, ceiling),
-        ("POST /api/orders", orders, peer_orders, ceiling_orders),
-    ):
-        print(f"{title}:")
-        print(HEADER)
-        for r in rows:
-            print(r.line())
-        for r in rows:
-            if r.name.startswith("dolgo-pay"):
-                print(f"  {r.name}: {ratios(r, p_row, c_row)}")
-        print()
-    print(load())
-    if headline is None:
-        print("completion: dolgo-pay did not run")
-        return
-    times = f"{headline.rps / peer.rps:.1f}" if peer else "?"
-    share = f"{headline.rps / ceiling.rps * 100:.1f}" if ceiling else "?"
-    print(
-        f"completion: {headline.rps:.0f} req/s, {times}× the usual integration, {share} % of the"
-        f" database ceiling, p99 {headline.p99 * 1000:.0f} ms, {headline.calls:.2f} gateway calls"
-    )
+    report(run(args, workers))
 
 
 if __name__ == "__main__":
