@@ -62,8 +62,9 @@ def create_sandbox_app(config: SandboxConfig | None = None) -> Litestar:
         before_request=_require_token,
     )
 
-    async def release_held_responses() -> None:
+    async def shut_down() -> None:
         sandbox.faults.release()
+        await sandbox.webhooks.aclose()
 
     return SandboxApp(
         route_handlers=[tokens.get_token, iamport_api, *window.ROUTES, OperatorController],
@@ -75,6 +76,6 @@ def create_sandbox_app(config: SandboxConfig | None = None) -> Litestar:
         },
         cors_config=CORSConfig(allow_origins=["*"]),
         state=State({"sandbox": sandbox}),
-        on_shutdown=[release_held_responses],
+        on_shutdown=[shut_down],
         openapi_config=None,
     )
