@@ -9,6 +9,11 @@ For each database: elapsed (the job process, start to exit), its start-up alone 
 with nothing due), the ideal N·L/C, efficiency = ideal / (elapsed - start-up) and = ideal /
 elapsed, gateway calls per charge (counted at the sandbox: every REST call it received), and
 the job's peak RSS. `--rss` runs the job at each N given (MariaDB) to compare peak RSS.
+
+First the ceiling: the same N charges (`again`) sent by our iamport client alone, C at once,
+with no database, against the same sandbox: what any job could reach on this machine, and
+the CPU per call of the sandbox and of the client. The sandbox holds its webhooks (nobody
+listens for them here): iamport's own work is not on our machine in production.
 MariaDB: a database of its own (`dolgo_bench_<pid>`, dropped after) on DOLGO_BENCH_MYSQL
 (default root@127.0.0.1:3306). Record `uptime` with the figures: the machine may be shared.
 """
@@ -17,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import itertools
 import os
 import subprocess
 import sys
@@ -29,8 +35,13 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from sqlalchemy.engine import make_url  # noqa: E402
 
+from adapters.iamport.client import IamportClient  # noqa: E402
 from adapters.persistence.migrations import migrate  # noqa: E402
+from application.gateway import AgainRequest, Approved  # noqa: E402
+from domain.order import Buyer  # noqa: E402
 from tests.processes.world import (  # noqa: E402
+    AMOUNT,
+    CUSTOMER_UID,
     ROOT,
     SandboxProcess,
     job_env,
@@ -52,12 +63,67 @@ class Run:
     rss_mib: float
     cpu: float  # the job process's user + system seconds
     startup_cpu: float
+    sandbox_cpu: float  # the sandbox's seconds during the timed run
     summary: str
+
+
+@dataclass
+class Ceiling:
+    n: int
+    elapsed: float
+    client_cpu: float
+    sandbox_cpu: float
+    approved: int
 
 
 def load() -> str:
     one, five, fifteen = os.getloadavg()
     return f"load average {one:.2f}, {five:.2f}, {fifteen:.2f} on {os.cpu_count()} cores"
+
+
+def process_cpu(pid: int) -> float:
+    """User + system seconds of a running process (Linux)."""
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+async def charge_bare(url: str, n: int, concurrency: int) -> tuple[int, float, float]:
+    """(approved, seconds, CPU seconds) of n `again` calls by the iamport client, C at once."""
+    numbers = itertools.count()
+    approved = 0
+
+    async with IamportClient(url, "sandbox_key", "sandbox_secret") as client:
+        await client.find_payment("warm-the-token")
+
+        async def worker() -> None:
+            nonlocal approved
+            while (i := next(numbers)) < n:
+                outcome = await client.charge_billing_key(
+                    AgainRequest(
+                        customer_uid=CUSTOMER_UID,
+                        merchant_uid=f"ceiling-{os.getpid()}-{i}",
+                        amount=AMOUNT,
+                        name="정기후원",
+                        buyer=Buyer("홍길동", "010-0000-0000", "sponsor@example.com"),
+                        notice_url="http://127.0.0.1:8000/api/webhooks/iamport",
+                    )
+                )
+                approved += isinstance(outcome, Approved)
+
+        started, cpu = time.monotonic(), time.process_time()
+        await asyncio.gather(*(worker() for _ in range(concurrency)))
+        return approved, time.monotonic() - started, time.process_time() - cpu
+
+
+async def ceiling(n: int, latency: float, concurrency: int) -> Ceiling:
+    with SandboxProcess() as sandbox:
+        sandbox.register_card()
+        sandbox.hold_webhooks()
+        sandbox.fault("latency", seconds=latency)
+        before = process_cpu(sandbox.pid)
+        approved, elapsed, cpu = await charge_bare(sandbox.url, n, concurrency)
+        return Ceiling(n, elapsed, cpu, process_cpu(sandbox.pid) - before, approved)
 
 
 def run_job(env: dict[str, str]) -> tuple[float, float, float, str]:
@@ -118,17 +184,22 @@ async def bench(kind: str, n: int, latency: float, concurrency: int, folder: Pat
     try:
         with SandboxProcess() as sandbox:
             sandbox.register_card()
+            sandbox.hold_webhooks()
             env = job_env(url, sandbox, concurrency)
             env["DOLGO_DB_POOL_SIZE"] = str(concurrency + 5)
             # nothing due yet: imports, container, schema check
             startup, _, startup_cpu, _ = run_job(env)
             await seed_due_sponsorships(url, n)
             sandbox.fault("latency", seconds=latency)  # every REST call
+            before = process_cpu(sandbox.pid)
             elapsed, rss, cpu, out = run_job(env)
+            sandbox_cpu = process_cpu(sandbox.pid) - before
             calls = sandbox.triggered_total()
         seen = await recorded(url)
         charged = sum(1 for c in seen.cycles_paid.values() if c == 2)
-        return Run(kind, n, elapsed, startup, charged, calls, rss, cpu, startup_cpu, out)
+        return Run(
+            kind, n, elapsed, startup, charged, calls, rss, cpu, startup_cpu, sandbox_cpu, out
+        )
     finally:
         drop(url)
 
@@ -143,8 +214,21 @@ def report(run: Run, latency: float, concurrency: int) -> None:
         f"  gateway calls/charge {run.calls / max(run.charged, 1):5.3f}"
         f"  peak RSS {run.rss_mib:6.1f} MiB"
         f"  job CPU {(run.cpu - run.startup_cpu) / max(run.n, 1) * 1000:5.2f} ms/charge"
+        f"  sandbox CPU {run.sandbox_cpu / max(run.calls, 1) * 1000:4.2f} ms/call"
     )
     print(f"         {run.summary}")
+
+
+def report_ceiling(c: Ceiling, latency: float, concurrency: int) -> None:
+    ideal = c.n * latency / concurrency
+    print(
+        f"ceiling  N={c.n:>6}  elapsed {c.elapsed:7.2f} s  ideal {ideal:6.2f} s"
+        f"  bare client efficiency {ideal / c.elapsed:5.3f}  approved {c.approved}/{c.n}"
+        f"  client CPU {c.client_cpu / c.n * 1000:4.2f} ms/call"
+        f"  sandbox CPU {c.sandbox_cpu / c.n * 1000:4.2f} ms/call"
+        "  (the iamport client alone, no database)",
+        flush=True,
+    )
 
 
 async def main() -> None:
@@ -157,6 +241,8 @@ async def main() -> None:
     args = p.parse_args()
     print(load())
     print(f"L = {args.latency * 1000:.0f} ms per call, C = {args.concurrency}", flush=True)
+    shape = (args.latency, args.concurrency)
+    report_ceiling(await ceiling(args.n, args.latency, args.concurrency), *shape)
     with tempfile.TemporaryDirectory(prefix="dolgo-bench-") as tmp:
         folder = Path(tmp)
         for kind in args.db.split(","):

@@ -112,6 +112,11 @@ class SandboxProcess:
         response = self._client.post("/_sandbox/faults", json={"kind": kind, **options})
         assert response.status_code == 201, response.text
 
+    def hold_webhooks(self) -> None:
+        """Queue webhooks instead of sending them (nobody listens for them)."""
+        response = self._client.put("/_sandbox/webhooks/config", json={"hold": True})
+        assert response.status_code == 200, response.text
+
     def triggered(self, path: str) -> int:
         """How many requests on `path` a fault has caught so far."""
         body = self._client.get("/_sandbox/faults").json()
