@@ -178,6 +178,7 @@ class Container(containers.DeclarativeContainer):
         clock=clock,
         policy=providers.Callable(lambda s: s.breaker, settings),
         observer=observe_channel,
+        fresh_for=1.0,  # unlocked reads: another instance's breaker change is seen within 1 s
     )
     list_channels = providers.Factory(ListChannels, channels=channels, health=channel_health)
     force_channel = providers.Factory(ForceChannel, channels=channels, health=channel_health)

@@ -16,9 +16,11 @@ from application.gateway import (
     AgainRequest,
     Approved,
     ChargeOutcome,
+    Declined,
     IamportGateway,
     NotAttempted,
     NotFound,
+    Pending,
     Rejected,
 )
 from application.payment_sync import report_unsent_cancel
@@ -194,8 +196,10 @@ class BillingCharges:
         failover: bool = False,
     ) -> Charged:
         """Apply a sent charge's outcome in its own transaction; look a rejected attempt up."""
-        retry = await self._pg_fault_retry(channel, failover)
-        log.info("charge %s: %s", payment.merchant_uid, type(outcome).__name__)
+        # The card or iamport answered (paid, pending, declined): the PG is not at fault.
+        answered = isinstance(outcome, (Approved, Pending, Declined))
+        retry = None if answered else await self._pg_fault_retry(channel, failover)
+        log.debug("charge %s: %s", payment.merchant_uid, type(outcome).__name__)
         async with self._uow() as uow:
             order, payment = await lock_charge(uow, order.id, payment.id)
             now = self._clock.now()

@@ -22,7 +22,7 @@ import logging
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from enum import StrEnum
+from enum import Enum, StrEnum
 
 from application.billing import (
     BillingCharges,
@@ -41,6 +41,13 @@ from domain.status import PaymentStatus
 log = logging.getLogger("dolgo_pay.scheduler")
 
 SCHEDULER = "scheduler"
+
+
+class _Latest(Enum):
+    LATEST = "latest"  # `_attempt` without a read before: whatever attempt is latest
+
+
+LATEST = _Latest.LATEST
 
 
 class CycleAction(StrEnum):
@@ -97,6 +104,11 @@ class ChargeCycle:
         self._unknown = unknown
 
     async def execute(self, command: ChargeCycleCommand) -> ChargeCycleResult:
+        # The common case — due, and the previous attempt paid or known unpaid — is decided
+        # under the lock that records the attempt, with no read before it.
+        started = await self._attempt(command.order_id, LATEST)
+        if started is not None:
+            return started
         order, previous = await self._read(command.order_id)
         if not is_due(order, self._clock.now()):
             return ChargeCycleResult(CycleAction.NOT_DUE, order)
@@ -135,7 +147,9 @@ class ChargeCycle:
             if not is_due(order, self._clock.now()):
                 return ChargeCycleResult(CycleAction.WAITING, order, previous)
 
-        return await self._attempt(order.id, previous)
+        attempted = await self._attempt(order.id, previous)
+        assert attempted is not None
+        return attempted
 
     async def _read(self, order_id: int) -> tuple[Order, Payment | None]:
         async with self._uow() as uow:
@@ -144,18 +158,32 @@ class ChargeCycle:
             payments = await uow.payments.for_order(order_id)
         return order, (payments[-1] if payments else None)
 
-    async def _attempt(self, order_id: int, previous: Payment | None) -> ChargeCycleResult:
+    async def _attempt(
+        self, order_id: int, previous: Payment | None | _Latest
+    ) -> ChargeCycleResult | None:
+        """Record and send the next attempt, if the order is due and its latest attempt is
+        `previous` (read before) and may be followed. With LATEST nothing was read before:
+        None when the latest attempt must first be resolved (`execute`'s slower path)."""
         states = await self._charges.router.states()
         async with self._uow() as uow:
             order = await uow.orders.get(order_id, for_update=True)
-            assert order is not None and order.subscription is not None
+            assert order is not None, f"order {order_id} vanished"
             payments = await uow.payments.for_order(order_id)
             latest = payments[-1] if payments else None
             now = self._clock.now()
-            moved = (latest.id if latest else None) != (previous.id if previous else None)
-            if moved or not may_follow(latest) or not is_due(order, now):
+            if previous is LATEST:
+                if not is_due(order, now):
+                    return ChargeCycleResult(CycleAction.NOT_DUE, order)
+                if not may_follow(latest):
+                    return None
+            elif (
+                (latest.id if latest else None) != (previous.id if previous else None)
+                or not may_follow(latest)
+                or not is_due(order, now)
+            ):
                 # Another instance charged meanwhile, or the state changed under us.
                 return ChargeCycleResult(CycleAction.WAITING, order, latest)
+            assert order.subscription is not None
             card = await uow.cards.get(order.subscription.card_id)
             targets = self._charges.router.billing_targets(card, states) if card else []
             if targets and not targets[0].usable:

@@ -4,11 +4,15 @@ a cycle paid twice is given back."""
 import asyncio
 from datetime import timedelta
 
+from application.billing import BillingCharges
 from application.gateway import Unknown
 from application.payment_sync import PaymentSync
 from application.use_cases.charge_cycle import (
+    ChargeCycle,
+    ChargeCycleCommand,
     ChargeDueSubscriptions,
     ChargeDueSubscriptionsCommand,
+    CycleAction,
 )
 from domain.status import OrderStatus, PaymentStatus
 from tests.application.builders import World, charges, cycle_use_case, kst, settlement, started
@@ -112,3 +116,37 @@ async def test_a_cycle_charged_after_all_by_an_attempt_proven_not_attempted_is_r
     stored = await w.order(order)
     assert stored.status is OrderStatus.ROUTINE
     assert stored.subscription.next_charge_at == kst(2026, 5, 2, 10)
+
+
+class OrderReads:
+    """A UnitOfWorkFactory over the world's store recording each `orders.get` (locked or not)."""
+
+    def __init__(self, w: World) -> None:
+        self._store, self.locked = w.store, []
+
+    def __call__(self):
+        uow = self._store()
+        get = uow.orders.get
+
+        async def recorded(order_id, *, for_update=False):
+            self.locked.append(for_update)
+            return await get(order_id, for_update=for_update)
+
+        uow.orders.get = recorded
+        return uow
+
+
+async def test_a_due_cycle_reads_its_order_only_under_the_locks_of_the_intent_and_the_outcome():
+    w = World()
+    order, _ = await started(w)
+    reads = OrderReads(w)
+    w.clock.set(DUE)
+    charges_ = BillingCharges(
+        reads, w.gateway, w.clock, w.settings, settlement(w), w.ids, w.channels
+    )
+    cycle = ChargeCycle(reads, w.clock, w.ids, w.settings, charges_, None)  # type: ignore[arg-type]
+
+    result = await cycle.execute(ChargeCycleCommand(order.id))
+
+    assert result.action is CycleAction.CHARGED and result.payment.is_paid
+    assert reads.locked == [True, True]  # the intent's transaction, then the outcome's

@@ -66,6 +66,42 @@ async def test_failures_recorded_by_one_instance_refuse_requests_at_another(uow_
     assert (await one.states())["nice"].state is BreakerState.CLOSED
 
 
+async def test_a_book_with_fresh_for_reads_each_row_once_per_period_and_sees_its_own_changes_at_once(
+    uow_factory,
+):
+    clock, ticks = FixedClock(T0), [0.0]
+    reads = Counting(uow_factory)
+    cached = ChannelHealthBook(reads, clock, POLICY, fresh_for=1.0, monotonic=lambda: ticks[0])
+    other = ChannelHealthBook(uow_factory, clock, POLICY)
+    for _ in range(20):  # a billing run's charges: one read of the row, then none
+        assert await cached.admit("nice") is Admission.ALLOW
+        await cached.record("nice", Approved(None))
+        assert await cached.usable("nice")
+    assert reads.opened == 1
+
+    for _ in range(3):
+        await other.record("nice", Rejected("[nice] PG사 통신 장애", -1))
+    assert await cached.admit("nice") is Admission.ALLOW  # another instance's: not yet seen
+    ticks[0] = 1.0
+    assert await cached.admit("nice") is Admission.REFUSE  # seen once the period is over
+    assert (await cached.states())["nice"].state is BreakerState.OPEN
+
+    await cached.force("nice", Forced.CLOSED, "admin:900", "PG사 확인: 정상")
+    assert await cached.admit("nice") is Admission.ALLOW  # its own change: at once
+    assert (await cached.states())["nice"].forced is Forced.CLOSED
+
+
+class Counting:
+    """A UnitOfWorkFactory counting the units of work opened."""
+
+    def __init__(self, factory):
+        self._factory, self.opened = factory, 0
+
+    def __call__(self):
+        self.opened += 1
+        return self._factory()
+
+
 @pytest.mark.parametrize("kind", KINDS)
 async def test_instances_racing_for_the_probe_let_exactly_one_through(kind, tmp_path):
     racers = 8
