@@ -9,6 +9,7 @@ instance's change is seen within `fresh_for` (an open breaker lets a few more re
 at worst, a refused one is not attempted); this instance's own changes are seen at once.
 """
 
+import asyncio
 import copy
 import time
 from collections.abc import Callable, Mapping
@@ -63,6 +64,7 @@ class ChannelHealthBook:
         self._monotonic = monotonic
         self._seen: dict[str, tuple[float, ChannelHealth | None]] = {}  # channel → (read at, row)
         self._all_read_at: float | None = None
+        self._reading = asyncio.Lock()
 
     @property
     def policy(self) -> BreakerPolicy:
@@ -80,8 +82,14 @@ class ChannelHealthBook:
 
     async def states(self) -> Mapping[str, ChannelHealth]:
         """Every channel's breaker as stored (a channel without a row is closed)."""
-        if self._fresh(self._all_read_at):
-            return {c: copy.copy(row) for c, (_, row) in self._seen.items() if row is not None}
+        if self._fresh_for <= 0:
+            return await self._read_all()
+        async with self._reading:  # one read at a time; the others take what it read
+            if not self._fresh(self._all_read_at):
+                await self._read_all()
+        return {c: copy.copy(row) for c, (_, row) in self._seen.items() if row is not None}
+
+    async def _read_all(self) -> dict[str, ChannelHealth]:
         async with self._uow() as uow:
             rows = await uow.channel_health.all()
         now = self._clock.now()
@@ -96,8 +104,17 @@ class ChannelHealthBook:
 
     async def _get(self, channel: str) -> ChannelHealth | None:
         """The channel's row read without a lock (or as seen within `fresh_for`)."""
-        if (seen := self._seen.get(channel)) is not None and self._fresh(seen[0]):
-            return copy.copy(seen[1])
+        if self._fresh_for <= 0:
+            return await self._read(channel)
+        async with self._reading:
+            seen = self._seen.get(channel)
+            if seen is not None and self._fresh(seen[0]):
+                return copy.copy(seen[1])
+            if seen is None and self._fresh(self._all_read_at):
+                return None  # it had no row when all were read
+            return await self._read(channel)
+
+    async def _read(self, channel: str) -> ChannelHealth | None:
         async with self._uow() as uow:
             row = await uow.channel_health.get(channel)
         self._remember(channel, row)
