@@ -229,17 +229,17 @@ class PaymentSync:
 def _forgery_cancel(
     cancel_id: int, payment: Payment, forged: GatewayPayment, at: datetime, first_check: datetime
 ) -> Cancellation:
+    """The cancel of what is left of a forged try (FAILED: nothing of it is booked as ours)."""
     balance = forged.amount - forged.cancel_amount
-    return Cancellation(
-        id=cancel_id,
-        payment_id=payment.id,
+    return payment.cancellation(
+        cancel_id,
         amount=balance,
         tax_free=0,
         vat_amount=vat_of(balance),
         checksum=balance,
         reason=FORGERY_REASON,
         requested_by=VERIFICATION,
-        requested_at=at,
+        at=at,
         next_check_at=first_check,
     )
 
@@ -249,16 +249,15 @@ def _duplicate_refund(
 ) -> Cancellation:
     """The full refund of a second paid attempt (PAID, so its balance is ours to give back)."""
     balance, tax_free = payment.refundable, payment.refundable_tax_free
-    return Cancellation(
-        id=cancel_id,
-        payment_id=payment.id,
+    return payment.cancellation(
+        cancel_id,
         amount=balance,
         tax_free=tax_free,
         vat_amount=refund_vat(payment, balance, tax_free),
         checksum=balance,
         reason=DUPLICATE_REASON,
         requested_by=DUPLICATE,
-        requested_at=at,
+        at=at,
         next_check_at=first_check,
     )
 

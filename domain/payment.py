@@ -5,6 +5,7 @@ from datetime import datetime
 from typing import Any
 
 from domain import state_machine as sm
+from domain.cancellation import Cancellation, CancellationKind, RefundAccount
 from domain.errors import DomainError, InvalidValue
 from domain.facts import (
     ABANDONED_REASON,
@@ -26,6 +27,7 @@ from domain.facts import (
     VirtualAccount,
 )
 from domain.history import HistoryEntry, Transitions
+from domain.masking import mask_account
 from domain.money import Amount
 from domain.status import OrderType, PaymentEvent, PaymentStatus
 
@@ -233,6 +235,41 @@ class Payment(Transitions):
         self.updated_at = at
 
     # -- refunds -------------------------------------------------------------------------------
+    def cancellation(
+        self,
+        cancel_id: int,
+        *,
+        amount: int,
+        tax_free: int,
+        vat_amount: int,
+        checksum: int,
+        reason: str,
+        requested_by: str,
+        at: datetime,
+        next_check_at: datetime | None = None,
+        account: RefundAccount | None = None,
+        manual: bool = False,
+    ) -> Cancellation:
+        """A refund request against this payment: sent to iamport (`next_check_at`: its first
+        check, carried from the start so that a lost answer is asked about, ADR 0007), or
+        `manual`, the operator's own bank transfer. Only the account's masked number is kept."""
+        return Cancellation(
+            id=cancel_id,
+            payment_id=self.id,
+            amount=amount,
+            tax_free=tax_free,
+            vat_amount=vat_amount,
+            checksum=checksum,
+            reason=reason,
+            requested_by=requested_by,
+            requested_at=at,
+            kind=CancellationKind.MANUAL_BANK if manual else CancellationKind.GATEWAY,
+            refund_holder=account.holder if account else None,
+            refund_bank=account.bank_code if account else None,
+            refund_account_masked=mask_account(account.number) if account else None,
+            next_check_at=next_check_at,
+        )
+
     @property
     def refundable(self) -> int:
         """The refundable balance we know: iamport's `checksum`."""

@@ -25,11 +25,9 @@ from application.settlement import Settlement
 from application.use_cases.actor import Actor, require_owner
 from domain.cancellation import (
     Cancellation,
-    CancellationKind,
     RefundAccount,
     manually_refunded,
 )
-from domain.masking import mask_account
 from domain.order import Order
 from domain.payment import Payment
 from domain.refund_policy import (
@@ -98,22 +96,17 @@ class RequestRefund:
                 refund_bank=account.bank_code if account else None,
                 terms=refund_terms_of(self._channels, payment.channel),
             )
-            cancellation = Cancellation(
-                id=self._ids.new_id(),
-                payment_id=payment.id,
+            cancellation = payment.cancellation(
+                self._ids.new_id(),
                 amount=plan.amount,
                 tax_free=plan.tax_free,
                 vat_amount=plan.vat_amount,
                 checksum=plan.checksum,
                 reason=command.reason,
                 requested_by=actor.cause,
-                requested_at=now,
-                refund_holder=account.holder if account else None,
-                refund_bank=account.bank_code if account else None,
-                refund_account_masked=mask_account(account.number) if account else None,
-                # The intent carries its own first check: if this process dies before the
-                # answer is recorded, the janitor asks iamport then (ADR 0007).
+                at=now,
                 next_check_at=self._settlement.first_check_at(now),
+                account=account,
             )
             await uow.cancellations.add(cancellation)
             await uow.commit()
@@ -238,20 +231,17 @@ class RecordManualRefund:
             if tax_free is None:
                 tax_free = self._settings.refund_policy.tax_free_part(payment, command.amount)
             now = self._clock.now()
-            cancellation = Cancellation(
-                id=self._ids.new_id(),
-                payment_id=payment.id,
+            cancellation = payment.cancellation(
+                self._ids.new_id(),
                 amount=command.amount,
                 tax_free=tax_free,
                 vat_amount=refund_vat(payment, command.amount, tax_free),
                 checksum=payment.refundable,
                 reason=command.reason,
                 requested_by=operator.cause,
-                requested_at=now,
-                kind=CancellationKind.MANUAL_BANK,
-                refund_holder=account.holder if account else None,
-                refund_bank=account.bank_code if account else None,
-                refund_account_masked=mask_account(account.number) if account else None,
+                at=now,
+                account=account,
+                manual=True,
             )
             cancellation.succeeded(now, operator.cause, None, {"manual_bank": True})
             payment.record_refund(

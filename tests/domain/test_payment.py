@@ -6,9 +6,16 @@ import pytest
 
 from domain import facts as f
 from domain import state_machine as sm
+from domain.cancellation import CancellationKind, RefundAccount
 from domain.money import Amount
 from domain.payment import Payment
-from domain.status import OrderType, PaymentEvent, PaymentFact, PaymentStatus
+from domain.status import (
+    CancellationStatus,
+    OrderType,
+    PaymentEvent,
+    PaymentFact,
+    PaymentStatus,
+)
 
 NOW = datetime(2026, 3, 2, 1, tzinfo=UTC)
 LATER = NOW + timedelta(minutes=5)
@@ -181,3 +188,49 @@ def test_a_lost_answer_marks_the_attempt_unknown_once():
     assert (first.changed, again.changed) == (True, False)
     assert p.status is PaymentStatus.REQUESTED and p.pending_history == []
     assert p.unknown is not None and p.unknown.next_check_at == LATER
+
+
+def test_a_cancellation_is_of_its_payment_and_keeps_only_the_masked_account():
+    p = payment(PaymentStatus.PAID, pay_method="vbank")
+    account = RefundAccount("돌고", "004", "12345678901234", tel="01012345678")
+    sent = p.cancellation(
+        5,
+        amount=3_000,
+        tax_free=0,
+        vat_amount=273,
+        checksum=10_000,
+        reason="단순 변심",
+        requested_by="user:7",
+        at=NOW,
+        next_check_at=LATER,
+        account=account,
+    )
+    assert (sent.id, sent.payment_id, sent.kind, sent.status) == (
+        5,
+        p.id,
+        CancellationKind.GATEWAY,
+        CancellationStatus.REQUESTED,
+    )
+    assert (sent.requested_at, sent.next_check_at) == (NOW, LATER)
+    assert (sent.refund_holder, sent.refund_bank) == ("돌고", "004")
+    assert sent.refund_account_masked is not None and "12345678901234" not in repr(sent)
+    assert (
+        sent.refund_account_masked.endswith("1234") and "5678901" not in sent.refund_account_masked
+    )
+
+    manual = p.cancellation(
+        6,
+        amount=1_000,
+        tax_free=0,
+        vat_amount=91,
+        checksum=7_000,
+        reason="계좌 환불",
+        requested_by="operator:1",
+        at=NOW,
+        manual=True,
+    )
+    assert (manual.kind, manual.refund_account_masked, manual.next_check_at) == (
+        CancellationKind.MANUAL_BANK,
+        None,
+        None,
+    )
