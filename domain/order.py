@@ -47,6 +47,40 @@ class Order(Transitions):
     version: int = 0
     pending_history: list[HistoryEntry] = field(default_factory=list, repr=False)
 
+    @classmethod
+    def place(
+        cls,
+        order_id: int,
+        at: datetime,
+        *,
+        user_seq: int,
+        type: OrderType,
+        content_type_code: int,
+        content_seq: int,
+        name: str,
+        amount: Amount,
+        pay_method: PayMethod,
+        buyer: Buyer,
+        card_id: int | None = None,
+        subscription: Subscription | None = None,
+    ) -> "Order":
+        """A new order (ORDERED), to be paid by `pay_method`: in the PG window, or with the
+        registered card `card_id` (a monthly sponsorship's, with its `subscription`)."""
+        return cls(
+            id=order_id,
+            user_seq=user_seq,
+            type=type,
+            content_type_code=content_type_code,
+            content_seq=content_seq,
+            name=name,
+            amount=amount,
+            created_at=at,
+            pay_method=pay_method,
+            buyer=buyer,
+            payment_card_id=card_id,
+            subscription=subscription,
+        )
+
     # -- attempts ----------------------------------------------------------------------------
     def start_attempt(self, at: datetime, pay_method: PayMethod | None = None) -> int:
         """A new payment attempt for this order; only while it is still unpaid. A one-time

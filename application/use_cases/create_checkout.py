@@ -173,15 +173,15 @@ class CreateCheckout(_Checkout):
         amount = Amount(command.amount, command.tax_free)
         route = await self._route(method)
         now = self._clock.now()
-        order = Order(
-            id=self._ids.new_id(),
+        order = Order.place(
+            self._ids.new_id(),
+            now,
             user_seq=command.user_seq,
             type=OrderType.ONE_TIME,
             content_type_code=command.content_type_code,
             content_seq=command.content_seq,
             name=command.name.strip(),
             amount=amount,
-            created_at=now,
             pay_method=method,
             buyer=Buyer(name=command.buyer_name, tel=command.buyer_tel, email=command.buyer_email),
         )

@@ -99,15 +99,15 @@ class KeyInPayment:
         channel = await self._channel(command.channel)
         cause = command.operator.cause
         now = self._clock.now()
-        order = Order(
-            id=self._ids.new_id(),
+        order = Order.place(
+            self._ids.new_id(),
+            now,
             user_seq=command.user_seq,
             type=OrderType.ONE_CLICK,
             content_type_code=command.content_type_code,
             content_seq=command.content_seq,
             name=command.name,
             amount=Amount(command.amount, command.tax_free),
-            created_at=now,
             pay_method=PayMethod.CARD,
             buyer=command.buyer,
         )

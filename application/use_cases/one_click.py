@@ -124,18 +124,18 @@ class NewCardCharge:
                     "the card's payment gateway is unavailable; nothing was charged, try later"
                 )
             now = self._clock.now()
-            order = Order(
-                id=self._ids.new_id(),
+            order = Order.place(
+                self._ids.new_id(),
+                now,
                 user_seq=new.user_seq,
                 type=new.type,
                 content_type_code=new.content_type_code,
                 content_seq=new.content_seq,
                 name=new.name,
                 amount=new.amount,
-                created_at=now,
                 pay_method=PayMethod.CARD,
                 buyer=new.buyer,
-                payment_card_id=card.id,
+                card_id=card.id,
                 subscription=new.subscription,
             )
             cycle: int | None

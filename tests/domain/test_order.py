@@ -6,9 +6,9 @@ import pytest
 
 from domain.errors import InvalidTransition
 from domain.money import Amount
-from domain.order import Order
+from domain.order import Buyer, Order
 from domain.payment import Payment
-from domain.status import OrderStatus, OrderType, PaymentStatus
+from domain.status import OrderStatus, OrderType, PaymentStatus, PayMethod
 from domain.subscription import DunningPolicy, Subscription
 
 NOW = datetime(2026, 3, 2, 1, tzinfo=UTC)
@@ -164,3 +164,24 @@ def test_a_refunded_cycle_leaves_its_sponsorship_as_it_is():
     payment.status = PaymentStatus.CANCELLED
     order.attempt_refunded(payment, NOW, "test", {}, duplicate=False)
     assert (order.status, order.pending_history) == (OrderStatus.ROUTINE, [])
+
+
+def test_a_placed_card_order_names_its_card_and_starts_unpaid():
+    sub = Subscription(billing_day=2, card_id=3)
+    order = Order.place(
+        1,
+        NOW,
+        user_seq=7,
+        type=OrderType.MONTHLY,
+        content_type_code=1,
+        content_seq=9,
+        name="정기후원",
+        amount=Amount(10_000),
+        pay_method=PayMethod.CARD,
+        buyer=Buyer(name="돌고"),
+        card_id=3,
+        subscription=sub,
+    )
+    assert (order.status, order.created_at, order.attempts) == (OrderStatus.ORDERED, NOW, 0)
+    assert (order.payment_card_id, order.subscription, order.buyer.name) == (3, sub, "돌고")
+    assert order.pending_history == []
