@@ -65,17 +65,25 @@ class InboxMessage:
     reprocessed_by: str | None = None  # the operator who last asked to process it again
     reprocessed_at: datetime | None = None
 
-    def processing_ended(
-        self, state: InboxState, at: datetime, detail: str | None, retry_at: datetime | None
-    ) -> None:
-        """One processing attempt ended in `state`; a FAILED one is tried again at `retry_at`."""
-        self.state = INBOX.next(self.state, InboxEvent(state.value))
+    def processed(self, at: datetime, detail: str | None) -> None:
+        """One processing attempt applied what iamport says (or found nothing to apply)."""
+        self._ended(InboxEvent.PROCESSED, at, detail)
+
+    def unmatched(self, at: datetime, detail: str | None) -> None:
+        """No order (or card) of ours matches it: kept for an operator, not tried again."""
+        self._ended(InboxEvent.UNMATCHED, at, detail)
+
+    def failed(self, at: datetime, detail: str | None, retry_at: datetime) -> None:
+        """One processing attempt failed; it is tried again at `retry_at`."""
+        self._ended(InboxEvent.FAILED, at, detail)
+        self.next_attempt_at = retry_at
+
+    def _ended(self, event: InboxEvent, at: datetime, detail: str | None) -> None:
+        self.state = INBOX.next(self.state, event)
         self.attempts += 1
         self.last_error = detail
-        if self.state is InboxState.FAILED:
-            self.next_attempt_at = retry_at
-        else:
-            self.next_attempt_at = None
+        self.next_attempt_at = None
+        if self.state is not InboxState.FAILED:
             self.processed_at = at
 
     def reprocess(self, by: str, at: datetime) -> None:

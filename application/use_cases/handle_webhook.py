@@ -231,7 +231,13 @@ class ProcessWebhook:
             now = self._clock.now()
             backoff = self._settings.webhook_retry_backoff
             retry_at = now + backoff[min(row.attempts, len(backoff) - 1)]
-            row.processing_ended(state, now, detail, retry_at)
+            match state:
+                case InboxState.PROCESSED:
+                    row.processed(now, detail)
+                case InboxState.UNMATCHED:
+                    row.unmatched(now, detail)
+                case _:
+                    row.failed(now, detail, retry_at)
             await uow.webhooks.save(row)
             await uow.commit()
         if state is InboxState.UNMATCHED:

@@ -16,7 +16,7 @@ def message(state: InboxState = InboxState.RECEIVED) -> InboxMessage:
 
 def test_a_failed_processing_is_retried_at_its_backoff():
     row = message()
-    row.processing_ended(InboxState.FAILED, NOW, "lookup timed out", NOW + timedelta(minutes=1))
+    row.failed(NOW, "lookup timed out", NOW + timedelta(minutes=1))
     assert (row.state, row.attempts, row.next_attempt_at) == (
         InboxState.FAILED,
         1,
@@ -27,7 +27,7 @@ def test_a_failed_processing_is_retried_at_its_backoff():
 def test_a_processed_webhook_is_processed_again_only_when_an_operator_asks():
     row = message(InboxState.PROCESSED)
     with pytest.raises(InvalidTransition):
-        row.processing_ended(InboxState.UNMATCHED, NOW, "again", None)
+        row.unmatched(NOW, "again")
     row.reprocess("operator:1", NOW)
     assert (row.state, row.reprocessed_by) == (InboxState.RECEIVED, "operator:1")
 
