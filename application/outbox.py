@@ -12,6 +12,8 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Protocol
 
+from domain.state_machine import StateMachine
+
 # Waits after the 1st, 2nd, ... failed attempt (the Standard Webhooks / Svix schedule); the
 # attempt after the last wait is the last one. 5 s + 5 min + 30 min + 2 h + 5 h + 10 h + 10 h
 # is about 27.6 hours.
@@ -37,6 +39,27 @@ class DeliveryState(StrEnum):
     PENDING = "pending"  # waiting for its next attempt
     DELIVERED = "delivered"  # the endpoint answered 2xx
     DEAD = "dead"  # every attempt of the schedule failed: an operator looks, may resend
+
+
+class DeliveryEvent(StrEnum):
+    DELIVERED = "delivered"  # the endpoint answered 2xx
+    RETRYING = "retrying"  # an attempt failed; the schedule has another
+    GAVE_UP = "gave_up"  # the schedule's last attempt failed
+    RESENT = "resent"  # an operator asks for a new round
+
+
+_D, _DE = DeliveryState, DeliveryEvent
+# A delivery keeps its attempts, not a history of moves: a failed attempt with another to come
+# loops, and an operator may start a new round of one on its way.
+DELIVERY = StateMachine[DeliveryState, DeliveryEvent](
+    "delivery",
+    {
+        (_D.PENDING, _DE.DELIVERED): _D.DELIVERED,
+        (_D.PENDING, _DE.RETRYING): _D.PENDING,
+        (_D.PENDING, _DE.GAVE_UP): _D.DEAD,
+        **{(state, _DE.RESENT): _D.PENDING for state in DeliveryState},
+    },
+)
 
 
 @dataclass(eq=False)
@@ -70,23 +93,26 @@ class EventDelivery:
     def attempted(self, result: "SendResult", at: datetime) -> DeliveryState:
         """Records one attempt's result. 2xx delivers; a failure waits its step
         of the schedule, or after the last one the delivery is dead."""
+        wait = None if result.delivered else retry_after(self.attempts + 1)
+        if result.delivered:
+            event = _DE.DELIVERED
+        else:
+            event = _DE.GAVE_UP if wait is None else _DE.RETRYING
+        self.state = DELIVERY.next(self.state, event)
         self.attempts += 1
         self.last_attempt_at, self.last_status, self.last_error = (
             at,
             result.status_code,
             result.error,
         )
-        wait = None if result.delivered else retry_after(self.attempts)
         if result.delivered:
-            self.state, self.delivered_at = DeliveryState.DELIVERED, at
-        elif wait is None:
-            self.state = DeliveryState.DEAD
+            self.delivered_at = at
         self.next_attempt_at = at + wait if wait is not None else None
         return self.state
 
     def resend(self, at: datetime, by: str) -> None:
         """An operator asks for a new round: a fresh schedule from now."""
-        self.state = DeliveryState.PENDING
+        self.state = DELIVERY.next(self.state, _DE.RESENT)
         self.attempts = 0
         self.next_attempt_at = at
         self.resent_by, self.resent_at = by, at

@@ -14,11 +14,35 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
+from domain.state_machine import StateMachine
+
 
 class BreakerState(StrEnum):
     CLOSED = "closed"
     OPEN = "open"
     HALF_OPEN = "half_open"  # a probe is out
+
+
+class BreakerEvent(StrEnum):
+    TRIPPED = "tripped"  # the failures in a row reached the threshold, or the probe failed
+    PROBE_ADMITTED = "probe_admitted"
+    RECOVERED = "recovered"  # a request went through (a probe's, or a late answer's)
+    RESET = "reset"  # an operator forced it closed, or lifted a force
+
+
+_B, _BE = BreakerState, BreakerEvent
+# A breaker keeps no history, so a move may loop: a late failure while open opens it for
+# longer, a probe whose slot timed out is followed by another.
+BREAKER = StateMachine[BreakerState, BreakerEvent](
+    "breaker",
+    {
+        **{(state, _BE.TRIPPED): _B.OPEN for state in BreakerState},
+        (_B.OPEN, _BE.PROBE_ADMITTED): _B.HALF_OPEN,
+        (_B.HALF_OPEN, _BE.PROBE_ADMITTED): _B.HALF_OPEN,
+        **{(state, _BE.RECOVERED): _B.CLOSED for state in BreakerState},
+        **{(state, _BE.RESET): _B.CLOSED for state in BreakerState},
+    },
+)
 
 
 class Forced(StrEnum):
@@ -84,7 +108,7 @@ class ChannelHealth:
     def admit(self, now: datetime, policy: BreakerPolicy) -> Admission:
         admission = self.admission(now, policy)
         if admission is Admission.PROBE:
-            self.state = BreakerState.HALF_OPEN
+            self._move(BreakerEvent.PROBE_ADMITTED)
             self.probe_until = now + policy.probe_for
             self.updated_at = now
         return admission
@@ -93,8 +117,7 @@ class ChannelHealth:
         changed = self.state is not BreakerState.CLOSED or self.failures != 0
         self.last_success_at = now
         if self.forced is None:
-            self.state, self.failures = BreakerState.CLOSED, 0
-            self.opened_at = self.probe_until = None
+            self._closed(BreakerEvent.RECOVERED)
         self.updated_at = now
         return changed
 
@@ -105,19 +128,22 @@ class ChannelHealth:
         if self.forced is not None:
             return
         if self.state is BreakerState.HALF_OPEN or self.failures >= policy.failure_threshold:
-            self.state, self.opened_at, self.probe_until = BreakerState.OPEN, now, None
+            self._move(BreakerEvent.TRIPPED)
+            self.opened_at, self.probe_until = now, None
 
     def force(self, mode: Forced | None, by: str, reason: str | None, now: datetime) -> None:
         """Force the breaker open or closed; None lifts the force (the breaker starts closed)."""
         self.forced, self.forced_by, self.forced_reason = mode, by, reason
         if mode is None or mode is Forced.CLOSED:
-            self.state, self.failures, self.opened_at, self.probe_until = (
-                BreakerState.CLOSED,
-                0,
-                None,
-                None,
-            )
+            self._closed(BreakerEvent.RESET)
         self.updated_at = now
+
+    def _closed(self, event: BreakerEvent) -> None:
+        self._move(event)
+        self.failures, self.opened_at, self.probe_until = 0, None, None
+
+    def _move(self, event: BreakerEvent) -> None:
+        self.state = BREAKER.next(self.state, event)
 
     @property
     def effective_state(self) -> str:

@@ -1,12 +1,16 @@
-"""ADR 0002's table and domain/state_machine.py describe the same machine."""
+"""ADR 0002's tables and the code's (domain/state_machine.py, the breaker, the application's
+records) describe the same machines."""
 
 import re
 from pathlib import Path
 
+from application.outbox import DELIVERY
+from application.records import IDEMPOTENCY, INBOX
+from domain.channel_health import BREAKER
 from domain.state_machine import ALL, ORDER_ACTIONS, PAYMENT_FACTS
 
 ADR = Path(__file__).resolve().parents[2] / "docs" / "adr" / "0002-state-machine.md"
-ROW = re.compile(r"^\|\s*(\w+)\s*\|\s*(\w+)\s*\|\s*(\w+)\s*\|\s*(\w+)\s*\|\s*$")
+ROW = re.compile(r"^\|\s*(\w[\w ]*?)\s*\|\s*(\w+)\s*\|\s*(\w+)\s*\|\s*(\w+)\s*\|\s*$")
 ACTION_ROW = re.compile(r"^\|\s*(\w+)\s*\|\s*([A-Z_, ]+)\s*\|\s*$")
 FACT_ROW = re.compile(r"^\|\s*([a-z_]+)\s*\|\s*([A-Z_]+)\s*\|\s*([a-z_]+)\s*\|\s*$")
 
@@ -23,7 +27,7 @@ def adr_rows() -> list[tuple[str, str, str, str]]:
 def code_rows() -> list[tuple[str, str, str, str]]:
     return [
         (machine.entity, state.name, str(event.value), target.name)
-        for machine in ALL
+        for machine in (*ALL, INBOX, IDEMPOTENCY, DELIVERY, BREAKER)
         for (state, event), target in machine.table.items()
     ]
 
