@@ -476,7 +476,7 @@ def asyncmy_missing() -> str | None:
     try:
         import asyncmy  # noqa: F401
     except ImportError:
-        return "asyncmy is not installed (./dev bench installs the bench extra)"
+        return "asyncmy is not installed (a dependency of dolgo-pay: reinstall the project)"
     return None
 
 

@@ -14,6 +14,8 @@ from pathlib import Path
 
 import httpx
 
+from tests.secrets_scan import SCAN
+
 STARTUP_TIMEOUT = 60.0
 REPO = Path(__file__).resolve().parents[1]
 
@@ -76,6 +78,7 @@ def serving(workdir: Path, env: Mapping[str, str] | None = None) -> Iterator[Ser
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait(timeout=5)
+        SCAN.folder(workdir, f"a dolgo-pay serve's folder ({workdir.name})")
 
 
 def _wait_healthy(proc: subprocess.Popen[bytes], served: Served) -> None:

@@ -187,6 +187,37 @@ def test_production_refuses_demo_conveniences(
     assert variable in variables(caught.value)
 
 
+@pytest.mark.parametrize(
+    "url",
+    [
+        "mysql+aiomysql://pay:pw@db/dolgo",
+        "mysql+asyncmy://pay:pw@db/dolgo",
+        "mariadb+asyncmy://pay:pw@db/dolgo",
+    ],
+)
+def test_production_runs_on_either_mysql_driver(tmp_path: Path, url: str) -> None:
+    channels = tmp_path / "channels.toml"
+    channels.write_text(CHANNELS_TOML)
+    c = load_config({**PRODUCTION, "DOLGO_CHANNELS_FILE": str(channels), "DOLGO_DATABASE_URL": url})
+    assert c.database_url == url
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "mysql+pymysql://pay:Secr3tPass@db/dolgo",  # a sync driver: the async engine cannot use it
+        "mysql://pay:Secr3tPass@db/dolgo",
+        "postgresql+asyncpg://pay:Secr3tPass@db/dolgo",
+        "pay:Secr3tPass@db/dolgo",
+    ],
+)
+def test_a_database_url_of_another_driver_is_refused_without_its_password(url: str) -> None:
+    with pytest.raises(ConfigErrors) as caught:
+        load_config({"DOLGO_DATABASE_URL": url})
+    assert variables(caught.value) == {"DOLGO_DATABASE_URL"}
+    assert "mysql+asyncmy://" in str(caught.value) and "Secr3tPass" not in str(caught.value)
+
+
 def test_channels_file_is_strict(tmp_path: Path) -> None:
     bad = tmp_path / "bad.toml"
     bad.write_text(CHANNELS_TOML.replace("priority = 10", "priorty = 10"))

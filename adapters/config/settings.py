@@ -30,6 +30,14 @@ Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 RateUnit = Literal["second", "minute", "hour", "day"]
 
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///./var/dolgo-pay.db"
+# The SQLAlchemy URL schemes dolgo-pay runs on: async drivers only (docs/adr/0027)
+DATABASE_SCHEMES = (
+    "mysql+aiomysql",
+    "mysql+asyncmy",
+    "mariadb+aiomysql",
+    "mariadb+asyncmy",
+    "sqlite+aiosqlite",
+)
 SANDBOX_PATH = "/sandbox"
 SANDBOX_KEY = "sandbox_key"
 SANDBOX_SECRET = "sandbox_secret"
@@ -212,6 +220,18 @@ def _redis_url(raw: str) -> str:
     return raw
 
 
+def _database_url_problem(url: str) -> str | None:
+    """Why `url` is not one dolgo-pay runs on; the message shows its scheme only (a URL may
+    hold a password)."""
+    scheme = url.partition("://")[0].lower() if "://" in url else ""
+    if scheme in DATABASE_SCHEMES:
+        return None
+    return (
+        f"must be a {', '.join(f'{s}://' for s in DATABASE_SCHEMES)} URL"
+        f" (got {f'{scheme}://…' if scheme else 'no scheme'})"
+    )
+
+
 def _redis_prefix(raw: str) -> str:
     if not raw.replace("-", "").replace("_", "").replace(":", "").isalnum():
         raise ValueError("may hold only letters, digits, '-', '_' and ':'")
@@ -377,6 +397,9 @@ def load_config(env: Mapping[str, str] | None = None) -> AppConfig:
         redis_prefix=r.get("DOLGO_REDIS_PREFIX", "dolgo-pay", _redis_prefix),
         log_format=r.get("DOLGO_LOG_FORMAT", "text", _log_format),
     )
+    database_problem = _database_url_problem(str(values["database_url"]))
+    if database_problem:
+        r.fail("DOLGO_DATABASE_URL", database_problem)
     for name, key in (("DOLGO_JWT_SECRET", "jwt_secret"), ("DOLGO_SECRET", "secret")):
         value = r.raw(name)
         if value is not None:
@@ -438,7 +461,8 @@ def _production_rules(
     if not url.startswith(("mysql", "mariadb")):
         r.fail(
             "DOLGO_DATABASE_URL",
-            "production needs MySQL/MariaDB (mysql+aiomysql://user:pass@host/db)",
+            "production needs MySQL/MariaDB (mysql+aiomysql://user:pass@host/db, or"
+            " mysql+asyncmy://)",
         )
     if public is None:
         r.fail("DOLGO_PUBLIC_BASE_URL", "is required in production (iamport calls it back)")

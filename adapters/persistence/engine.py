@@ -1,6 +1,6 @@
 """The async engine: made by a function, owned by the app's lifespan, disposed at its end.
 
-MySQL/MariaDB (aiomysql): utf8mb4, READ COMMITTED, UTC session time zone, pre-ping.
+MySQL/MariaDB (aiomysql, the default, or asyncmy: docs/adr/0027): utf8mb4, READ COMMITTED, UTC session time zone, pre-ping.
 SQLite (aiosqlite, the embedded mode): WAL, busy_timeout, foreign keys, and every transaction
 begins with BEGIN IMMEDIATE (SQLite ignores FOR UPDATE; see docs/adr/0004-locking.md).
 """
@@ -123,8 +123,8 @@ def create_engine(
     if backend in ("mysql", "mariadb"):
         return _mysql_engine(parsed, pool_size, max_overflow, pool_timeout, echo)
     raise DatabaseError(
-        f"unsupported database {safe_url(parsed)}: use mysql+aiomysql://... or "
-        "sqlite+aiosqlite:///path.db"
+        f"unsupported database {safe_url(parsed)}: use mysql+aiomysql://... (or "
+        "mysql+asyncmy://...) or sqlite+aiosqlite:///path.db"
     )
 
 

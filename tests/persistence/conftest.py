@@ -9,6 +9,8 @@ BACKENDS = [
     pytest.param("memory", id="memory"),
     pytest.param("sqlite", id="sqlite"),
     pytest.param("mariadb", id="mariadb", marks=pytest.mark.mariadb),
+    # the other MySQL driver dolgo-pay supports (docs/adr/0027), on the same database
+    pytest.param("mariadb+asyncmy", id="mariadb-asyncmy", marks=pytest.mark.mariadb),
 ]
 
 
@@ -18,5 +20,6 @@ async def uow_factory(request, tmp_path):
     if request.param == "memory":
         yield InMemoryStore()
         return
-    async with sql_database(request.param, pool_size=5, directory=tmp_path) as db:
+    kind, _, driver = request.param.partition("+")
+    async with sql_database(kind, pool_size=5, directory=tmp_path, driver=driver) as db:
         yield db.uow_factory

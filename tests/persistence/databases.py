@@ -29,6 +29,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from adapters.persistence import SqlUnitOfWorkFactory, create_engine
 from adapters.persistence.migrations import migrate
 from adapters.persistence.tables import metadata
+from tests.secrets_scan import SCAN
 
 RUN_DATABASE = f"dolgo_test_{os.getpid()}"
 DEFAULT_MYSQL_URL = f"mysql+aiomysql://root@127.0.0.1:3306/{RUN_DATABASE}?charset=utf8mb4"
@@ -148,10 +149,16 @@ async def empty_tables(engine: AsyncEngine) -> None:
 
 @asynccontextmanager
 async def sql_database(
-    kind: str, *, pool_size: int = 5, directory: Path | None = None, **engine_kwargs
+    kind: str,
+    *,
+    pool_size: int = 5,
+    directory: Path | None = None,
+    driver: str = "",
+    **engine_kwargs,
 ) -> AsyncIterator[SqlDatabase]:
     """A migrated, empty database of `kind` ("sqlite" or "mariadb") and a UoW factory on an
-    engine with `pool_size` connections (no overflow). Disposed on exit."""
+    engine with `pool_size` connections (no overflow). Disposed on exit. `driver` ("asyncmy")
+    replaces the MariaDB URL's driver."""
     tmp: tempfile.TemporaryDirectory | None = None
     if kind == "sqlite":
         if directory is None:
@@ -161,6 +168,8 @@ async def sql_database(
         await migrate(url)
     elif kind == "mariadb":
         url = mariadb_url_or_skip()
+        if driver:
+            url = make_url(url).set(drivername=f"mysql+{driver}").render_as_string(False)
     else:
         raise ValueError(f"unknown database kind {kind!r}")
     engine = create_engine(url, pool_size=pool_size, max_overflow=0, **engine_kwargs)
@@ -169,6 +178,9 @@ async def sql_database(
             await empty_tables(engine)
         yield SqlDatabase(kind, url, engine, SqlUnitOfWorkFactory(engine))
     finally:
+        if kind == "mariadb":  # before the next test empties it
+            await SCAN.engine(engine, f"mariadb {make_url(url).database}")
         await engine.dispose()
         if tmp is not None:
+            SCAN.folder(Path(tmp.name), "a test's SQLite database")
             tmp.cleanup()
