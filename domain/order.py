@@ -1,5 +1,6 @@
 """Order (`payment_order`): what the sponsor wants to pay."""
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -158,6 +159,16 @@ class Order(Transitions):
     def end_routine(self, at: datetime, cause: str, data: dict[str, Any] | None = None) -> None:
         self._move(sm.ORDER, OrderEvent.DUNNING_EXHAUSTED, at, cause, data)
         self.updated_at = at
+
+    def give_up_if_unpaid(
+        self, payments: Sequence[Payment], at: datetime, cause: str, data: dict[str, Any]
+    ) -> bool:
+        """A new order none of whose attempts holds the sponsor's money (each known unpaid: the
+        window left long ago, the vbank expired) is given up. Whether it moved."""
+        if self.status is not OrderStatus.ORDERED or not all(p.known_unpaid for p in payments):
+            return False
+        self.give_up(at, cause, data)
+        return True
 
     # -- queries -----------------------------------------------------------------------------
     @property

@@ -27,7 +27,7 @@ from application.ports import Clock, UnitOfWork, UnitOfWorkFactory, Work
 from application.settings import PaymentSettings
 from domain.order import Order
 from domain.payment import Payment
-from domain.status import OrderStatus, PaymentStatus
+from domain.status import PaymentStatus
 
 log = logging.getLogger("dolgo_pay.expiry")
 
@@ -49,10 +49,7 @@ async def _give_up_if_all_unpaid(
     uow: UnitOfWork, order: Order, at: datetime, cause: str, reason: str
 ) -> bool:
     payments = await uow.payments.for_order(order.id)
-    if order.status is not OrderStatus.ORDERED or not all(p.known_unpaid for p in payments):
-        return False
-    order.give_up(at, cause, {"reason": reason})
-    return True
+    return order.give_up_if_unpaid(payments, at, cause, {"reason": reason})
 
 
 class ExpireVbanks:

@@ -185,3 +185,22 @@ def test_a_placed_card_order_names_its_card_and_starts_unpaid():
     assert (order.status, order.created_at, order.attempts) == (OrderStatus.ORDERED, NOW, 0)
     assert (order.payment_card_id, order.subscription, order.buyer.name) == (3, sub, "돌고")
     assert order.pending_history == []
+
+
+def test_a_new_order_is_given_up_only_when_every_attempt_is_known_unpaid():
+    order = Order(1, 7, OrderType.ONE_TIME, 1, 1, "후원", Amount(1_000), NOW)
+    failed, waiting = attempt(), attempt(attempt=2)
+    failed.status, failed.unpaid_proven = PaymentStatus.FAILED, True
+    assert order.give_up_if_unpaid([failed, waiting], NOW, "janitor", {}) is False
+    assert order.status is OrderStatus.ORDERED
+    waiting.status = PaymentStatus.EXPIRED
+    assert order.give_up_if_unpaid([failed, waiting], NOW, "janitor", {"reason": "x"}) is True
+    assert order.status is OrderStatus.FAILED
+    assert order.pending_history[-1].data == {"reason": "x"}
+
+
+def test_a_paid_order_is_never_given_up():
+    order = Order(1, 7, OrderType.ONE_TIME, 1, 1, "후원", Amount(1_000), NOW)
+    order.status = OrderStatus.PAID
+    assert order.give_up_if_unpaid([], NOW, "janitor", {}) is False
+    assert order.pending_history == []
