@@ -91,6 +91,8 @@ class Payment(Transitions):
         (state_machine.PAYMENT_FACTS), none when it is reflected already. A fact that proves a
         failed attempt charged nothing marks it so; a lost answer marks the attempt unknown."""
         event = sm.PAYMENT_FACTS.get((fact.kind, self.status))
+        if event is PaymentEvent.APPROVED and self.type is OrderType.MONTHLY:
+            event = PaymentEvent.ROUTINE_APPROVED
         if event is not None:
             self._move_for(fact, event, at, cause)
         proves_unpaid = isinstance(fact, ProvenUnpaid | FailedByPg) or (

@@ -103,7 +103,7 @@ def test_a_paid_monthly_attempt_is_routine_approved_and_settles_what_iamport_pro
     p = payment(type_=OrderType.MONTHLY)
     applied = p.apply(f.Paid(SETTLED, LATER), NOW, "webhook")
 
-    assert applied.moved is PaymentEvent.APPROVED  # the table's row; the move is routine
+    assert applied.moved is PaymentEvent.ROUTINE_APPROVED
     assert p.status is PaymentStatus.ROUTINE_PAID
     assert p.pending_history[-1].event == "routine_approved"
     assert (p.imp_uid, p.pg_provider, p.paid_at) == ("imp_1", "nice", LATER)
