@@ -1,10 +1,17 @@
 """What every SQL repository shares: the UoW's connection, versioned saves, history rows
-and the outgoing events they mean."""
+and the outgoing events they mean.
 
-from collections.abc import Iterable, Mapping, Sequence
-from typing import Any, Protocol
+Statements are built once per table and given their values as parameters (SQLAlchemy then
+compiles each shape once; building a statement per call cost more CPU than running it). A
+versioned save sets only the columns that differ from the row as this unit of work loaded or
+last saved it (`_loaded`); without that row it sets them all.
+"""
 
-from sqlalchemy import Select, Table, insert, update
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from functools import cache
+from typing import Any, Protocol, TypeVar
+
+from sqlalchemy import Insert, Select, Table, Update, bindparam, insert, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -34,25 +41,55 @@ def is_duplicate_key(exc: IntegrityError) -> bool:
     return "UNIQUE constraint failed" in message or "Duplicate entry" in message
 
 
+A = TypeVar("A")
+
+
+@cache
+def _insert_into(table: Table) -> Insert:
+    return insert(table)
+
+
+@cache
+def _versioned_update(table: Table) -> Update:
+    """UPDATE … SET version = version + 1 [, the columns given] WHERE seq = :b_seq AND
+    version = :b_version."""
+    return (
+        update(table)
+        .where(table.c.seq == bindparam("b_seq"), table.c.version == bindparam("b_version"))
+        .values(version=table.c.version + 1)
+    )
+
+
 class SqlRepository:
     def __init__(self, uow: ConnectionSource) -> None:
         self._uow = uow
+        self._seen: dict[int, dict[str, Any]] = {}  # seq → row as loaded / last saved here
 
     async def _conn(self) -> AsyncConnection:
         return await self._uow.connection()
 
-    async def _rows(self, query: Select[Any]) -> Sequence[Mapping[str, Any]]:
+    async def _rows(
+        self, query: Select[Any], params: Mapping[str, Any] | None = None
+    ) -> Sequence[Mapping[str, Any]]:
         conn = await self._conn()
-        return (await conn.execute(query)).mappings().all()
+        return (await conn.execute(query, params)).mappings().all()
 
-    async def _row(self, query: Select[Any]) -> Mapping[str, Any] | None:
+    async def _row(
+        self, query: Select[Any], params: Mapping[str, Any] | None = None
+    ) -> Mapping[str, Any] | None:
         conn = await self._conn()
-        return (await conn.execute(query)).mappings().first()
+        return (await conn.execute(query, params)).mappings().first()
+
+    def _loaded(self, to_row: Callable[[A], dict[str, Any]], aggregate: A) -> A:
+        """Remember `aggregate` as loaded, so that its save sets only what changed."""
+        row = to_row(aggregate)
+        self._seen[row["seq"]] = row
+        return aggregate
 
     async def _insert(self, table: Table, row: Mapping[str, Any], what: str) -> None:
         conn = await self._conn()
         try:
-            await conn.execute(insert(table).values(**row))
+            await conn.execute(_insert_into(table), dict(row))
         except IntegrityError as exc:
             if is_duplicate_key(exc):
                 raise ConcurrentUpdate(f"{what} exists already") from exc
@@ -61,21 +98,25 @@ class SqlRepository:
     async def _update_versioned(self, table: Table, row: Mapping[str, Any], what: str) -> None:
         """UPDATE ... WHERE seq = :id AND version = :v, bumping the version; 0 rows means
         another transaction saved first (or the row does not exist)."""
-        values = {k: v for k, v in row.items() if k not in ("seq", "version")}
+        before = self._seen.get(row["seq"])
+        if before is not None and before.get("version") != row["version"]:
+            before = None  # loaded at another version: set every column
+        values = {
+            k: v
+            for k, v in row.items()
+            if k not in ("seq", "version") and (before is None or k not in before or before[k] != v)
+        }
         conn = await self._conn()
-        query = (
-            update(table)
-            .where(table.c.seq == row["seq"], table.c.version == row["version"])
-            .values(**values, version=table.c.version + 1)
-        )
+        params = {**values, "b_seq": row["seq"], "b_version": row["version"]}
         try:
-            result = await conn.execute(query)
+            result = await conn.execute(_versioned_update(table), params)
         except IntegrityError as exc:
             if is_duplicate_key(exc):
                 raise ConcurrentUpdate(f"{what}: a unique value belongs to another row") from exc
             raise
         if result.rowcount != 1:
             raise ConcurrentUpdate(f"{what} changed concurrently (or does not exist)")
+        self._seen[row["seq"]] = {**row, "version": row["version"] + 1}
 
     async def _append_history(self, aggregate: Any) -> None:
         """Writes the aggregate's pending history, and the events it means to the outbox, in

@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 
 from adapters.persistence.mappers.order import order_from_row, order_to_row
 from adapters.persistence.repositories.base import SqlRepository, ints, paged
@@ -12,6 +12,8 @@ from domain.order import Order
 from domain.status import OrderStatus, OrderType
 
 _ACTIVE_ROUTINE = (int(OrderStatus.ROUTINE), int(OrderStatus.ROUTINE_PAST_DUE))
+_BY_ID = select(t).where(t.c.seq == bindparam("id"))
+_BY_ID_LOCKED = _BY_ID.with_for_update()
 
 
 class SqlOrderRepository(SqlRepository):
@@ -20,11 +22,8 @@ class SqlOrderRepository(SqlRepository):
         await self._append_history(order)
 
     async def get(self, order_id: int, *, for_update: bool = False) -> Order | None:
-        query = select(t).where(t.c.seq == order_id)
-        if for_update:
-            query = query.with_for_update()
-        row = await self._row(query)
-        return order_from_row(row) if row else None
+        row = await self._row(_BY_ID_LOCKED if for_update else _BY_ID, {"id": order_id})
+        return self._loaded(order_to_row, order_from_row(row)) if row else None
 
     async def save(self, order: Order) -> None:
         await self._update_versioned(t, order_to_row(order), f"order {order.id}")

@@ -4,7 +4,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, bindparam, func, select
 
 from adapters.persistence.mappers.payment import payment_from_row, payment_to_row
 from adapters.persistence.repositories.base import SqlRepository, ints, paged
@@ -14,6 +14,9 @@ from domain.payment import Payment
 from domain.status import PaymentStatus
 
 _PAID = (int(PaymentStatus.PAID), int(PaymentStatus.ROUTINE_PAID))
+_BY_ID = select(t).where(t.c.seq == bindparam("id"))
+_BY_ID_LOCKED = _BY_ID.with_for_update()
+_OF_ORDER = select(t).where(t.c.order_seq == bindparam("order")).order_by(t.c.seq)
 
 
 class SqlPaymentRepository(SqlRepository):
@@ -23,14 +26,16 @@ class SqlPaymentRepository(SqlRepository):
         )
         await self._append_history(payment)
 
-    async def _one(self, query: Select[Any], for_update: bool) -> Payment | None:
+    async def _one(
+        self, query: Select[Any], for_update: bool, params: dict[str, Any] | None = None
+    ) -> Payment | None:
         if for_update:
             query = query.with_for_update()
-        row = await self._row(query)
-        return payment_from_row(row) if row else None
+        row = await self._row(query, params)
+        return self._loaded(payment_to_row, payment_from_row(row)) if row else None
 
     async def get(self, payment_id: int, *, for_update: bool = False) -> Payment | None:
-        return await self._one(select(t).where(t.c.seq == payment_id), for_update)
+        return await self._one(_BY_ID_LOCKED if for_update else _BY_ID, False, {"id": payment_id})
 
     async def get_by_merchant_uid(
         self, merchant_uid: str, *, for_update: bool = False
@@ -48,8 +53,8 @@ class SqlPaymentRepository(SqlRepository):
         await self._append_history(payment)
 
     async def for_order(self, order_id: int) -> list[Payment]:
-        query = select(t).where(t.c.order_seq == order_id).order_by(t.c.seq)
-        return [payment_from_row(r) for r in await self._rows(query)]
+        rows = await self._rows(_OF_ORDER, {"order": order_id})
+        return [self._loaded(payment_to_row, payment_from_row(r)) for r in rows]
 
     async def latest_for_orders(self, order_ids: Sequence[int]) -> dict[int, Payment]:
         if not order_ids:
