@@ -27,6 +27,7 @@ from litestar.plugins.problem_details import (
     ProblemDetailsException,
     ProblemDetailsPlugin,
 )
+from sqlalchemy.exc import DBAPIError
 
 from adapters.http.problems import HttpProblem, problem
 from adapters.http.validation_problems import (
@@ -79,6 +80,7 @@ _FIXED_CODES: tuple[tuple[int, str], ...] = (
     (429, "rate_limited"),
     (500, "internal_error"),
     (503, "gateway_misconfigured"),
+    (503, "database_unavailable"),
 )
 
 
@@ -155,6 +157,22 @@ def _gateway_config(exc: GatewayConfigurationError) -> ProblemDetailsException:
     return problem(503, "gateway_misconfigured", "the payment gateway is misconfigured")
 
 
+def _database(exc: DBAPIError) -> ProblemDetailsException:
+    """A connection lost mid-request (the pool has replaced it): the client may retry at once.
+    Whatever the request had written in its transaction was rolled back with the connection,
+    or its COMMIT's outcome is unknown: retries are what idempotency keys and settlement are
+    for (docs/adr/0030)."""
+    if not exc.connection_invalidated:
+        return _unexpected(exc)
+    log.warning("database connection lost: %s", type(exc.orig).__name__)
+    return problem(
+        503,
+        "database_unavailable",
+        "the database connection was lost; retry",
+        headers={"Retry-After": "1"},
+    )
+
+
 def _concurrent(exc: ConcurrentUpdate) -> ProblemDetailsException:
     return problem(409, "concurrent_update", "the resource changed meanwhile; retry")
 
@@ -169,6 +187,7 @@ EXCEPTION_TABLE: Mapping[type[Exception], Callable[[Any], ProblemDetailsExceptio
     NoChannel: _ours,
     ConcurrentUpdate: _concurrent,
     GatewayConfigurationError: _gateway_config,
+    DBAPIError: _database,
     Exception: _unexpected,
 }
 

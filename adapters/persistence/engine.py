@@ -1,6 +1,8 @@
 """The async engine: made by a function, owned by the app's lifespan, disposed at its end.
 
-MySQL/MariaDB (aiomysql, the default, or asyncmy: docs/adr/0027): utf8mb4, READ COMMITTED, UTC session time zone, pre-ping.
+MySQL/MariaDB (aiomysql, the default, or asyncmy: docs/adr/0027): utf8mb4, READ COMMITTED, UTC
+session time zone; a pooled connection is pinged only after it sat idle, and handed back without
+a reset (docs/adr/0030).
 SQLite (aiosqlite, the embedded mode): WAL, busy_timeout, foreign keys, and every transaction
 begins with BEGIN IMMEDIATE (SQLite ignores FOR UPDATE; see docs/adr/0004-locking.md).
 """
@@ -8,6 +10,7 @@ begins with BEGIN IMMEDIATE (SQLite ignores FOR UPDATE; see docs/adr/0004-lockin
 import functools
 import json
 import os
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,11 +18,18 @@ from typing import Any
 
 from sqlalchemy import event
 from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 from adapters.failures import OperatorError
 
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///./var/dolgo-pay.db"
+
+# A connection idle in the pool this long is pinged before use; a busy pool is never pinged.
+PING_AFTER_IDLE_SECONDS = 10.0
+# Connections are replaced after this long; the session's wait_timeout is set above it.
+POOL_RECYCLE_SECONDS = 1800
+SESSION_WAIT_TIMEOUT_SECONDS = 2 * POOL_RECYCLE_SECONDS
 
 
 class DatabaseError(OperatorError):
@@ -149,20 +159,42 @@ def _mysql_engine(
         pool_size=pool_size,
         max_overflow=max_overflow,
         pool_timeout=pool_timeout,
-        pool_pre_ping=True,
-        pool_recycle=3600,
+        pool_recycle=POOL_RECYCLE_SECONDS,
+        # Every checkout is a Connection that ends its own transaction (SqlUnitOfWork commits or
+        # rolls back; Connection.close rolls back what is left open): no ROLLBACK on return.
+        pool_reset_on_return=None,
         isolation_level="READ COMMITTED",
         json_serializer=_json_serializer,
         echo=echo,
     )
 
     @event.listens_for(engine.sync_engine, "connect")
-    def _utc_session(dbapi_connection: Any, _record: Any) -> None:
+    def _session(dbapi_connection: Any, _record: Any) -> None:
         cursor = dbapi_connection.cursor()
-        cursor.execute("SET time_zone = '+00:00'")
+        cursor.execute(f"SET time_zone = '+00:00', wait_timeout = {SESSION_WAIT_TIMEOUT_SECONDS}")
         cursor.close()
 
+    _ping_after_idle(engine)
     return engine
+
+
+def _ping_after_idle(engine: AsyncEngine) -> None:
+    """Ping a pooled connection only when it sat idle PING_AFTER_IDLE_SECONDS or more (what
+    pool_pre_ping does on every checkout); a dead one is replaced by the pool's own retry."""
+
+    @event.listens_for(engine.sync_engine, "checkin")
+    def _checked_in(_dbapi_connection: Any, record: Any) -> None:
+        record.info["idle_since"] = time.monotonic()
+
+    @event.listens_for(engine.sync_engine, "checkout")
+    def _checked_out(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+        idle_since = record.info.pop("idle_since", None)
+        if idle_since is None or time.monotonic() - idle_since < PING_AFTER_IDLE_SECONDS:
+            return
+        try:
+            engine.dialect.do_ping(dbapi_connection)
+        except Exception as exc:  # noqa: BLE001 - any failure: the connection is not usable
+            raise DisconnectionError(f"idle connection failed its ping: {exc}") from exc
 
 
 def _sqlite_engine(
@@ -194,6 +226,7 @@ def _sqlite_engine(
     engine = create_async_engine(
         url,
         json_serializer=_json_serializer,
+        pool_reset_on_return=None,  # as on MySQL: every Connection ends its own transaction
         connect_args={"timeout": busy_timeout_ms / 1000},
         echo=echo,
         **kwargs,

@@ -5,6 +5,9 @@ connection and begins a transaction (BEGIN IMMEDIATE on SQLite); `commit()` / `r
 it and hand the connection back. So a use case that commits before calling iamport holds no
 transaction, lock or connection during the call, and may keep using the same UoW afterwards
 (the next statement begins a new transaction).
+
+The pool does not roll back a returned connection (docs/adr/0030): a connection whose COMMIT
+or ROLLBACK failed is invalidated instead of returned, as it may still hold a transaction.
 """
 
 from typing import Self
@@ -60,20 +63,20 @@ class SqlUnitOfWork:
         await self.rollback()
 
     async def commit(self) -> None:
-        connection, self._connection = self._connection, None
-        if connection is None:
-            return
-        try:
-            await connection.commit()
-        finally:
-            await connection.close()
+        await self._end(commit=True)
 
     async def rollback(self) -> None:
+        await self._end(commit=False)
+
+    async def _end(self, *, commit: bool) -> None:
         connection, self._connection = self._connection, None
         if connection is None:
             return
         try:
-            await connection.rollback()
+            await (connection.commit() if commit else connection.rollback())
+        except BaseException:
+            await connection.invalidate()
+            raise
         finally:
             await connection.close()
 
