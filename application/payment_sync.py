@@ -57,12 +57,11 @@ class Locked:
 
 async def lock_payment(uow: UnitOfWork, merchant_uid: str) -> Locked | None:
     """The payment of `merchant_uid` with its order and cancellations, locked in lock order."""
-    seen = await uow.payments.get_by_merchant_uid(merchant_uid)
-    if seen is None:
+    order = await uow.orders.get_by_merchant_uid(merchant_uid, for_update=True)
+    if order is None:
         return None
-    order = await uow.orders.get(seen.order_id, for_update=True)
-    payment = await uow.payments.get(seen.id, for_update=True)
-    if order is None or payment is None:
+    payment = await uow.payments.get_by_merchant_uid(merchant_uid, for_update=True)
+    if payment is None:
         return None
     return Locked(order, payment, await uow.cancellations.for_payment(payment.id))
 

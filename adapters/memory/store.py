@@ -174,6 +174,12 @@ class OrderRepo(_Repo):
     async def get(self, order_id: int, *, for_update: bool = False) -> Order | None:
         return await self._read(order_id, for_update)
 
+    async def get_by_merchant_uid(
+        self, merchant_uid: str, *, for_update: bool = False
+    ) -> Order | None:
+        payment = await self._uow.payments.get_by_merchant_uid(merchant_uid)
+        return None if payment is None else await self._read(payment.order_id, for_update)
+
     async def save(self, order: Order) -> None:
         await self._uow.lock()
         self._t.save(order.id, order)

@@ -250,6 +250,16 @@ async def test_payment_round_trip(uow_factory):
     assert by_id.requested_at == payment.requested_at  # the same instant (given in KST)
 
 
+async def test_the_order_of_a_merchant_uid(uow_factory):
+    payment = await add_payment(uow_factory)
+    async with uow_factory() as uow:
+        locked = await uow.orders.get_by_merchant_uid(payment.merchant_uid, for_update=True)
+        unlocked = await uow.orders.get_by_merchant_uid(payment.merchant_uid)
+        missing = await uow.orders.get_by_merchant_uid("dp-no-such-payment")
+    assert locked.id == unlocked.id == payment.order_id
+    assert missing is None
+
+
 async def test_payment_without_optional_parts_round_trips(uow_factory):
     payment = await add_payment(
         uow_factory,

@@ -18,10 +18,11 @@ BEGIN = {"sqlite": 1, "mariadb": 0}  # statements a transaction starts with
 # Checkout (POST /api/orders): read the channels' breakers; insert order and payment; commit.
 CHECKOUT_TRANSACTIONS = 2
 CHECKOUT_BUDGET = 5
-# Completion: read the payment (its owner, before asking iamport); under the locks: order,
-# payment, cancellations; update payment and order, history and outbox rows; commit.
+# Completion: read the payment (its owner, before asking iamport); under the locks: the order
+# (by the merchant_uid, in one statement), the payment, its cancellations; update payment and
+# order, insert their history and outbox rows; commit.
 COMPLETION_TRANSACTIONS = 2
-COMPLETION_BUDGET = 12
+COMPLETION_BUDGET = 11
 
 
 @pytest.fixture(autouse=True)

@@ -6,6 +6,7 @@ from sqlalchemy import bindparam, func, select
 
 from adapters.persistence.mappers.order import order_from_row, order_to_row
 from adapters.persistence.repositories.base import SqlRepository, ints, paged
+from adapters.persistence.tables import payment
 from adapters.persistence.tables import payment_order as t
 from application.ports import OrderFilter, Page
 from domain.order import Order
@@ -14,6 +15,11 @@ from domain.status import OrderStatus, OrderType
 _ACTIVE_ROUTINE = (int(OrderStatus.ROUTINE), int(OrderStatus.ROUTINE_PAST_DUE))
 _BY_ID = select(t).where(t.c.seq == bindparam("id"))
 _BY_ID_LOCKED = _BY_ID.with_for_update()
+# The order of a payment, in one statement: FOR UPDATE locks the order row, not the payment row
+# the subquery reads (a payment's order never changes), so the lock order stays order, payment.
+_OF_PAYMENT = select(payment.c.order_seq).where(payment.c.merchant_uid == bindparam("merchant_uid"))
+_BY_MERCHANT_UID = select(t).where(t.c.seq == _OF_PAYMENT.scalar_subquery())
+_BY_MERCHANT_UID_LOCKED = _BY_MERCHANT_UID.with_for_update()
 
 
 class SqlOrderRepository(SqlRepository):
@@ -23,6 +29,13 @@ class SqlOrderRepository(SqlRepository):
 
     async def get(self, order_id: int, *, for_update: bool = False) -> Order | None:
         row = await self._row(_BY_ID_LOCKED if for_update else _BY_ID, {"id": order_id})
+        return self._loaded(order_to_row, order_from_row(row)) if row else None
+
+    async def get_by_merchant_uid(
+        self, merchant_uid: str, *, for_update: bool = False
+    ) -> Order | None:
+        query = _BY_MERCHANT_UID_LOCKED if for_update else _BY_MERCHANT_UID
+        row = await self._row(query, {"merchant_uid": merchant_uid})
         return self._loaded(order_to_row, order_from_row(row)) if row else None
 
     async def save(self, order: Order) -> None:
