@@ -65,8 +65,7 @@ def serve(args: argparse.Namespace) -> int:
     config = _config()
     import uvicorn
 
-    from adapters.container import build_container
-    from adapters.http import create_app
+    from adapters.http.worker import hand_down
 
     if not config.production:
         print(demo_banner(config), flush=True)
@@ -75,10 +74,15 @@ def serve(args: argparse.Namespace) -> int:
     else:
         asyncio.run(_check_database(config))  # before uvicorn: one line, not an ExceptionGroup
     check_port(config.host, config.port)
-    app = create_app(build_container(config))
-    print(f"dolgo-pay on {config.public_base_url}/  (API docs: /schema)", flush=True)
+    hand_down(config, _root_level(args))
+    workers = f", {config.workers} workers" if config.workers > 1 else ""
+    print(f"dolgo-pay on {config.public_base_url}/  (API docs: /schema{workers})", flush=True)
+    # An import string and a factory: uvicorn starts several workers only so (each builds its
+    # own app); uvloop and httptools are used when installed (loop/http "auto").
     uvicorn.run(
-        app,
+        "adapters.http.worker:app",
+        factory=True,
+        workers=config.workers,
         host=config.host,
         port=config.port,
         log_level=args.log_level,

@@ -37,6 +37,7 @@ def serve_command() -> list[str]:
 class Served:
     base_url: str
     log_path: Path
+    pid: int  # the serve process (with several workers: their supervisor)
 
     def log(self) -> str:
         try:
@@ -63,11 +64,12 @@ def serving(workdir: Path, env: Mapping[str, str] | None = None) -> Iterator[Ser
         "PYTHONUNBUFFERED": "1",
         **(env or {}),
     }
-    served = Served(base_url, workdir / "serve.log")
-    with served.log_path.open("wb") as log:
+    log_path = workdir / "serve.log"
+    with log_path.open("wb") as log:
         proc = subprocess.Popen(
             serve_command(), cwd=REPO, env=full_env, stdout=log, stderr=subprocess.STDOUT
         )
+    served = Served(base_url, log_path, proc.pid)
     try:
         _wait_healthy(proc, served)
         yield served

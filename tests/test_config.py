@@ -394,3 +394,43 @@ def test_the_demo_channels_back_nice_with_kicc_and_inicis_with_kcp_billing() -> 
     assert c.channels.named("kicc").key_issuance is KeyIssuance.REST
     assert c.channels.named("html5_inicis").billing_backup == "kcp_billing"
     assert c.channels.named("kcp_billing").key_issuance is KeyIssuance.WINDOW
+
+
+SEVERAL_WORKERS_POSSIBLE = {
+    "DOLGO_DATABASE_URL": "mysql+aiomysql://root@127.0.0.1:3306/dolgo_demo",
+    "DOLGO_IAMPORT_URL": "http://127.0.0.1:8090",
+}
+
+
+def test_workers_default_to_the_cores_where_several_can_run(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    import adapters.config.workers as w
+
+    monkeypatch.setattr(w, "cores", lambda: 6)
+    channels = tmp_path / "channels.toml"
+    channels.write_text(CHANNELS_TOML)
+    assert load_config(SEVERAL_WORKERS_POSSIBLE).workers == 6
+    assert load_config({**PRODUCTION, "DOLGO_CHANNELS_FILE": str(channels)}).workers == 6
+    # The in-process sandbox and SQLite keep one process.
+    assert load_config({}).workers == 1
+    assert load_config({"DOLGO_IAMPORT_URL": "http://127.0.0.1:8090"}).workers == 1
+    assert load_config({**SEVERAL_WORKERS_POSSIBLE, "DOLGO_WORKERS": "3"}).workers == 3
+
+
+@pytest.mark.parametrize(
+    ("env", "message"),
+    [
+        ({**SEVERAL_WORKERS_POSSIBLE, "DOLGO_WORKERS": "two"}, "whole number"),
+        ({**SEVERAL_WORKERS_POSSIBLE, "DOLGO_WORKERS": "0"}, "between 1 and 64"),
+        ({**SEVERAL_WORKERS_POSSIBLE, "DOLGO_WORKERS": "65"}, "between 1 and 64"),
+        ({"DOLGO_WORKERS": "2"}, "in-process sandbox"),
+        ({"DOLGO_IAMPORT_URL": "http://127.0.0.1:8090", "DOLGO_WORKERS": "2"}, "SQLite"),
+    ],
+)
+def test_workers_are_refused_naming_the_variable(env: dict[str, str], message: str) -> None:
+    with pytest.raises(ConfigErrors) as caught:
+        load_config(env)
+    assert variables(caught.value) == {"DOLGO_WORKERS"}
+    assert message in str(caught.value)
+    assert load_config({**env, "DOLGO_WORKERS": "1"}).workers == 1

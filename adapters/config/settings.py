@@ -17,6 +17,7 @@ from adapters.config.channels import demo_channels, load_channels
 from adapters.config.demo_rules import demo_errors
 from adapters.config.errors import ConfigError, ConfigErrors
 from adapters.config.events import EventConfig, parse_event_config
+from adapters.config.workers import workers
 from adapters.logs import LOG_FORMATS, LogFormat
 from application.channels import ChannelDirectory
 from application.settings import PaymentSettings
@@ -107,6 +108,7 @@ class AppConfig:
     redis_url: str | None = field(default=None, repr=False)
     redis_prefix: str = "dolgo-pay"
     log_format: LogFormat = "text"
+    workers: int = 1  # `serve`'s processes (DOLGO_WORKERS)
 
     @property
     def production(self) -> bool:
@@ -400,6 +402,12 @@ def load_config(env: Mapping[str, str] | None = None) -> AppConfig:
     database_problem = _database_url_problem(str(values["database_url"]))
     if database_problem:
         r.fail("DOLGO_DATABASE_URL", database_problem)
+    values["workers"] = workers(
+        r.raw("DOLGO_WORKERS"),
+        sandbox=sandbox,
+        sqlite=str(values["database_url"]).startswith("sqlite"),
+        fail=r.fail,
+    )
     for name, key in (("DOLGO_JWT_SECRET", "jwt_secret"), ("DOLGO_SECRET", "secret")):
         value = r.raw(name)
         if value is not None:

@@ -216,6 +216,9 @@ def create_app(container: Container, *, sandbox: ASGIApp | None = None) -> Lites
         openapi_config=openapi_config(_version()),
         lifespan=[lifespan],
         state=State({"container": container, "config": config}),
+        # Logging is `serve`'s (adapters/logs.py, ADR 0023): Litestar's default would put the
+        # root logger at INFO (a line per iamport call) and disable the loggers made before it.
+        logging_config=None,
     )
     # Around everything, as Litestar's own CORS and OpenTelemetry wrappers are: route
     # middleware never sees a 404 or the mounted sandbox's own answers.

@@ -1,0 +1,55 @@
+"""The app factory `serve` gives uvicorn (`adapters.http.worker:app`, one call per worker process).
+
+Each worker reads the same environment as the serving process and builds its own container
+(engine, iamport client, scheduler). What the serving process chose at start rather than read is
+handed down in HANDED_DOWN: demo mode's random JWT and fingerprint secrets, so a token issued by
+one worker is accepted by every other and an Idempotency-Key means the same in all; and the log
+level of `--debug`.
+"""
+
+import json
+import logging.config
+import os
+from dataclasses import replace
+from typing import TYPE_CHECKING
+
+from adapters.config import AppConfig, load_config
+from adapters.logs import log_config
+
+if TYPE_CHECKING:
+    from litestar import Litestar
+
+HANDED_DOWN = "_DOLGO_SERVE_WORKER"  # set by `serve` for its workers only
+
+
+def hand_down(config: AppConfig, log_level: str) -> None:
+    """Make the workers `serve` starts next use `config`'s secrets and `log_level`."""
+    os.environ[HANDED_DOWN] = json.dumps(
+        {"jwt_secret": config.jwt_secret, "secret": config.secret, "log_level": log_level}
+    )
+
+
+def _handed_down() -> dict[str, str]:
+    raw = os.environ.get(HANDED_DOWN)
+    return json.loads(raw) if raw else {}
+
+
+def worker_config() -> AppConfig:
+    config = load_config()
+    given = _handed_down()
+    if not given:
+        return config
+    return replace(config, jwt_secret=given["jwt_secret"], secret=given["secret"])
+
+
+def app() -> "Litestar":
+    from adapters.container import build_container
+    from adapters.http import create_app
+
+    config = worker_config()
+    built = create_app(build_container(config))
+    # Again after the app is built: a library may configure logging as it initialises (the
+    # mounted sandbox's Litestar app does), and uvicorn applied this before the import.
+    level = _handed_down().get("log_level", "WARNING")
+    logging.config.dictConfig(log_config(level, config.log_format))
+    return built
