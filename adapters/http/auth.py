@@ -142,10 +142,11 @@ def principal(connection: ASGIConnection) -> Principal:
     return user
 
 
-def user_guard(connection: ASGIConnection, _: BaseRouteHandler) -> None:
+# Guards are async: Litestar runs a sync guard in its thread pool, a hop per request.
+async def user_guard(connection: ASGIConnection, _: BaseRouteHandler) -> None:
     principal(connection)
 
 
-def admin_guard(connection: ASGIConnection, _: BaseRouteHandler) -> None:
+async def admin_guard(connection: ASGIConnection, _: BaseRouteHandler) -> None:
     if not principal(connection).admin:
         raise PermissionDeniedException()

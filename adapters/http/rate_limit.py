@@ -8,7 +8,7 @@ Too many → 429 problem+json with Retry-After (see errors.py). The counters liv
 "rate_limit" store: per instance unless a shared store is configured (docs/adr/0009).
 """
 
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
 from litestar import Request
@@ -28,23 +28,32 @@ def limited(group: str) -> dict[str, str]:
     return {"rate_limit": group}
 
 
-def _in_group(group: str) -> Callable[[Request[Any, Any, Any]], bool]:
-    def check(request: Request[Any, Any, Any]) -> bool:
-        return request.route_handler.opt.get("rate_limit") == group
+# The checks are async: every limit's middleware asks its check on every request, and Litestar
+# runs a sync one in its thread pool (five hops per request).
+Check = Callable[[Request[Any, Any, Any]], Awaitable[bool]]
+
+
+def _in(group: str, request: Request[Any, Any, Any]) -> bool:
+    return request.route_handler.opt.get("rate_limit") == group
+
+
+def _in_group(group: str) -> Check:
+    async def check(request: Request[Any, Any, Any]) -> bool:
+        return _in(group, request)
 
     return check
 
 
-def _user_in_group(group: str) -> Callable[[Request[Any, Any, Any]], bool]:
-    def check(request: Request[Any, Any, Any]) -> bool:
-        return _in_group(group)(request) and request.scope.get("user") is not None
+def _user_in_group(group: str) -> Check:
+    async def check(request: Request[Any, Any, Any]) -> bool:
+        return _in(group, request) and request.scope.get("user") is not None
 
     return check
 
 
 def _config(
     limit: RateLimit,
-    check: Callable[[Request[Any, Any, Any]], bool],
+    check: Check,
     identify: Callable[[Request[Any, Any, Any]], str],
 ) -> DefineMiddleware:
     return RateLimitConfig(
@@ -60,9 +69,8 @@ def rate_limit_middleware(
     """`webhook_sources` (DOLGO_WEBHOOK_ALLOWED_IPS) are iamport's: a billing run's
     notifications from them are never throttled."""
 
-    def webhook_from_elsewhere(request: Request[Any, Any, Any]) -> bool:
-        source = client_ip(request, proxies)
-        return _in_group(WEBHOOK)(request) and not allowed(source, webhook_sources)
+    async def webhook_from_elsewhere(request: Request[Any, Any, Any]) -> bool:
+        return _in(WEBHOOK, request) and not allowed(client_ip(request, proxies), webhook_sources)
 
     def by_user(group: str) -> Callable[[Request[Any, Any, Any]], str]:
         return lambda request: f"{group}:user:{request.scope['user'].user_seq}"

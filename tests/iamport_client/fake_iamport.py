@@ -27,6 +27,7 @@ class Reply:
     body: Any = None  # JSON-able, or bytes sent as they are
     delay: float = 0.0  # seconds to sleep before answering
     drop: bool = False  # send the headers and half the body, then cut the connection
+    release: asyncio.Event | None = None  # answer only once this is set
 
 
 def ok(response: Any, status: int = 200) -> Reply:
@@ -115,6 +116,7 @@ class Seen:
     query: list[tuple[str, str]]
     headers: dict[str, str]
     body: Any
+    client: tuple[str, int] | None = None  # the TCP peer: one per connection the client opened
 
     def param(self, name: str) -> str | None:
         return next((v for k, v in self.query if k == name), None)
@@ -158,6 +160,7 @@ class FakeIamport:
             query=parse_qsl(scope["query_string"].decode(), keep_blank_values=True),
             headers={k.decode().lower(): v.decode() for k, v in scope["headers"]},
             body=json.loads(raw) if raw else None,
+            client=tuple(scope["client"]) if scope.get("client") else None,
         )
         self.requests.append(seen)
         await self._answer(self._reply(seen), send)
@@ -199,6 +202,8 @@ class FakeIamport:
     async def _answer(reply: Reply, send: Callable) -> None:
         if reply.delay:
             await asyncio.sleep(reply.delay)
+        if reply.release is not None:
+            await reply.release.wait()
         if isinstance(reply.body, bytes):
             content = reply.body
         else:

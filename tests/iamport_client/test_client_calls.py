@@ -1,5 +1,6 @@
 """Every call's path, parameters and body, and the multi-page / multi-id listings."""
 
+import asyncio
 from datetime import UTC, datetime, timedelta
 
 from adapters.iamport.bodies import OnetimeRequest
@@ -17,7 +18,16 @@ from application.gateway import (
     Unknown,
 )
 from domain.card_credentials import CardCredentials
-from tests.iamport_client.fake_iamport import FakeIamport, Reply, Seen, customer, ok, payment
+from tests.iamport_client.fake_iamport import (
+    KEY,
+    SECRET,
+    FakeIamport,
+    Reply,
+    Seen,
+    customer,
+    ok,
+    payment,
+)
 
 CARD = CardCredentials(number="9410123456789012", expiry="2031-07", birth="871203", pwd_2digit="47")
 
@@ -229,3 +239,28 @@ async def test_get_payments_by_many_ids(fake: FakeIamport, client: IamportClient
     assert [len([k for k, _ in r.query]) for r in fake.seen("GET", "/payments")] == [100, 51]
     assert isinstance(await client.get_payments(["imp_x"]), NotFound)
     assert await client.get_payments([]) == Approved([])
+
+
+async def _wave(fake: FakeIamport, client: IamportClient, calls: int) -> set:
+    """`calls` lookups at once, none answered before all arrived; the connections they used."""
+    all_in = asyncio.Event()
+
+    def held(seen: Seen) -> Reply:
+        if len(fake.seen("GET", "/payments/imp_1")) == calls:
+            all_in.set()
+        return Reply(200, ok(payment()).body, release=all_in)
+
+    fake.on("GET", "/payments/imp_1", held)
+    fake.requests.clear()
+    outcomes = await asyncio.gather(*(client.get_payment("imp_1") for _ in range(calls)))
+    assert all(isinstance(o, Approved) for o in outcomes), outcomes[:3]
+    return {seen.client for seen in fake.seen("GET", "/payments/imp_1")}
+
+
+async def test_concurrent_calls_reuse_their_connections_in_the_next_wave(fake: FakeIamport):
+    async with IamportClient(fake.base_url, KEY, SECRET, read_timeout=60) as client:
+        first = await _wave(fake, client, 40)
+        second = await _wave(fake, client, 40)
+    assert len(first) == 40  # more than httpx keeps by default (20)
+    # The second wave found every connection kept alive: none was opened anew.
+    assert second == first
