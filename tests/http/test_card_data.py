@@ -3,6 +3,7 @@ a log line, a metric or a stored entity — for valid and malformed requests ali
 
 import logging
 import pickle
+import re
 
 import pytest
 
@@ -53,6 +54,13 @@ RAW = [
     + BIRTH.encode()
     + b'"}',
 ]
+
+
+def metric_names_and_labels(exposition: str) -> str:
+    """The exposition without its sample values: card data could leak only through a name or a
+    label, and a float (a start time, a sum of seconds) may spell any six digits."""
+    value = re.compile(r"(\s+(?:[-+]?[0-9.]+(?:e[-+]?[0-9]+)?|NaN|[-+]Inf))+$", re.IGNORECASE)
+    return "\n".join(value.sub("", line) for line in exposition.splitlines())
 
 
 def secrets_in(text: str) -> list[str]:
@@ -111,7 +119,7 @@ async def test_card_data_appears_nowhere(
     assert not secrets_in(log_text), secrets_in(log_text)
 
     metrics = (await api.client.get("/metrics")).text
-    assert not secrets_in(metrics)
+    assert not secrets_in(metric_names_and_labels(metrics))
 
     stored = repr(pickle.dumps(api.store.__dict__ | {"writer": None}))
     stored += repr(api.store.__dict__)
