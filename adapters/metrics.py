@@ -14,6 +14,8 @@ it; every checkout and billing charge reads it, so a busy instance is current to
 
 Metrics are created on first use in prometheus_client's default registry (the one
 PrometheusController exposes), once per process; labels are closed sets, never request data.
+With several `serve` workers they are kept in PROMETHEUS_MULTIPROC_DIR (adapters/http/worker.py)
+and /metrics adds up every worker's; a gauge there shows the value any worker wrote last.
 """
 
 import functools
@@ -67,26 +69,29 @@ class _Metrics:
             f"{PREFIX}_channel_breaker",
             "1 for the state each PG channel's circuit breaker is in, 0 for the others",
             ["channel", "state"],
+            multiprocess_mode="mostrecent",
         )
         self.channel_failures = _get_or_create(
             Gauge,
             f"{PREFIX}_channel_failures",
             "PG failures in a row on the channel (rejected, not attempted, no answer)",
             ["channel"],
+            multiprocess_mode="mostrecent",
         )
         self.iamport_reachable = _get_or_create(
             Gauge,
             f"{PREFIX}_iamport_reachable",
             "1 when the last /ready probe got an authenticated answer from iamport, else 0",
             [],
+            multiprocess_mode="mostrecent",
         )
 
 
-def _get_or_create(kind: type, name: str, doc: str, labels: list[str]) -> Any:
+def _get_or_create(kind: type, name: str, doc: str, labels: list[str], **options: Any) -> Any:
     existing = REGISTRY._names_to_collectors.get(name)  # type: ignore[attr-defined]
     if existing is None and name.endswith("_total"):
         existing = REGISTRY._names_to_collectors.get(name.removesuffix("_total"))  # type: ignore[attr-defined]
-    return existing if existing is not None else kind(name, doc, labels)
+    return existing if existing is not None else kind(name, doc, labels, **options)
 
 
 @functools.cache

@@ -7,9 +7,12 @@ one worker is accepted by every other and an Idempotency-Key means the same in a
 level of `--debug`.
 """
 
+import atexit
 import json
 import logging.config
 import os
+import shutil
+import tempfile
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
@@ -27,6 +30,17 @@ def hand_down(config: AppConfig, log_level: str) -> None:
     os.environ[HANDED_DOWN] = json.dumps(
         {"jwt_secret": config.jwt_secret, "secret": config.secret, "log_level": log_level}
     )
+
+
+def share_metrics() -> None:
+    """Before several workers start: their Prometheus metrics go to files in one folder, which
+    /metrics adds up (Litestar's controller reads PROMETHEUS_MULTIPROC_DIR), instead of each
+    scrape showing whichever worker answered. A folder the operator set is used as it is."""
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        return
+    folder = tempfile.mkdtemp(prefix="dolgo-pay-metrics-")
+    atexit.register(shutil.rmtree, folder, ignore_errors=True)
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = folder
 
 
 def _handed_down() -> dict[str, str]:

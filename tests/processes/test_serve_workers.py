@@ -1,6 +1,6 @@
 """`dolgo-pay serve` with DOLGO_WORKERS=2 (MariaDB, the sandbox in its own process): both worker
-processes answer requests, and a demo token issued by one is accepted by the other (the
-serving process hands its per-start secrets down)."""
+processes answer requests, a demo token issued by one is accepted by the other (the serving
+process hands its per-start secrets down), and /metrics counts the requests of both."""
 
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -67,7 +67,21 @@ def test_two_workers_both_serve_and_share_the_demo_secrets(tmp_path):
             with ThreadPoolExecutor(16) as pool:
                 statuses = list(pool.map(my_orders, range(REQUESTS)))
             read = {pid: bytes_read(pid) - before[pid] for pid in workers}
+            counted = [requests_counted(served.base_url, "/api/orders") for _ in range(6)]
 
     assert statuses == [200] * REQUESTS
     # Each worker read at least 10 of the padded requests (idle, a worker reads next to nothing).
     assert all(n >= 10 * PADDING for n in read.values()), read
+    # /metrics adds up both workers' counts, whichever of them answers the scrape.
+    assert counted == [REQUESTS] * 6
+
+
+def requests_counted(base_url: str, path: str) -> int:
+    text = httpx.get(f"{base_url}/metrics", timeout=30).text
+    return round(
+        sum(
+            float(line.rsplit(" ", 1)[1])
+            for line in text.splitlines()
+            if line.startswith("dolgo_pay_requests_total{") and f'path="{path}"' in line
+        )
+    )
