@@ -11,7 +11,7 @@ from application.settle_result import DUPLICATE, Run
 from domain import facts as f
 from domain.cancel_history import book_cancels_of_unbooked_try, book_refunds
 from domain.cancellation import Cancellation
-from domain.status import OrderStatus, OrderType, PaymentStatus
+from domain.status import OrderType, PaymentStatus
 
 
 def apply_fact(run: Run, fact: f.Fact, cause: str, settings: PaymentSettings) -> None:
@@ -69,11 +69,9 @@ def paid(
     """Paid, possibly partly or fully refunded since; a second paid attempt of a paid order
     is a double charge, refunded in full (spec §4.1)."""
     order, payment = run.order, run.payment
-    order_paid = (
-        order.status is OrderStatus.PAID and order.type is not OrderType.MONTHLY
-    ) or order.cycle_paid_by_another(payment)
+    paid_by_another = order.paid_by_another(payment)
     if run.took(payment.apply(fact, run.at, cause)).changed:
-        run.duplicate = order_paid  # approved just now, while another attempt paid the order
+        run.duplicate = paid_by_another  # approved just now, while another attempt paid it
         paid_at = payment.paid_at or run.at
         data = dict(fact.evidence)
         note = order.attempt_paid(payment, paid_at, cause, data, duplicate=run.duplicate)

@@ -231,11 +231,14 @@ class Order(Transitions):
             and payment.attempt == sub.attempt
         )
 
-    def cycle_paid_by_another(self, payment: Payment) -> bool:
-        """`payment` is a monthly attempt of a cycle another attempt has paid (e.g. one proven
-        not attempted that turns up paid after all): a double charge."""
+    def paid_by_another(self, payment: Payment) -> bool:
+        """What `payment` is meant to pay is already paid by another attempt — a one-time order
+        already PAID, or a monthly cycle another attempt paid (e.g. one proven not attempted
+        that turns up paid after all) —, so `payment` turning up paid is a double charge."""
+        if self.type is not OrderType.MONTHLY:
+            return self.status is OrderStatus.PAID
         sub = self.subscription
-        if self.type is not OrderType.MONTHLY or sub is None or payment.cycle is None:
+        if sub is None or payment.cycle is None:
             return False
         if payment.cycle < sub.cycle:
             return True  # a cycle only follows a paid one

@@ -119,7 +119,16 @@ def test_an_attempt_of_a_cycle_another_attempt_paid_is_a_double_charge(
 ):
     order = monthly(attempt=2)
     order.subscription.cycle_paid = cycle_paid
-    assert order.cycle_paid_by_another(attempt(cycle, attempt_no)) is expected
+    assert order.paid_by_another(attempt(cycle, attempt_no)) is expected
+
+
+@pytest.mark.parametrize(
+    ("status", "expected"), [(OrderStatus.PAID, True), (OrderStatus.ORDERED, False)]
+)
+def test_a_paid_one_time_order_is_paid_by_another_attempt(status, expected):
+    order = Order(1, 7, OrderType.ONE_TIME, 1, 1, "후원", Amount(1_000), NOW)
+    order.status = status
+    assert order.paid_by_another(attempt()) is expected
 
 
 def test_a_paid_order_starts_no_new_attempt():
