@@ -13,11 +13,3 @@ def seoul_date(moment: datetime) -> date:
 def seoul_moment(day: date, hour: int = 0) -> datetime:
     """The UTC instant of `hour` o'clock on `day` in Seoul."""
     return datetime(day.year, day.month, day.day, hour, tzinfo=SEOUL).astimezone(UTC)
-
-
-def require_aware(moment: datetime, field: str = "time") -> datetime:
-    if moment.tzinfo is None:
-        from domain.errors import InvalidValue
-
-        raise InvalidValue(field, "must carry a time zone")
-    return moment
