@@ -78,9 +78,10 @@ async def assert_recorded_once(url: str, orders: list[int]) -> None:
 
 async def test_two_billing_jobs_at_once_charge_each_cycle_exactly_once(mariadb_url, sandbox):
     orders = await seed_due_sponsorships(mariadb_url, 300)
-    # 300 charges of 0.2 s at concurrency 8 keep one job busy for 7.5 s at least: long enough
-    # for the other to start and claim its share even when process start-up is slow.
-    sandbox.fault("latency", path="/subscribe/payments/again", seconds=0.2)
+    # 300 charges of 0.25 s at concurrency 8 keep one job busy for 9 s at least, and it leases
+    # only 16 at a claim: long enough for the other to start and claim its share even when
+    # process start-up is slow.
+    sandbox.fault("latency", path="/subscribe/payments/again", seconds=0.25)
 
     jobs = [start_job(mariadb_url, sandbox, JOB, concurrency=8) for _ in range(2)]
     results = [finish(job) for job in jobs]
