@@ -10,10 +10,11 @@ The pool does not roll back a returned connection (docs/adr/0030): a connection 
 or ROLLBACK failed is invalidated instead of returned, as it may still hold a transaction.
 """
 
-from typing import Self
+from typing import Any, Self
 
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
+from adapters.persistence.repositories.base import insert_into
 from adapters.persistence.repositories.cancellations import SqlCancellationRepository
 from adapters.persistence.repositories.cards import SqlCardRepository
 from adapters.persistence.repositories.cash_receipts import SqlCashReceiptRepository
@@ -26,12 +27,14 @@ from adapters.persistence.repositories.leases import SqlWorkLeases
 from adapters.persistence.repositories.orders import SqlOrderRepository
 from adapters.persistence.repositories.payments import SqlPaymentRepository
 from adapters.persistence.repositories.reconcile_reports import SqlReconcileReports
+from adapters.persistence.tables import event_outbox, payment_history
 
 
 class SqlUnitOfWork:
     def __init__(self, engine: AsyncEngine) -> None:
         self._engine = engine
         self._connection: AsyncConnection | None = None
+        self._staged: dict[Any, list[dict[str, Any]]] = {payment_history: [], event_outbox: []}
         self.orders = SqlOrderRepository(self)
         self.payments = SqlPaymentRepository(self)
         self.cancellations = SqlCancellationRepository(self)
@@ -52,6 +55,16 @@ class SqlUnitOfWork:
             await self._connection.begin()
         return self._connection
 
+    def stage(self, history: list[dict[str, Any]], events: list[dict[str, Any]]) -> None:
+        self._staged[payment_history] += history
+        self._staged[event_outbox] += events
+
+    async def flush(self) -> None:
+        for table, rows in self._staged.items():
+            if rows:
+                staged, self._staged[table] = rows, []
+                await (await self.connection()).execute(insert_into(table), staged)
+
     @property
     def in_transaction(self) -> bool:
         return self._connection is not None
@@ -63,9 +76,12 @@ class SqlUnitOfWork:
         await self.rollback()
 
     async def commit(self) -> None:
+        await self.flush()
         await self._end(commit=True)
 
     async def rollback(self) -> None:
+        for rows in self._staged.values():
+            rows.clear()
         await self._end(commit=False)
 
     async def _end(self, *, commit: bool) -> None:

@@ -129,6 +129,20 @@ async def test_save_persists_bumps_the_version_and_appends_history(uow_factory):
     assert history[0].data == {"imp_uid": "imp_1", "금액": 10000}
 
 
+async def test_a_transaction_reads_its_own_history_and_a_rollback_leaves_none(uow_factory):
+    order = await add_order(uow_factory)
+    async with uow_factory() as uow:
+        loaded = await uow.orders.get(order.id, for_update=True)
+        loaded.paid(T0, "webhook")
+        await uow.orders.save(loaded)
+        within = await uow.history.for_entity("order", order.id)
+        await uow.rollback()
+    async with uow_factory() as uow:
+        after = await uow.history.for_entity("order", order.id)
+        events = await uow.events.search(None)
+    assert (len(within), after, events) == (1, [], [])
+
+
 async def test_a_stale_save_is_a_concurrent_update(uow_factory):
     order = await add_order(uow_factory)
     async with uow_factory() as uow:

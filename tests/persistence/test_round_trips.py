@@ -20,9 +20,9 @@ CHECKOUT_TRANSACTIONS = 2
 CHECKOUT_BUDGET = 5
 # Completion: read the payment (its owner, before asking iamport); under the locks: the order
 # (by the merchant_uid, in one statement), the payment, its cancellations; update payment and
-# order, insert their history and outbox rows; commit.
+# order; insert their history rows (one INSERT) and outbox rows (one); commit.
 COMPLETION_TRANSACTIONS = 2
-COMPLETION_BUDGET = 11
+COMPLETION_BUDGET = 10
 
 
 @pytest.fixture(autouse=True)

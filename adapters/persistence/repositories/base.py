@@ -1,6 +1,10 @@
 """What every SQL repository shares: the UoW's connection, versioned saves, history rows
 and the outgoing events they mean.
 
+History and outbox rows are staged on the unit of work and written at its commit, all of one
+transaction in one INSERT per table (a completion saves a payment and an order: one history
+INSERT, not two). Reading history or events flushes them first, so a transaction sees its own.
+
 Statements are built once per table and given their values as parameters (SQLAlchemy then
 compiles each shape once; building a statement per call cost more CPU than running it). A
 versioned save sets only the columns that differ from the row as this unit of work loaded or
@@ -18,7 +22,6 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from adapters.events.schema import outbox_events
 from adapters.persistence.mappers.events import outbox_to_row
 from adapters.persistence.mappers.history import history_to_row
-from adapters.persistence.tables import event_outbox, payment_history
 from application.ports import ConcurrentUpdate, Page
 
 
@@ -26,6 +29,13 @@ class ConnectionSource(Protocol):
     """The unit of work a repository runs in (adapters/persistence/uow.py)."""
 
     async def connection(self) -> AsyncConnection: ...
+
+    def stage(self, history: list[dict[str, Any]], events: list[dict[str, Any]]) -> None:
+        """Rows to insert into payment_history and event_outbox before this transaction's
+        COMMIT."""
+
+    async def flush(self) -> None:
+        """Insert the staged rows now."""
 
 
 def is_duplicate_key(exc: IntegrityError) -> bool:
@@ -45,7 +55,7 @@ A = TypeVar("A")
 
 
 @cache
-def _insert_into(table: Table) -> Insert:
+def insert_into(table: Table) -> Insert:
     return insert(table)
 
 
@@ -89,7 +99,7 @@ class SqlRepository:
     async def _insert(self, table: Table, row: Mapping[str, Any], what: str) -> None:
         conn = await self._conn()
         try:
-            await conn.execute(_insert_into(table), dict(row))
+            await conn.execute(insert_into(table), dict(row))
         except IntegrityError as exc:
             if is_duplicate_key(exc):
                 raise ConcurrentUpdate(f"{what} exists already") from exc
@@ -119,17 +129,24 @@ class SqlRepository:
         self._seen[row["seq"]] = {**row, "version": row["version"] + 1}
 
     async def _append_history(self, aggregate: Any) -> None:
-        """Writes the aggregate's pending history, and the events it means to the outbox, in
-        the transaction of the state change."""
+        """Stages the aggregate's pending history, and the events it means to the outbox, for
+        the commit of the transaction of the state change."""
         pending = aggregate.pending_history
         if not pending:
             return
-        conn = await self._conn()
-        await conn.execute(insert(payment_history), [history_to_row(e) for e in pending])
-        events = outbox_events(aggregate, pending)
-        if events:
-            await conn.execute(insert(event_outbox), [outbox_to_row(e) for e in events])
+        self._uow.stage(
+            [history_to_row(e) for e in pending],
+            [outbox_to_row(e) for e in outbox_events(aggregate, pending)],
+        )
         pending.clear()
+
+
+class StagedReader(SqlRepository):
+    """A repository reading the rows other repositories stage (history, outbox events)."""
+
+    async def _conn(self) -> AsyncConnection:
+        await self._uow.flush()
+        return await super()._conn()
 
 
 def paged(query: Select[Any], page: Page) -> Select[Any]:

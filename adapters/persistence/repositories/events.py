@@ -18,7 +18,7 @@ from adapters.persistence.mappers.events import (
     delivery_to_row,
     outbox_from_row,
 )
-from adapters.persistence.repositories.base import SqlRepository, paged
+from adapters.persistence.repositories.base import StagedReader, paged
 from adapters.persistence.tables import event_delivery as d
 from adapters.persistence.tables import event_delivery_attempt as a
 from adapters.persistence.tables import event_outbox as o
@@ -32,7 +32,7 @@ from application.outbox import (
 from application.ports import ConcurrentUpdate, Page
 
 
-class SqlEventOutbox(SqlRepository):
+class SqlEventOutbox(StagedReader):
     async def undispatched(self, limit: int) -> list[OutboxEvent]:
         query = (
             select(o)

@@ -3,13 +3,13 @@
 from sqlalchemy import select, union_all
 
 from adapters.persistence.mappers.history import history_from_row
-from adapters.persistence.repositories.base import SqlRepository
+from adapters.persistence.repositories.base import StagedReader
 from adapters.persistence.tables import cash_receipt, payment, payment_cancel
 from adapters.persistence.tables import payment_history as h
 from domain.history import HistoryEntry
 
 
-class SqlHistoryRepository(SqlRepository):
+class SqlHistoryRepository(StagedReader):
     async def for_entity(self, entity: str, entity_id: int) -> list[HistoryEntry]:
         query = select(h).where(h.c.entity == entity, h.c.entity_id == entity_id).order_by(h.c.seq)
         return [history_from_row(r) for r in await self._rows(query)]
