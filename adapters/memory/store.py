@@ -251,6 +251,10 @@ class PaymentRepo(_Repo):
     async def get_by_imp_uid(self, imp_uid: str) -> Payment | None:
         return next((p for p in self._t.all() if p.imp_uid == imp_uid), None)
 
+    async def owner_of(self, merchant_uid: str) -> int | None:
+        payment = await self.get_by_merchant_uid(merchant_uid)
+        return None if payment is None else payment.user_seq
+
     async def save(self, payment: Payment) -> None:
         await self._uow.lock()
         if payment.imp_uid and any(

@@ -54,8 +54,8 @@ class CompletePayment:
 
     async def execute(self, command: CompletePaymentCommand) -> CompletePaymentResult:
         async with self._uow() as uow:
-            payment = await uow.payments.get_by_merchant_uid(command.merchant_uid)
-        if payment is None or payment.user_seq != command.user_seq:
+            owner = await uow.payments.owner_of(command.merchant_uid)
+        if owner is None or owner != command.user_seq:
             raise NotFoundError("payment not found", field="merchant_uid")
 
         lookup = await self._gateway.get_payment(command.imp_uid)
@@ -66,16 +66,8 @@ class CompletePayment:
                     "iamport has no payment with this imp_uid", field="imp_uid"
                 )
             # Unknown / NotAttempted / Rejected: nothing proven either way.
-            return CompletePaymentResult(
-                order_id=payment.order_id,
-                payment_id=payment.id,
-                merchant_uid=payment.merchant_uid,
-                payment_status=payment.status,
-                order_status=await self._order_status(payment.order_id),
-                pending_confirmation=True,
-                vbank=payment.vbank,
-            )
-        if record.merchant_uid != payment.merchant_uid:
+            return await self._pending(command.merchant_uid)
+        if record.merchant_uid != command.merchant_uid:
             # It may be a genuine payment of another order: refuse, touch nothing, cancel nothing.
             raise VerificationFailed(
                 "the iamport payment belongs to another merchant_uid", field="merchant_uid"
@@ -98,8 +90,18 @@ class CompletePayment:
             vbank=synced.payment.vbank,
         )
 
-    async def _order_status(self, order_id: int) -> OrderStatus:
+    async def _pending(self, merchant_uid: str) -> CompletePaymentResult:
+        """The payment as it stands, iamport not having answered."""
         async with self._uow() as uow:
-            order = await uow.orders.get(order_id)
-        assert order is not None
-        return order.status
+            payment = await uow.payments.get_by_merchant_uid(merchant_uid)
+            order = await uow.orders.get_by_merchant_uid(merchant_uid)
+        assert payment is not None and order is not None  # payments are never deleted
+        return CompletePaymentResult(
+            order_id=payment.order_id,
+            payment_id=payment.id,
+            merchant_uid=payment.merchant_uid,
+            payment_status=payment.status,
+            order_status=order.status,
+            pending_confirmation=True,
+            vbank=payment.vbank,
+        )

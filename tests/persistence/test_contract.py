@@ -264,6 +264,16 @@ async def test_payment_round_trip(uow_factory):
     assert by_id.requested_at == payment.requested_at  # the same instant (given in KST)
 
 
+async def test_the_owner_of_a_merchant_uid(uow_factory):
+    payment = await add_payment(uow_factory, user_seq=4242)
+    async with uow_factory() as uow:
+        owners = (
+            await uow.payments.owner_of(payment.merchant_uid),
+            await uow.payments.owner_of("dp-no-such-payment"),
+        )
+    assert owners == (4242, None)
+
+
 async def test_the_order_of_a_merchant_uid(uow_factory):
     payment = await add_payment(uow_factory)
     async with uow_factory() as uow:

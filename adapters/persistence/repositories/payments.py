@@ -16,6 +16,12 @@ from domain.status import PaymentStatus
 _PAID = (int(PaymentStatus.PAID), int(PaymentStatus.ROUTINE_PAID))
 _BY_ID = select(t).where(t.c.seq == bindparam("id"))
 _BY_ID_LOCKED = _BY_ID.with_for_update()
+_BY_MERCHANT_UID = select(t).where(t.c.merchant_uid == bindparam("merchant_uid"))
+_BY_MERCHANT_UID_LOCKED = _BY_MERCHANT_UID.with_for_update()
+_BY_IMP_UID = select(t).where(t.c.imp_uid == bindparam("imp_uid"))
+# One column: a completion checks who owns the payment before asking iamport, and the full row
+# (45 columns to describe, convert and map) is read again under the lock anyway.
+_OWNER = select(t.c.user_seq).where(t.c.merchant_uid == bindparam("merchant_uid"))
 _OF_ORDER = select(t).where(t.c.order_seq == bindparam("order")).order_by(t.c.seq)
 
 
@@ -26,24 +32,25 @@ class SqlPaymentRepository(SqlRepository):
         )
         await self._append_history(payment)
 
-    async def _one(
-        self, query: Select[Any], for_update: bool, params: dict[str, Any] | None = None
-    ) -> Payment | None:
-        if for_update:
-            query = query.with_for_update()
+    async def _one(self, query: Select[Any], params: dict[str, Any]) -> Payment | None:
         row = await self._row(query, params)
         return self._loaded(payment_to_row, payment_from_row(row)) if row else None
 
     async def get(self, payment_id: int, *, for_update: bool = False) -> Payment | None:
-        return await self._one(_BY_ID_LOCKED if for_update else _BY_ID, False, {"id": payment_id})
+        return await self._one(_BY_ID_LOCKED if for_update else _BY_ID, {"id": payment_id})
 
     async def get_by_merchant_uid(
         self, merchant_uid: str, *, for_update: bool = False
     ) -> Payment | None:
-        return await self._one(select(t).where(t.c.merchant_uid == merchant_uid), for_update)
+        query = _BY_MERCHANT_UID_LOCKED if for_update else _BY_MERCHANT_UID
+        return await self._one(query, {"merchant_uid": merchant_uid})
 
     async def get_by_imp_uid(self, imp_uid: str) -> Payment | None:
-        return await self._one(select(t).where(t.c.imp_uid == imp_uid), False)
+        return await self._one(_BY_IMP_UID, {"imp_uid": imp_uid})
+
+    async def owner_of(self, merchant_uid: str) -> int | None:
+        row = await self._row(_OWNER, {"merchant_uid": merchant_uid})
+        return None if row is None else int(row["user_seq"])
 
     async def save(self, payment: Payment) -> None:
         await self._update_versioned(
