@@ -65,7 +65,7 @@ def serve(args: argparse.Namespace) -> int:
     config = _config()
     import uvicorn
 
-    from adapters.http.worker import hand_down, share_metrics
+    from adapters.http.worker import hand_down, share_metrics, share_scheduler
 
     if not config.production:
         print(demo_banner(config), flush=True)
@@ -77,6 +77,7 @@ def serve(args: argparse.Namespace) -> int:
     hand_down(config, _root_level(args))
     if config.workers > 1:
         share_metrics()
+        share_scheduler()
     workers = f", {config.workers} workers" if config.workers > 1 else ""
     print(f"dolgo-pay on {config.public_base_url}/  (API docs: /schema{workers})", flush=True)
     # An import string and a factory: uvicorn starts several workers only so (each builds its

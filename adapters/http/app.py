@@ -59,6 +59,7 @@ from adapters.http.openapi import docs_assets, openapi_config
 from adapters.http.rate_limit import rate_limit_middleware
 from adapters.http.request_id import RequestId
 from adapters.http.request_metrics import prometheus_config
+from adapters.scheduler.lock import SchedulerLock
 from adapters.scheduler.loop import run_scheduler
 
 SANDBOX_PATH = "/sandbox"
@@ -124,9 +125,12 @@ def _demo_page(config: AppConfig) -> list[Any]:
     return [Router(path="/", route_handlers=[page], opt=PUBLIC, include_in_schema=False)]
 
 
-def create_app(container: Container, *, sandbox: ASGIApp | None = None) -> Litestar:
+def create_app(
+    container: Container, *, sandbox: ASGIApp | None = None, scheduler_lock: str | None = None
+) -> Litestar:
     """The app for `container`. In sandbox mode the sandbox is mounted at /sandbox (pass
-    `sandbox` to mount a prepared one, e.g. in tests)."""
+    `sandbox` to mount a prepared one, e.g. in tests). `scheduler_lock`: the file the workers
+    of one `serve` share, so that one of them runs the scheduler."""
     config: AppConfig = container.config()
     auth = jwt_auth(config.jwt_secret)
 
@@ -181,7 +185,8 @@ def create_app(container: Container, *, sandbox: ASGIApp | None = None) -> Lites
             if isinstance(sandbox_app, Litestar):
                 await stack.enter_async_context(sandbox_app.lifespan())
             if config.scheduler:
-                task = asyncio.create_task(run_scheduler(container), name="dolgo-pay scheduler")
+                scheduler = run_scheduler(container, lock=SchedulerLock(scheduler_lock))
+                task = asyncio.create_task(scheduler, name="dolgo-pay scheduler")
                 stack.push_async_callback(_stop, task)
             app.state.idempotency = IdempotencyDeps(
                 uow=await resolve(container.uow_factory),

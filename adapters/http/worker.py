@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from litestar import Litestar
 
 HANDED_DOWN = "_DOLGO_SERVE_WORKER"  # set by `serve` for its workers only
+SCHEDULER_LOCK = "_DOLGO_SCHEDULER_LOCK"  # likewise: the file whose flock runs the scheduler
 
 
 def hand_down(config: AppConfig, log_level: str) -> None:
@@ -43,6 +44,14 @@ def share_metrics() -> None:
     os.environ["PROMETHEUS_MULTIPROC_DIR"] = folder
 
 
+def share_scheduler() -> None:
+    """Before several workers start: one lock file, so that one of them runs the scheduler
+    (adapters/scheduler/lock.py) instead of each."""
+    folder = tempfile.mkdtemp(prefix="dolgo-pay-scheduler-")
+    atexit.register(shutil.rmtree, folder, ignore_errors=True)
+    os.environ[SCHEDULER_LOCK] = os.path.join(folder, "scheduler.lock")
+
+
 def _handed_down() -> dict[str, str]:
     raw = os.environ.get(HANDED_DOWN)
     return json.loads(raw) if raw else {}
@@ -61,7 +70,7 @@ def app() -> "Litestar":
     from adapters.http import create_app
 
     config = worker_config()
-    built = create_app(build_container(config))
+    built = create_app(build_container(config), scheduler_lock=os.environ.get(SCHEDULER_LOCK))
     # Again after the app is built: a library may configure logging as it initialises (the
     # mounted sandbox's Litestar app does), and uvicorn applied this before the import.
     level = _handed_down().get("log_level", "WARNING")
