@@ -71,6 +71,7 @@ class Row:
     rss_mib: float | None = None
     sandbox_ms: float | None = None  # the sandbox's CPU per request
     loadgen_ms: float | None = None  # the load generator's CPU per request
+    database_ms: float | None = None  # the MariaDB server's CPU per request (when local)
 
     def line(self) -> str:
         def shown(value: float | None, spec: str) -> str:
@@ -80,14 +81,14 @@ class Row:
             f"| {self.name} | {self.rps:,.0f} | {self.p50 * 1000:,.0f} | {self.p99 * 1000:,.0f}"
             f" | {self.errors} | {shown(self.calls, '.2f')} | {shown(self.cpu_ms, '.1f')}"
             f" | {shown(self.rss_mib, '.0f')} | {shown(self.sandbox_ms, '.1f')}"
-            f" | {shown(self.loadgen_ms, '.1f')} |"
+            f" | {shown(self.loadgen_ms, '.1f')} | {shown(self.database_ms, '.1f')} |"
         )
 
 
 HEADER = (
     "| | req/s | p50 ms | p99 ms | errors | gateway calls | server CPU ms/req | server RSS MiB"
-    " | sandbox CPU ms/req | load generator CPU ms/req |\n"
-    "|---|---|---|---|---|---|---|---|---|---|"
+    " | sandbox CPU ms/req | load generator CPU ms/req | database CPU ms/req |\n"
+    "|---|---|---|---|---|---|---|---|---|---|---|"
 )
 
 
@@ -158,6 +159,17 @@ def cpu_of(pid: int) -> float:
             continue
         total += int(fields[11]) + int(fields[12])  # utime, stime
     return total / tick
+
+
+def database_pid() -> int | None:
+    """The local MariaDB / MySQL server process, if there is one (its CPU is the database's)."""
+    for comm in Path("/proc").glob("[0-9]*/comm"):
+        try:
+            if comm.read_text().strip() in ("mariadbd", "mysqld"):
+                return int(comm.parent.name)
+        except OSError:
+            continue
+    return None
 
 
 def rss_of(pid: int) -> float:
@@ -359,10 +371,13 @@ def phase(
     *,
     paid: bool = False,
 ) -> tuple[Row, list[Any]]:
+    db = database_pid()
+    db_cpu = cpu_of(db) if db else 0.0
     calls, cpu, sandbox_cpu = sandbox.calls(), cpu_of(server.pid), cpu_of(sandbox.pid)
     result = loadgen(server.url, requests, c)
     cpu, calls = cpu_of(server.pid) - cpu, sandbox.calls() - calls
     sandbox_cpu = cpu_of(sandbox.pid) - sandbox_cpu
+    db_cpu = cpu_of(db) - db_cpu if db else 0.0
     ok = [
         s in ok_status and (not paid or (isinstance(b, dict) and b.get("paid") is True))
         for s, b in zip(result["statuses"], result["bodies"], strict=True)
@@ -370,6 +385,7 @@ def phase(
     measured = row(label, result, ok, calls, cpu, rss_of(server.pid))
     measured.sandbox_ms = sandbox_cpu / len(requests) * 1000
     measured.loadgen_ms = result["cpu"] / len(requests) * 1000
+    measured.database_ms = db_cpu / len(requests) * 1000 if db else None
     return measured, result["bodies"]
 
 
@@ -553,6 +569,25 @@ def run(args: argparse.Namespace, workers: list[int | None]) -> Results:
     return out
 
 
+def cpu_budget(r: Row) -> str:
+    """What one request costs the machine in CPU, all processes together, and the rate that
+    bounds: with every core busy no run can go faster."""
+    parts = {
+        "dolgo-pay": r.cpu_ms,
+        "sandbox": r.sandbox_ms,
+        "load generator": r.loadgen_ms,
+        "database": r.database_ms,
+    }
+    known = {k: v for k, v in parts.items() if v is not None}
+    total = sum(known.values())
+    cores = os.cpu_count() or 1
+    shown = " + ".join(f"{k} {v:.1f}" for k, v in known.items())
+    return (
+        f"CPU per completion ({r.name}): {shown} = {total:.1f} ms; {cores} cores bound the rate"
+        f" at {cores * 1000 / total:,.0f} req/s"
+    )
+
+
 def report(out: Results) -> None:
     print()
     for i, (title, rows) in enumerate(
@@ -573,6 +608,7 @@ def report(out: Results) -> None:
     if best is None:
         print("completion: dolgo-pay did not run")
         return
+    print(cpu_budget(best))
     times = f"{best.rps / out.peer[1].rps:.1f}" if out.peer else "?"
     share = f"{best.rps / out.ceiling[1].rps * 100:.1f}" if out.ceiling else "?"
     print(
