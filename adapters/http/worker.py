@@ -26,11 +26,15 @@ HANDED_DOWN = "_DOLGO_SERVE_WORKER"  # set by `serve` for its workers only
 SCHEDULER_LOCK = "_DOLGO_SCHEDULER_LOCK"  # likewise: the file whose flock runs the scheduler
 
 
+_GENERATED = {"jwt_secret": "DOLGO_JWT_SECRET", "secret": "DOLGO_SECRET"}  # when not set
+
+
 def hand_down(config: AppConfig, log_level: str) -> None:
-    """Make the workers `serve` starts next use `config`'s secrets and `log_level`."""
-    os.environ[HANDED_DOWN] = json.dumps(
-        {"jwt_secret": config.jwt_secret, "secret": config.secret, "log_level": log_level}
-    )
+    """Make the workers `serve` starts next use `config`'s `log_level` and the secrets it
+    generated (demo mode): a secret set in the environment reaches them there, and is not
+    copied into another variable."""
+    given = {key: getattr(config, key) for key, env in _GENERATED.items() if env not in os.environ}
+    os.environ[HANDED_DOWN] = json.dumps({**given, "log_level": log_level})
 
 
 def share_metrics() -> None:
@@ -60,9 +64,7 @@ def _handed_down() -> dict[str, str]:
 def worker_config() -> AppConfig:
     config = load_config()
     given = _handed_down()
-    if not given:
-        return config
-    return replace(config, jwt_secret=given["jwt_secret"], secret=given["secret"])
+    return replace(config, **{key: given[key] for key in _GENERATED if key in given})
 
 
 def app() -> "Litestar":
