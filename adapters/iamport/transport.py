@@ -1,4 +1,5 @@
-"""HTTP exchanges with iamport: the shared httpx client, the token, the retry rules, DEBUG logs.
+"""HTTP exchanges with iamport: the shared httpx client (on aiohttp: network.py), the token, the
+retry rules, DEBUG logs.
 
 An exchange ends in an `httpx.Response` (iamport answered: `translate.classify` judges it) or,
 when no answer came, in NotAttempted (the request was never sent) / Unknown (it may have been).
@@ -7,7 +8,8 @@ Retry rules (ADR 0006):
 * after a 401 the request is sent once more with a fresh token (iamport refused it before
   acting, so this is safe for a POST too); a second 401 is a configuration error;
 * a GET is sent once more after a connect error (nothing was sent the first time);
-* nothing else is retried: a POST that timed out is an unknown outcome, never a retry.
+* nothing else is retried: a POST that timed out is an unknown outcome, never a retry (nor
+  does aiohttp re-send anything underneath: ADR 0031).
 """
 
 import json
@@ -22,6 +24,7 @@ import httpx
 import msgspec
 
 from adapters.iamport import wire
+from adapters.iamport.network import NO_ANSWER, describe, network_client, never_sent
 from adapters.iamport.redact import redact
 from adapters.iamport.token import Token, TokenCache, TokenUnavailable
 from adapters.logs import REQUEST_ID
@@ -29,14 +32,6 @@ from application.gateway import GatewayConfigurationError, NotAttempted, Rejecte
 
 log = logging.getLogger("dolgo_pay.iamport")
 
-# The request never left this process: nothing can have happened at iamport.
-NOT_SENT = (
-    httpx.ConnectError,
-    httpx.ConnectTimeout,
-    httpx.PoolTimeout,
-    httpx.ProxyError,
-    httpx.UnsupportedProtocol,
-)
 _JSON = {"Content-Type": "application/json", "Accept": "application/json"}
 
 
@@ -71,12 +66,6 @@ class Call:
         return f"{self.method} {self.path}"
 
 
-# Up to 100 calls at once per process (httpx's default), and every connection opened may be kept:
-# httpx keeps only 20 by default, so 64 concurrent calls closed and reopened 44 connections (a
-# TCP and TLS handshake each) in every wave.
-CONNECTION_LIMITS = httpx.Limits(max_connections=100, max_keepalive_connections=100)
-
-
 class Transport:
     def __init__(
         self,
@@ -94,9 +83,7 @@ class Transport:
         self._credentials = msgspec.json.encode({"imp_key": imp_key, "imp_secret": imp_secret})
         self._timeout = timeout
         self._owns_http = http is None
-        self._http = http or httpx.AsyncClient(
-            timeout=timeout, limits=CONNECTION_LIMITS, follow_redirects=False
-        )
+        self._http = http or network_client(timeout)
         self._emit = emit
         self.tokens = TokenCache(self._fetch_token, clock=clock, margin=token_margin)
 
@@ -149,13 +136,13 @@ class Transport:
                     headers=headers,
                     timeout=self._timeout,
                 )
-            except NOT_SENT as exc:
+            except NO_ANSWER as exc:
+                if not never_sent(exc):  # sent, or maybe sent: read timeout, dropped, ...
+                    return Unknown(describe(exc))
                 if attempt < attempts:
                     log.info("iamport %s: %s; retrying once", call.target, describe(exc))
                     continue
                 return NotAttempted(describe(exc))
-            except httpx.RequestError as exc:  # sent, or maybe sent: read timeout, dropped, ...
-                return Unknown(describe(exc))
             log_response(call.target, response, call.secrets)
             return response
         raise AssertionError("unreachable")
@@ -173,7 +160,8 @@ class Transport:
             outcome = "configuration_error"
             raise
         except TokenUnavailable as exc:
-            outcome = "not_attempted" if isinstance(exc.__cause__, NOT_SENT) else "unknown"
+            sent = exc.__cause__ is None or not never_sent(exc.__cause__)
+            outcome = "unknown" if sent else "not_attempted"
             raise
         finally:
             self._emit("get_token", outcome, perf_counter() - started, "POST /users/getToken")
@@ -190,11 +178,9 @@ class Transport:
                     timeout=self._timeout,
                 )
                 break
-            except NOT_SENT as exc:
-                if attempt == 2:
+            except NO_ANSWER as exc:
+                if attempt == 2 or not never_sent(exc):
                     raise TokenUnavailable(describe(exc)) from exc
-            except httpx.RequestError as exc:
-                raise TokenUnavailable(describe(exc)) from exc
         assert response is not None
         log_response("POST /users/getToken", response)
         status = response.status_code
@@ -222,11 +208,6 @@ class Transport:
             return wire.decode(envelope.response, wire.WireToken)
         except wire.WireError as exc:
             raise TokenUnavailable(f"getToken: {exc}") from None
-
-
-def describe(exc: BaseException) -> str:
-    text = str(exc)
-    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
 
 
 def log_response(target: str, response: httpx.Response, secrets: tuple[str, ...] = ()) -> None:
