@@ -6,9 +6,11 @@ import aiohttp
 import httpx
 from httpx_aiohttp import AiohttpTransport
 
-# Up to 100 calls at once per process, and every connection opened may be kept (aiohttp keeps
-# every idle one; httpx kept only 20 by default, so 64 concurrent calls reopened 44 per wave).
-CONNECTION_LIMITS = httpx.Limits(max_connections=100, max_keepalive_connections=100)
+# Up to 100 calls at once per process, and every connection opened may be kept: aiohttp keeps
+# every idle one (httpx kept only 20 by default, so 64 concurrent calls reopened 44 per wave),
+# for httpx's 5 s keep-alive expiry.
+MAX_CONNECTIONS = 100
+KEEPALIVE_SECONDS = 5.0
 
 # What a request can end in without an answer. httpx-aiohttp raises an aiohttp error it does not
 # map as it is (a broken status line is a ClientResponseError); a bare TimeoutError is possible.
@@ -77,8 +79,8 @@ def network_client(timeout: httpx.Timeout) -> httpx.AsyncClient:
 
     def session() -> aiohttp.ClientSession:
         connector = aiohttp.TCPConnector(
-            limit=CONNECTION_LIMITS.max_connections or 0,
-            keepalive_timeout=CONNECTION_LIMITS.keepalive_expiry,
+            limit=MAX_CONNECTIONS,
+            keepalive_timeout=KEEPALIVE_SECONDS,
             ssl=transport.ssl_context,  # httpx's: certifi, or SSL_CERT_FILE
         )
         made = aiohttp.ClientSession(connector=connector, cookie_jar=aiohttp.DummyCookieJar())
@@ -88,5 +90,5 @@ def network_client(timeout: httpx.Timeout) -> httpx.AsyncClient:
         made._retry_connection = False
         return made
 
-    transport = AiohttpTransport(limits=CONNECTION_LIMITS, client=session)
+    transport = AiohttpTransport(client=session)
     return httpx.AsyncClient(timeout=timeout, transport=transport, follow_redirects=False)

@@ -150,7 +150,7 @@ async def test_nothing_listening_is_not_attempted(name: str):
 
 
 async def test_no_free_connection_in_time_is_not_attempted():
-    """100 connections busy (CONNECTION_LIMITS): the 101st call waits for one, and its pool
+    """100 connections busy (MAX_CONNECTIONS): the 101st call waits for one, and its pool
     timeout (connect_timeout) ends it before it is sent."""
     async with (
         wire(hang) as (server, base),
