@@ -339,26 +339,35 @@ def bench_dolgo(
     port = free_port()
     argv = [sys.executable, "-m", "adapters.cli", "serve"]
     with Server(argv, dolgo_env(url, sandbox, port, workers), port, "/health") as server:
-        headers = [token_header(i) for i in range(n)]
-        orders = [
-            {"method": "POST", "path": "/api/orders", "headers": headers[i], "json": ORDER}
-            for i in range(n)
-        ]
-        orders_row, created = phase(server, sandbox, label, orders, c, {201})
-        params = [b["request_pay"] if isinstance(b, dict) else {} for b in created]
-        imp_uids = asyncio.run(sandbox.pay(params))
-        completions = [
-            {
-                "method": "POST",
-                "path": "/api/payments/complete",
-                "headers": headers[i],
-                "json": {"imp_uid": imp_uids[i], "merchant_uid": params[i].get("merchant_uid")},
-            }
-            for i in range(n)
-        ]
-        complete_row, _ = phase(server, sandbox, label, completions, c, {200}, paid=True)
+        orders_row, complete_row = order_pay_complete(server, sandbox, label, n, c)
         processes = server.processes()
     return orders_row, complete_row, f"{processes} process(es)"
+
+
+def order_pay_complete(
+    server: Server, sandbox: Sandbox, label: str, n: int, c: int, first_user: int = 0
+) -> tuple[Row, Row]:
+    """n `POST /api/orders` (timed), each paid in the sandbox's PG window (not timed), then n
+    `POST /api/payments/complete` (timed): the two phases' rows."""
+    headers = [token_header(first_user + i) for i in range(n)]
+    orders = [
+        {"method": "POST", "path": "/api/orders", "headers": headers[i], "json": ORDER}
+        for i in range(n)
+    ]
+    orders_row, created = phase(server, sandbox, label, orders, c, {201})
+    params = [b["request_pay"] if isinstance(b, dict) else {} for b in created]
+    imp_uids = asyncio.run(sandbox.pay(params))
+    completions = [
+        {
+            "method": "POST",
+            "path": "/api/payments/complete",
+            "headers": headers[i],
+            "json": {"imp_uid": imp_uids[i], "merchant_uid": params[i].get("merchant_uid")},
+        }
+        for i in range(n)
+    ]
+    complete_row, _ = phase(server, sandbox, label, completions, c, {200}, paid=True)
+    return orders_row, complete_row
 
 
 def phase(
@@ -548,7 +557,7 @@ def run(args: argparse.Namespace, workers: list[int | None]) -> Results:
         try:
             with SandboxProcess() as process:
                 sandbox = Sandbox(process)
-                httpx.put(f"{sandbox.url}/_sandbox/webhooks/config", json={"hold": True})
+                process.hold_webhooks()
                 process.fault("latency", seconds=args.latency)  # every REST call
                 run_dolgo(args, url, sandbox, workers, out)
                 if "peer" not in skip:

@@ -20,8 +20,6 @@ import sys
 import tempfile
 from pathlib import Path
 
-import httpx
-
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.billing import drop, fresh_database, load  # noqa: E402
@@ -30,11 +28,9 @@ from bench.complete import (  # noqa: E402
     Server,
     dolgo_env,
     driver_url,
-    phase,
+    order_pay_complete,
     rss_of,
-    token_header,
 )
-from tests.http.conftest import ORDER  # noqa: E402
 from tests.processes.world import SandboxProcess, free_port  # noqa: E402
 
 
@@ -42,24 +38,7 @@ def one_round(
     server: Server, sandbox: Sandbox, n: int, c: int, start: int
 ) -> tuple[float, float, int]:
     """(orders req/s, completions req/s, requests that did not succeed) of one round."""
-    headers = [token_header(start + i) for i in range(n)]
-    orders = [
-        {"method": "POST", "path": "/api/orders", "headers": headers[i], "json": ORDER}
-        for i in range(n)
-    ]
-    ordered, created = phase(server, sandbox, "orders", orders, c, {201})
-    params = [b["request_pay"] if isinstance(b, dict) else {} for b in created]
-    imp_uids = asyncio.run(sandbox.pay(params))
-    completions = [
-        {
-            "method": "POST",
-            "path": "/api/payments/complete",
-            "headers": headers[i],
-            "json": {"imp_uid": imp_uids[i], "merchant_uid": params[i].get("merchant_uid")},
-        }
-        for i in range(n)
-    ]
-    completed, _ = phase(server, sandbox, "completions", completions, c, {200}, paid=True)
+    ordered, completed = order_pay_complete(server, sandbox, "round", n, c, first_user=start)
     return ordered.rps, completed.rps, ordered.errors + completed.errors
 
 
@@ -71,7 +50,7 @@ def run(args: argparse.Namespace) -> list[tuple[int, float, float, float, int]]:
         try:
             with SandboxProcess() as process:
                 sandbox = Sandbox(process)
-                httpx.put(f"{sandbox.url}/_sandbox/webhooks/config", json={"hold": True})
+                process.hold_webhooks()
                 process.fault("latency", seconds=args.latency)
                 port = free_port()
                 env = dolgo_env(driver_url(url, args.driver), sandbox, port, args.workers)

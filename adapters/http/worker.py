@@ -2,9 +2,9 @@
 
 Each worker reads the same environment as the serving process and builds its own container
 (engine, iamport client, scheduler). What the serving process chose at start rather than read is
-handed down in HANDED_DOWN: demo mode's random JWT and fingerprint secrets, so a token issued by
-one worker is accepted by every other and an Idempotency-Key means the same in all; and the log
-level of `--debug`.
+handed down in HANDED_DOWN: demo mode's random JWT and fingerprint secrets (secrets set in the
+environment reach the workers there), so a token issued by one worker is accepted by every other
+and an Idempotency-Key means the same in all; and the log level of `--debug`.
 """
 
 import atexit
@@ -41,19 +41,21 @@ def share_metrics() -> None:
     """Before several workers start: their Prometheus metrics go to files in one folder, which
     /metrics adds up (Litestar's controller reads PROMETHEUS_MULTIPROC_DIR), instead of each
     scrape showing whichever worker answered. A folder the operator set is used as it is."""
-    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
-        return
-    folder = tempfile.mkdtemp(prefix="dolgo-pay-metrics-")
-    atexit.register(shutil.rmtree, folder, ignore_errors=True)
-    os.environ["PROMETHEUS_MULTIPROC_DIR"] = folder
+    if not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        os.environ["PROMETHEUS_MULTIPROC_DIR"] = _folder_for_this_run("metrics")
 
 
 def share_scheduler() -> None:
     """Before several workers start: one lock file, so that one of them runs the scheduler
     (adapters/scheduler/lock.py) instead of each."""
-    folder = tempfile.mkdtemp(prefix="dolgo-pay-scheduler-")
+    os.environ[SCHEDULER_LOCK] = os.path.join(_folder_for_this_run("scheduler"), "scheduler.lock")
+
+
+def _folder_for_this_run(what: str) -> str:
+    """A fresh temporary folder, removed when `serve` exits."""
+    folder = tempfile.mkdtemp(prefix=f"dolgo-pay-{what}-")
     atexit.register(shutil.rmtree, folder, ignore_errors=True)
-    os.environ[SCHEDULER_LOCK] = os.path.join(folder, "scheduler.lock")
+    return folder
 
 
 def _handed_down() -> dict[str, str]:

@@ -6,13 +6,15 @@ payment row locked; the webhook may do the same before, after or instead of this
 """
 
 from dataclasses import dataclass
+from typing import Any
 
 from application.errors import NotFoundError, VerificationFailed
 from application.gateway import IamportGateway, NotFound
 from application.payment_sync import PaymentSync, record_of
 from application.ports import Clock, UnitOfWorkFactory
 from application.use_cases.actor import user_cause
-from domain.payment import VirtualAccount
+from domain.order import Order
+from domain.payment import Payment, VirtualAccount
 from domain.status import CancellationStatus, OrderStatus, PaymentStatus
 
 
@@ -55,7 +57,7 @@ class CompletePayment:
     async def execute(self, command: CompletePaymentCommand) -> CompletePaymentResult:
         async with self._uow() as uow:
             owner = await uow.payments.owner_of(command.merchant_uid)
-        if owner is None or owner != command.user_seq:
+        if owner != command.user_seq:  # None: no such payment
             raise NotFoundError("payment not found", field="merchant_uid")
 
         lookup = await self._gateway.get_payment(command.imp_uid)
@@ -74,12 +76,9 @@ class CompletePayment:
             )
         synced = await self._sync.apply(record, user_cause(command.user_seq))
         cancel = synced.forgery_cancel
-        return CompletePaymentResult(
-            order_id=synced.order.id,
-            payment_id=synced.payment.id,
-            merchant_uid=synced.payment.merchant_uid,
-            payment_status=synced.payment.status,
-            order_status=synced.order.status,
+        return _result(
+            synced.order,
+            synced.payment,
             refused_rule=synced.result.refused_rule,
             fail_reason=synced.payment.fail_reason
             if synced.payment.status is PaymentStatus.FAILED
@@ -87,7 +86,6 @@ class CompletePayment:
             forgery_cancelled=None
             if cancel is None
             else cancel.status is CancellationStatus.SUCCEEDED,
-            vbank=synced.payment.vbank,
         )
 
     async def _pending(self, merchant_uid: str) -> CompletePaymentResult:
@@ -96,12 +94,16 @@ class CompletePayment:
             payment = await uow.payments.get_by_merchant_uid(merchant_uid)
             order = await uow.orders.get_by_merchant_uid(merchant_uid)
         assert payment is not None and order is not None  # payments are never deleted
-        return CompletePaymentResult(
-            order_id=payment.order_id,
-            payment_id=payment.id,
-            merchant_uid=payment.merchant_uid,
-            payment_status=payment.status,
-            order_status=order.status,
-            pending_confirmation=True,
-            vbank=payment.vbank,
-        )
+        return _result(order, payment, pending_confirmation=True)
+
+
+def _result(order: Order, payment: Payment, **outcome: Any) -> CompletePaymentResult:
+    return CompletePaymentResult(
+        order_id=order.id,
+        payment_id=payment.id,
+        merchant_uid=payment.merchant_uid,
+        payment_status=payment.status,
+        order_status=order.status,
+        vbank=payment.vbank,
+        **outcome,
+    )
