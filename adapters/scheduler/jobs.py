@@ -116,10 +116,6 @@ async def charge_subscriptions(c: Any) -> JobReport:
         concurrency = min(concurrency, SQLITE_BILLING_CONCURRENCY)
     command = ChargeDueSubscriptionsCommand(
         concurrency=concurrency,
-        # Two rounds of charges per claim: an instance leases at most ~4x its concurrency ahead
-        # of its work (in flight, queued, being queued), so a second instance started a moment
-        # later still finds its share due instead of leases the first holds for minutes.
-        batch=2 * concurrency,
         lease=settings.work_lease,
     )
     result = await (await _get(c.charge_due_subscriptions)).execute(command)

@@ -239,8 +239,16 @@ class ChargeCycle:
 class ChargeDueSubscriptionsCommand:
     owner: str = field(default_factory=this_worker)  # whose lease the claimed orders carry
     concurrency: int = 50  # charges under way at once
-    batch: int = 100  # orders claimed per claim
+    # Orders claimed per claim; default two rounds of charges (2 × concurrency): an instance
+    # then holds at most 4× its concurrency of leased orders not yet started (queued, and
+    # claimed but not yet queued), so a second instance started a moment later still finds
+    # its share due.
+    batch: int | None = None
     lease: timedelta = timedelta(minutes=5)  # longer than one charge (its gateway calls)
+
+    @property
+    def claim_size(self) -> int:
+        return 2 * self.concurrency if self.batch is None else self.batch
 
 
 @dataclass(frozen=True, slots=True)
@@ -265,12 +273,13 @@ class ChargeDueSubscriptions:
         self._charge_cycle = charge_cycle
 
     async def execute(self, command: ChargeDueSubscriptionsCommand) -> ChargeDueSubscriptionsResult:
-        if command.concurrency < 1 or command.batch < 1:
+        batch = command.claim_size
+        if command.concurrency < 1 or batch < 1:
             raise ValueError("concurrency and batch must be at least 1")
         counts: Counter[str] = Counter()
         tally = {"conflicts": 0, "errors": 0}
         done: list[int] = []
-        queue: asyncio.Queue[int | None] = asyncio.Queue(maxsize=command.batch)
+        queue: asyncio.Queue[int | None] = asyncio.Queue(maxsize=batch)
 
         async def claim_until_none_due() -> None:
             try:
@@ -279,7 +288,7 @@ class ChargeDueSubscriptions:
                     Work.DUE_CHARGES,
                     command.owner,
                     self._clock.now(),
-                    command.batch,
+                    batch,
                     command.lease,
                 ):
                     for order_id in ids:

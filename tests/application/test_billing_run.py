@@ -25,10 +25,11 @@ class SlowCharges:
     is recorded."""
 
     def __init__(self, w: World) -> None:
-        self.in_flight = self.most = 0
+        self.in_flight = self.most = self.started = 0
         real = w.gateway.charge_billing_key
 
         async def charge(request):
+            self.started += 1
             self.in_flight += 1
             self.most = max(self.most, self.in_flight)
             try:
@@ -66,6 +67,24 @@ async def test_one_run_charges_every_due_sponsorship_in_batches_with_bounded_con
     assert result.actions["charged"] == 45 and result.errors == 0
     assert 1 < slow.most <= 4
     assert w.store.leases == {}  # every lease was released at the end of the run
+
+
+async def test_a_run_leases_at_most_four_rounds_of_charges_ahead_of_its_work():
+    w = World()
+    await sponsorships(w, 40)
+    slow = SlowCharges(w)
+    ahead: list[int] = []
+    charge = w.gateway.charge_billing_key
+
+    async def counted(request):
+        ahead.append(len(w.store.leases) - slow.started)  # leased, not yet started
+        return await charge(request)
+
+    w.gateway.charge_billing_key = counted
+    result = await run(w, concurrency=2)  # the default batch: two rounds, 4 orders a claim
+
+    assert result.actions["charged"] == 40
+    assert max(ahead) <= 4 * 2, max(ahead)  # another instance finds the rest due
 
 
 async def test_two_runs_at_once_charge_each_cycle_once_and_share_the_work():
