@@ -149,7 +149,9 @@ def _patterns() -> list[tuple[str, re.Pattern[str]]]:
     for kind, values in (("card number", s.cards), ("birth date", s.births)):
         if values:
             alternatives = "|".join(_spelled(v) for v in sorted(values, key=len, reverse=True))
-            out.append((kind, re.compile(rf"(?<!\d)(?:{alternatives})(?!\d)")))
+            # Bounded by anything but a letter or digit: a request id or token in hex may hold
+            # any six digits ("…a880214f5…" is not a birth date), a leak is a value of its own.
+            out.append((kind, re.compile(rf"(?<![0-9A-Za-z])(?:{alternatives})(?![0-9A-Za-z])")))
     return out
 
 

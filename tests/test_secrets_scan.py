@@ -45,8 +45,15 @@ def test_masked_numbers_and_longer_digit_runs_are_not_findings() -> None:
     assert found("id 941111111111111112 and 41111111111111110") == []
 
 
+def test_digits_inside_a_hex_id_are_not_findings() -> None:
+    # a request id in a serve log once held a test birth date, and failed a run
+    assert found("INFO [7d301ac2eee848c3ae9a900101f5] POST /api/orders") == []
+    assert found("token=ab4111111111111111cd") == []
+
+
 def test_birth_dates_and_password_digits_are_found() -> None:
     assert found("birth=900101") == [("birth date", "…01")]
+    assert found('{"birth":"900101"}') == found("[900101]") == [("birth date", "…01")]
     assert found('{"pwd_2digit": "12"}') == [("password digits", "••")]
     assert found("paid 12 of 12") == []
 
