@@ -78,12 +78,19 @@ async def assert_recorded_once(url: str, orders: list[int]) -> None:
 
 async def test_two_billing_jobs_at_once_charge_each_cycle_exactly_once(mariadb_url, sandbox):
     orders = await seed_due_sponsorships(mariadb_url, 300)
-    # 300 charges of 0.25 s at concurrency 8 keep one job busy for 9 s at least, and it leases
-    # only 16 at a claim: long enough for the other to start and claim its share even when
-    # process start-up is slow.
-    sandbox.fault("latency", path="/subscribe/payments/again", seconds=0.25)
+    # 300 charges of 0.5 s at concurrency 8 keep one job busy for 19 s at least, and it leases
+    # only 16 at a claim. The second starts once the first is charging (an instance joining a
+    # run under way): one process's start-up alone has taken 8 s on a busy machine.
+    sandbox.fault("latency", path="/subscribe/payments/again", seconds=0.5)
 
-    jobs = [start_job(mariadb_url, sandbox, JOB, concurrency=8) for _ in range(2)]
+    first = start_job(mariadb_url, sandbox, JOB, concurrency=8)
+
+    async def charging() -> bool:
+        (rows,) = await sql(mariadb_url, "SELECT COUNT(*) FROM payment WHERE payment_status = 0")
+        return rows[0][0] > 0  # a cycle's attempt recorded, its charge under way
+
+    await wait_until(charging, within=120)
+    jobs = [first, start_job(mariadb_url, sandbox, JOB, concurrency=8)]
     results = [finish(job) for job in jobs]
 
     for code, out, err in results:
