@@ -6,8 +6,6 @@ import asyncio
 import base64
 import os
 import secrets
-import subprocess
-import sys
 import threading
 from collections import Counter
 
@@ -21,7 +19,7 @@ from tests.events import asgi
 from tests.persistence import builders as b
 from tests.persistence.builders import T0
 from tests.persistence.databases import sql_database
-from tests.processes.world import ROOT, finish, sql
+from tests.processes.world import JobProcess, finish, sql
 from tests.sandbox.live import LiveServer
 
 pytestmark = pytest.mark.mariadb
@@ -83,7 +81,7 @@ async def seed_paid_payments(url: str, count: int) -> None:
         await engine.dispose()
 
 
-def start_deliverer(url: str, endpoint: str) -> subprocess.Popen[str]:
+def start_deliverer(url: str, endpoint: str) -> JobProcess:
     env = {k: v for k, v in os.environ.items() if not k.startswith("DOLGO_")}
     env.update(
         DOLGO_DATABASE_URL=url,
@@ -91,14 +89,7 @@ def start_deliverer(url: str, endpoint: str) -> subprocess.Popen[str]:
         DOLGO_EVENT_ENDPOINTS=f"main={endpoint}",
         DOLGO_EVENT_SECRETS=SECRET,
     )
-    return subprocess.Popen(
-        [sys.executable, "-m", "adapters.cli", "jobs", "run", "deliver-events"],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+    return JobProcess("deliver-events", env)
 
 
 async def test_two_deliverers_at_once_send_each_event_exactly_once():

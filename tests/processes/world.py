@@ -14,9 +14,11 @@ from __future__ import annotations
 import asyncio
 import os
 import re
+import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from collections import Counter
 from dataclasses import dataclass
@@ -34,6 +36,7 @@ from domain.order import Buyer, Order
 from domain.seoul import seoul_date
 from domain.status import CardStatus, OrderStatus, OrderType, PayMethod
 from domain.subscription import Subscription
+from tests.secrets_scan import SCAN
 
 ROOT = Path(__file__).resolve().parents[2]
 CUSTOMER_UID = "dpc-bench-nice"
@@ -290,22 +293,58 @@ def job_env(url: str, sandbox: SandboxProcess, concurrency: int, **extra: str) -
     return env
 
 
+class JobProcess(subprocess.Popen[str]):
+    """`dolgo-pay jobs run <job>` as a subprocess whose output goes to files, not pipes: a job
+    whose pipe no one is reading (the test waits on another) would stall once it filled."""
+
+    def __init__(self, job: str, env: dict[str, str]) -> None:
+        self.out, self.err = tempfile.TemporaryFile("w+"), tempfile.TemporaryFile("w+")
+        super().__init__(
+            [sys.executable, "-m", "adapters.cli", "jobs", "run", job],
+            cwd=ROOT,
+            env=env,
+            stdout=self.out,
+            stderr=self.err,
+            text=True,
+        )
+
+    def output(self) -> tuple[str, str]:
+        """What the job has printed so far: stdout, stderr."""
+        texts = []
+        for file in (self.out, self.err):
+            file.seek(0)
+            texts.append(file.read())
+        return texts[0], texts[1]
+
+    def close(self) -> None:
+        """Close the output files, its lines read by the secrets scan first."""
+        for name, printed in zip(("stdout", "stderr"), self.output(), strict=True):
+            lines = printed.splitlines()
+            for n, line in enumerate(lines, 1):
+                SCAN.text(line, f"a job's {name} ({self.args[-1]}, pid {self.pid}):{n}")
+            SCAN.count("job output lines", len(lines))
+        self.out.close()
+        self.err.close()
+
+    def kill_now(self) -> None:
+        """SIGKILL: the job dies wherever it is, as in a crash."""
+        os.kill(self.pid, signal.SIGKILL)
+        self.wait(10)
+        self.close()
+
+
 def start_job(
     url: str, sandbox: SandboxProcess, job: str, *, concurrency: int = 10, **extra: str
-) -> subprocess.Popen[str]:
-    return subprocess.Popen(
-        [sys.executable, "-m", "adapters.cli", "jobs", "run", job],
-        cwd=ROOT,
-        env=job_env(url, sandbox, concurrency, **extra),
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+) -> JobProcess:
+    return JobProcess(job, job_env(url, sandbox, concurrency, **extra))
 
 
-def finish(job: subprocess.Popen[str], timeout: float = 240) -> tuple[int, str, str]:
-    out, err = job.communicate(timeout=timeout)
-    return job.returncode, out, err
+def finish(job: JobProcess, timeout: float = 240) -> tuple[int, str, str]:
+    """Wait for the job to end; its exit code, stdout and stderr."""
+    code = job.wait(timeout)
+    out, err = job.output()
+    job.close()
+    return code, out, err
 
 
 def charged_in(summary: str) -> int:
