@@ -7,10 +7,11 @@ import httpx
 from httpx_aiohttp import AiohttpTransport
 
 # Up to 100 calls at once per process, and every connection opened may be kept: aiohttp keeps
-# every idle one (httpx kept only 20 by default, so 64 concurrent calls reopened 44 per wave),
-# for httpx's 5 s keep-alive expiry.
+# every idle one (httpx kept only 20 by default, so 64 concurrent calls reopened 44 per wave).
 MAX_CONNECTIONS = 100
-KEEPALIVE_SECONDS = 5.0
+# An idle connection is let go a second before a server with a 5 s keep-alive (uvicorn, Apache)
+# closes it: a call sent on it at that moment gets no answer and is recorded unknown.
+KEEPALIVE_SECONDS = 4.0
 
 # What a request can end in without an answer. httpx-aiohttp raises an aiohttp error it does not
 # map as it is (a broken status line is a ClientResponseError); a bare TimeoutError is possible.
