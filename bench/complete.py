@@ -34,6 +34,8 @@ import sys
 import tempfile
 import time
 import venv
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -333,12 +335,17 @@ def token_header(n: int) -> dict[str, str]:
     return {"Authorization": f"Bearer {issue_token(JWT_SECRET, 1 + n % USERS)}"}
 
 
+def dolgo_server(url: str, sandbox: Sandbox, workers: int | None) -> Server:
+    """`dolgo-pay serve` on a free port, for a `with`."""
+    port = free_port()
+    argv = [sys.executable, "-m", "adapters.cli", "serve"]
+    return Server(argv, dolgo_env(url, sandbox, port, workers), port, "/health")
+
+
 def bench_dolgo(
     label: str, url: str, sandbox: Sandbox, n: int, c: int, workers: int | None
 ) -> tuple[Row, Row, str]:
-    port = free_port()
-    argv = [sys.executable, "-m", "adapters.cli", "serve"]
-    with Server(argv, dolgo_env(url, sandbox, port, workers), port, "/health") as server:
+    with dolgo_server(url, sandbox, workers) as server:
         orders_row, complete_row = order_pay_complete(server, sandbox, label, n, c)
         processes = server.processes()
     return orders_row, complete_row, f"{processes} process(es)"
@@ -549,28 +556,35 @@ def run_dolgo(
                 out.headline, out.headline_workers = done, w or 1
 
 
+@contextmanager
+def bench_world(tag: str, latency: float) -> Iterator[tuple[str, Sandbox]]:
+    """A fresh MariaDB database (dropped after) and the sandbox in its own process, webhooks
+    held and every REST call delayed by `latency` seconds."""
+    with tempfile.TemporaryDirectory(prefix="dolgo-bench-") as tmp:
+        url = asyncio.run(fresh_database("mariadb", Path(tmp), tag))
+        try:
+            with SandboxProcess() as process:
+                process.hold_webhooks()
+                process.fault("latency", seconds=latency)
+                yield url, Sandbox(process)
+        finally:
+            drop(url)
+
+
 def run(args: argparse.Namespace, workers: list[int | None]) -> Results:
     skip = set(filter(None, args.skip.split(",")))
     out = Results()
-    with tempfile.TemporaryDirectory(prefix="dolgo-bench-") as tmp:
-        url = asyncio.run(fresh_database("mariadb", Path(tmp), "complete"))
-        try:
-            with SandboxProcess() as process:
-                sandbox = Sandbox(process)
-                process.hold_webhooks()
-                process.fault("latency", seconds=args.latency)  # every REST call
-                run_dolgo(args, url, sandbox, workers, out)
-                if "peer" not in skip:
-                    try:
-                        out.peer = bench_peer(url, sandbox, args.n, args.c)
-                    except Exception as exc:
-                        print(f"the usual integration: failed: {exc!r}"[-1500:], flush=True)
-                    else:
-                        print("the usual integration: done", flush=True)
-            if "ceiling" not in skip and out.headline is not None:
-                out.ceiling = bench_ceiling(url, args.n, args.c)
-        finally:
-            drop(url)
+    with bench_world("complete", args.latency) as (url, sandbox):
+        run_dolgo(args, url, sandbox, workers, out)
+        if "peer" not in skip:
+            try:
+                out.peer = bench_peer(url, sandbox, args.n, args.c)
+            except Exception as exc:
+                print(f"the usual integration: failed: {exc!r}"[-1500:], flush=True)
+            else:
+                print("the usual integration: done", flush=True)
+        if "ceiling" not in skip and out.headline is not None:
+            out.ceiling = bench_ceiling(url, args.n, args.c)  # the sandbox idle meanwhile
     for pair in (out.peer, out.ceiling):  # printed above dolgo-pay, ceiling first
         if pair:
             out.orders.insert(0, pair[0])

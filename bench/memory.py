@@ -15,23 +15,21 @@ caches, connection pools, imports done lazily); growth is measured from its end 
 from __future__ import annotations
 
 import argparse
-import asyncio
 import sys
-import tempfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.billing import drop, fresh_database, load  # noqa: E402
+from bench.billing import load  # noqa: E402
 from bench.complete import (  # noqa: E402
     Sandbox,
     Server,
-    dolgo_env,
+    bench_world,
+    dolgo_server,
     driver_url,
     order_pay_complete,
     rss_of,
 )
-from tests.processes.world import SandboxProcess, free_port  # noqa: E402
 
 
 def one_round(
@@ -45,34 +43,20 @@ def one_round(
 def run(args: argparse.Namespace) -> list[tuple[int, float, float, float, int]]:
     """Per round: (requests so far, RSS MiB, orders req/s, completions req/s, errors)."""
     rounds: list[tuple[int, float, float, float, int]] = []
-    with tempfile.TemporaryDirectory(prefix="dolgo-bench-") as tmp:
-        url = asyncio.run(fresh_database("mariadb", Path(tmp), "memory"))
-        try:
-            with SandboxProcess() as process:
-                sandbox = Sandbox(process)
-                process.hold_webhooks()
-                process.fault("latency", seconds=args.latency)
-                port = free_port()
-                env = dolgo_env(driver_url(url, args.driver), sandbox, port, args.workers)
-                argv = [sys.executable, "-m", "adapters.cli", "serve"]
-                with Server(argv, env, port, "/health") as server:
-                    started = rss_of(server.pid)
-                    print(f"server RSS at start: {started:.1f} MiB", flush=True)
-                    for i in range(args.rounds):
-                        orders, completions, errors = one_round(
-                            server, sandbox, args.n, args.c, i * args.n
-                        )
-                        done = 2 * args.n * (i + 1)
-                        rss = rss_of(server.pid)
-                        rounds.append((done, rss, orders, completions, errors))
-                        print(
-                            f"round {i + 1}: {done:,} requests, RSS {rss:.1f} MiB,"
-                            f" {orders:.0f} orders/s, {completions:.0f} completions/s,"
-                            f" {errors} errors",
-                            flush=True,
-                        )
-        finally:
-            drop(url)
+    with bench_world("memory", args.latency) as (url, sandbox):
+        with dolgo_server(driver_url(url, args.driver), sandbox, args.workers) as server:
+            started = rss_of(server.pid)
+            print(f"server RSS at start: {started:.1f} MiB", flush=True)
+            for i in range(args.rounds):
+                orders, completions, errors = one_round(server, sandbox, args.n, args.c, i * args.n)
+                done = 2 * args.n * (i + 1)
+                rss = rss_of(server.pid)
+                rounds.append((done, rss, orders, completions, errors))
+                print(
+                    f"round {i + 1}: {done:,} requests, RSS {rss:.1f} MiB,"
+                    f" {orders:.0f} orders/s, {completions:.0f} completions/s, {errors} errors",
+                    flush=True,
+                )
     return rounds
 
 

@@ -12,6 +12,7 @@ or ROLLBACK failed is invalidated instead of returned, as it may still hold a tr
 
 from typing import Any, Self
 
+from sqlalchemy import Table
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from adapters.persistence.repositories.base import insert_into
@@ -34,7 +35,7 @@ class SqlUnitOfWork:
     def __init__(self, engine: AsyncEngine) -> None:
         self._engine = engine
         self._connection: AsyncConnection | None = None
-        self._staged: dict[Any, list[dict[str, Any]]] = {payment_history: [], event_outbox: []}
+        self._staged: dict[Table, list[dict[str, Any]]] = {payment_history: [], event_outbox: []}
         self.orders = SqlOrderRepository(self)
         self.payments = SqlPaymentRepository(self)
         self.cancellations = SqlCancellationRepository(self)

@@ -96,7 +96,10 @@ async def test_two_billing_jobs_at_once_charge_each_cycle_exactly_once(mariadb_u
     try:
         await wait_until(both_hold_leases, within=60)
     except TimeoutError:
-        raise AssertionError(f"the second job claimed nothing: {second.output()}") from None
+        output = second.output()
+        for job in (first, second):
+            job.kill_now()  # no job left charging into the next test
+        raise AssertionError(f"the second job claimed nothing: {output}") from None
     finally:
         sandbox.clear_faults()
     results = [finish(job) for job in (first, second)]
